@@ -1,0 +1,115 @@
+"""Key clients and who covers them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
+
+from tenancy.models import Branch, TenantOwnedModel
+
+
+class Client(TenantOwnedModel):
+    class Kind(models.TextChoices):
+        INDIVIDUAL = "individual", _("Individual client")
+        CORPORATE = "corporate", _("Corporate client")
+
+    class Tier(models.TextChoices):
+        PLATINUM = "platinum", _("Platinum")
+        GOLD = "gold", _("Gold")
+        SILVER = "silver", _("Silver")
+        STANDARD = "standard", _("Standard")
+
+    class RiskTolerance(models.TextChoices):
+        CONSERVATIVE = "conservative", _("Conservative")
+        MODERATE = "moderate", _("Moderate")
+        BALANCED = "balanced", _("Balanced")
+        GROWTH = "growth", _("Growth")
+        AGGRESSIVE = "aggressive", _("Aggressive")
+
+    class Channel(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("Email")
+        VIDEO = "video", _("Video")
+        MESSAGE = "message", _("Message")
+
+    class Lifecycle(models.TextChoices):
+        PROSPECT = "prospect", _("Prospect")
+        ACTIVE = "active", _("Active")
+        DORMANT = "dormant", _("Dormant")
+        CLOSED = "closed", _("Closed")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.INDIVIDUAL)
+    name = models.CharField(_("name"), max_length=200)
+    external_id = models.CharField(_("external id"), max_length=64)
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="clients", verbose_name=_("branch")
+    )
+    dedicated_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="dedicated_clients", verbose_name=_("dedicated manager"),
+    )
+    backup_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="backup_clients", verbose_name=_("backup manager"),
+    )
+    tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices, default=Tier.STANDARD)
+    aum = models.DecimalField(_("AUM"), max_digits=20, decimal_places=2, default=Decimal("0"))
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    risk_tolerance = models.CharField(
+        _("risk tolerance"), max_length=20, choices=RiskTolerance.choices,
+        default=RiskTolerance.BALANCED,
+    )
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=20, choices=Channel.choices, default=Channel.IN_PERSON
+    )
+    lifecycle = models.CharField(
+        _("lifecycle"), max_length=20, choices=Lifecycle.choices, default=Lifecycle.ACTIVE
+    )
+    last_contacted_at = models.DateTimeField(_("last contacted"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "external_id"], name="client_unique_external_id"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "name"], name="client_tenant_name"),
+            models.Index(fields=["tenant", "branch"], name="client_tenant_branch"),
+            models.Index(fields=["tenant", "dedicated_manager"], name="client_tenant_dedicated"),
+            models.Index(fields=["tenant", "backup_manager"], name="client_tenant_backup"),
+            models.Index(fields=["tenant", "tier"], name="client_tenant_tier"),
+            models.Index(fields=["tenant", "lifecycle"], name="client_tenant_lifecycle"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClientUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian's direct foreign-key permission table for clients: how a
+    coverage team member (product specialist, credit officer) is shared in.
+
+    Carries ``tenant`` so row-level security covers it; its manager is
+    guardian's (``assign_perm`` needs it), so reads go through the access
+    policy, which joins it only from tenant-scoped clients.
+    """
+
+    tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.PROTECT, related_name="+")
+    content_object = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="shares")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["tenant", "user"], name="clientshare_tenant_user")]
+
+    def save(self, *args, **kwargs):
+        if self.tenant_id is None:
+            self.tenant_id = self.content_object.tenant_id
+        super().save(*args, **kwargs)

@@ -1,0 +1,16 @@
+"""Everything under /api/v1/. Each app contributes its routes here."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from tenancy import api as tenancy_api
+
+router = DefaultRouter()
+router.register("branches", tenancy_api.BranchViewSet, basename="branch")
+router.register("users", tenancy_api.UserViewSet, basename="user")
+
+urlpatterns = [
+    path("auth/token/", tenancy_api.TokenView.as_view(), name="api-token"),
+    path("me/", tenancy_api.MeView.as_view(), name="api-me"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from tenancy import views as tenancy_views
+
+admin.site.site_header = "Steward platform"
+
+urlpatterns = [
+    path("", tenancy_views.home, name="home"),
+    path("accounts/login/", tenancy_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", tenancy_views.healthz, name="healthz"),
+    path("manage/", include("tenancy.urls")),
+    path("api/v1/", include("config.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("platform-admin/", admin.site.urls),
+]

@@ -1,0 +1,72 @@
+"""The access policy: the one place that decides which clients a user sees.
+
+Rules (DESIGN.md, "Tenancy and access"):
+- rm: clients they manage (dedicated or backup) or that were shared with them
+  (django-guardian object permission ``view_client`` on the direct FK table);
+- branch_head: clients of their branch and its sub-branches;
+- risk_officer, compliance, admin: every client of the tenant;
+- anyone else, or a user of another tenant than the one in scope: nothing.
+
+Every selector that returns client data (lists, details, search, exports, API,
+dashboards, tasks) starts from ``visible_clients``. Fail closed: an unknown
+role sees nothing.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .context import current_tenant_id
+from .models import Role
+
+TENANT_WIDE_ROLES = frozenset({Role.ADMIN, Role.RISK_OFFICER, Role.COMPLIANCE})
+
+
+def _client_model():
+    return apps.get_model("clients", "Client")
+
+
+def client_visibility_q(user) -> Q | None:
+    """The filter on Client for ``user``; None means "nothing"."""
+    if not getattr(user, "is_authenticated", False) or user.tenant_id is None:
+        return None
+    if user.tenant_id != current_tenant_id() or not user.is_active:
+        return None
+    if user.role in TENANT_WIDE_ROLES:
+        return Q()
+    if user.role == Role.BRANCH_HEAD:
+        if user.branch_id is None:
+            return None
+        branch_path = user.branch.path
+        return Q(branch__path__startswith=branch_path)
+    if user.role == Role.RM:
+        Share = apps.get_model("clients", "ClientUserObjectPermission")
+        shared = Share.objects.filter(
+            content_object=OuterRef("pk"), user_id=user.pk, permission__codename="view_client"
+        )
+        return Q(dedicated_manager_id=user.pk) | Q(backup_manager_id=user.pk) | Q(Exists(shared))
+    return None
+
+
+def visible_clients(user) -> QuerySet:
+    qs = _client_model().objects.all()
+    q = client_visibility_q(user)
+    return qs.none() if q is None else qs.filter(q)
+
+
+def can_see_client(user, client) -> bool:
+    return visible_clients(user).filter(pk=client.pk).exists()
+
+
+def sees_whole_tenant(user) -> bool:
+    return user.role in TENANT_WIDE_ROLES
+
+
+def branch_subtree_q(user, field: str = "branch") -> Q | None:
+    """Rows of ``user``'s branch subtree (for branch-scoped admin actions)."""
+    if user.role in TENANT_WIDE_ROLES:
+        return Q()
+    if user.role == Role.BRANCH_HEAD and user.branch_id:
+        return Q(**{f"{field}__path__startswith": user.branch.path})
+    return None

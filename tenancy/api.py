@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .api_base import ScopedAPIMixin
+from .models import Branch, Role, User
+
+
+class IsTenantAdminOrReadOnly(permissions.BasePermission):
+    message = "Only a tenant admin may do this."
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return getattr(request.user, "role", None) == Role.ADMIN
+
+
+class BranchField(serializers.PrimaryKeyRelatedField):
+    """Resolves an incoming branch id through the selector (a foreign id is 'does not exist')."""
+
+    def get_queryset(self):
+        return selectors.branch_list(user=self.context["request"].user)
+
+
+# --- auth ---------------------------------------------------------------------
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenView(APIView):
+    """Exchange username + password for an API token. Locked out after repeated
+    failures for the same username and address (HTTP 429), like the browser."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+    )
+    def post(self, request):
+        data = TokenRequestSerializer(data=request.data)
+        if not data.is_valid():
+            return Response(data.errors, status=status.HTTP_400_BAD_REQUEST)
+        # Raising here would roll back the request's transaction, and with it
+        # axes' record of the failed attempt: so answer without raising.
+        user = authenticate(
+            request=request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if getattr(request._request, "axes_locked_out", False):
+            return Response(
+                {"detail": _("Too many failed logins: this account is locked for a while. Try again later.")},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        if user is None or not user.is_active or user.tenant_id is None:
+            return Response(
+                {"non_field_errors": [_("Unable to log in with the given username and password.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+# --- me, branches, users ------------------------------------------------------
+
+
+class MeSerializer(serializers.ModelSerializer):
+    tenant = serializers.IntegerField(source="tenant_id")
+    branch = serializers.IntegerField(source="branch_id", allow_null=True)
+    tenant_name = serializers.CharField(source="tenant.name")
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "email", "role", "tenant", "tenant_name", "branch"]
+
+
+class MeView(ScopedAPIMixin, APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+
+class BranchSerializer(serializers.ModelSerializer):
+    parent = BranchField(allow_null=True, required=False)
+
+    class Meta:
+        model = Branch
+        fields = ["id", "name", "code", "level", "parent", "path"]
+        read_only_fields = ["path"]
+
+
+class BranchViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = BranchSerializer
+    selector = staticmethod(selectors.branch_list)
+    permission_classes = [permissions.IsAuthenticated, IsTenantAdminOrReadOnly]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.branch_create(actor=self.request.user, **serializer.validated_data)
+
+
+class StaffSerializer(serializers.ModelSerializer):
+    password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+    branch = BranchField()
+    role = serializers.ChoiceField(choices=Role.choices)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "password", "first_name", "last_name", "email", "role", "branch", "is_active"]
+        read_only_fields = ["is_active"]
+        extra_kwargs = {"username": {"validators": []}}
+
+
+class UserViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = StaffSerializer
+    selector = staticmethod(selectors.staff_list)
+    permission_classes = [permissions.IsAuthenticated, IsTenantAdminOrReadOnly]
+    filterset_fields = ["role", "branch"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.staff_create(actor=self.request.user, **serializer.validated_data)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Branch, Role
+
+
+class StaffCreateForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    first_name = forms.CharField(label=_("Given name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Family name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=None)
+    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches
+
+
+class StaffUpdateForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=None)
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches
+
+
+class BranchCreateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    code = forms.CharField(label=_("Code"), max_length=40, required=False)
+    level = forms.ChoiceField(label=_("Level"), choices=Branch.Level.choices, initial=Branch.Level.BRANCH)
+    parent = forms.ModelChoiceField(label=_("Parent branch"), queryset=None)
+
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = branches
+
+
+def apply_errors(form: forms.Form, error) -> None:
+    """Attach a service's ValidationError to the form's fields."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

@@ -1,0 +1,100 @@
+"""A deterministic demo bank. Tenant, branch tree and staff are built here;
+each app's registered seeder adds its data (see tenancy.seeding)."""
+
+import random
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from tenancy.audit import audit_record
+from tenancy.context import tenant_scope
+from tenancy.models import Branch, Role, Tenant, User
+from tenancy.seeding import SeedContext, run_seeders
+from tenancy.services import _branch_save
+
+DEMO_SLUG = "demo"
+DEMO_PASSWORD = "Steward-demo-2026"  # printed below; demo data only
+DEMO_LOGINS = [
+    ("demo_admin", Role.ADMIN, "总行 Head office", "王", "敏"),
+    ("demo_head", Role.BRANCH_HEAD, "上海浦东支行", "李", "强"),
+    ("demo_rm", Role.RM, "上海浦东支行", "张", "伟"),
+    ("demo_risk", Role.RISK_OFFICER, "总行 Head office", "陈", "静"),
+    ("demo_compliance", Role.COMPLIANCE, "总行 Head office", "刘", "洋"),
+]
+REGIONS = {
+    "华东分行 East China": ["上海浦东支行", "上海静安支行", "杭州西湖支行"],
+    "华北分行 North China": ["北京朝阳支行", "北京海淀支行"],
+    "华南分行 South China": ["深圳南山支行", "广州天河支行"],
+}
+RM_SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+RM_GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚"
+
+
+class Command(BaseCommand):
+    help = "Create (or recreate) the deterministic demo bank and print its logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--clients", type=int, default=300)
+        parser.add_argument("--interactions", type=int, default=1500)
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--rms-per-branch", type=int, default=3)
+        parser.add_argument("--skip-if-exists", action="store_true", help="do nothing when the demo bank exists")
+
+    def handle(self, *args, **opts):
+        if Tenant.objects.filter(slug=DEMO_SLUG).exists():
+            if opts["skip_if_exists"]:
+                self.stdout.write(f"Demo bank already present; logins as before (password {DEMO_PASSWORD}).")
+                return
+            raise CommandError(
+                "The demo tenant already exists. Start from an empty database (make demo-reset)."
+            )
+        rng = random.Random(opts["seed"])
+        password = make_password(DEMO_PASSWORD)
+        with transaction.atomic():
+            tenant = Tenant.objects.create(name="演示银行 Demo Bank", slug=DEMO_SLUG)
+            with tenant_scope(tenant):
+                head = _branch_save(Branch(name="总行 Head office", code="HO", level=Branch.Level.HEAD_OFFICE))
+                branches = [head]
+                by_name = {head.name: head}
+                for region_name, branch_names in REGIONS.items():
+                    region = _branch_save(Branch(name=region_name, level=Branch.Level.REGION, parent=head))
+                    branches.append(region)
+                    for name in branch_names:
+                        b = _branch_save(Branch(name=name, level=Branch.Level.BRANCH, parent=region))
+                        branches.append(b)
+                        by_name[name] = b
+                staff: dict[str, list[User]] = {role: [] for role in Role.values}
+                for username, role, branch_name, last, first in DEMO_LOGINS:
+                    u = User.objects.create(
+                        username=username, password=password, tenant=tenant, role=role,
+                        branch=by_name[branch_name], last_name=last, first_name=first,
+                        email=f"{username}@demo-bank.example",
+                    )
+                    staff[role].append(u)
+                leaf_branches = [b for b in branches if b.level == Branch.Level.BRANCH]
+                extra_staff = []
+                n = 0
+                for b in leaf_branches:
+                    if b.name != "上海浦东支行":
+                        extra_staff.append(User(
+                            username=f"demo_head_{b.pk}", password=password, tenant=tenant,
+                            role=Role.BRANCH_HEAD, branch=b, last_name=rng.choice(RM_SURNAMES),
+                            first_name=rng.choice(RM_GIVEN)))
+                    for _ in range(opts["rms_per_branch"]):
+                        n += 1
+                        extra_staff.append(User(
+                            username=f"demo_rm_{n:03d}", password=password, tenant=tenant, role=Role.RM,
+                            branch=b, last_name=rng.choice(RM_SURNAMES), first_name=rng.choice(RM_GIVEN)))
+                for u in User.objects.bulk_create(extra_staff):
+                    staff[u.role].append(u)
+                audit_record(action="demo.seeded", target=tenant, data={"seed": opts["seed"]})
+                ctx = SeedContext(
+                    tenant=tenant, seed=opts["seed"], clients=opts["clients"],
+                    interactions=opts["interactions"], rng=rng, branches=branches, staff=staff,
+                    stdout=self.stdout,
+                )
+                run_seeders(ctx)
+        self.stdout.write(self.style.SUCCESS(f"Demo bank ready (tenant id {tenant.pk}). Logins, password {DEMO_PASSWORD}:"))
+        for username, role, branch_name, *_ in DEMO_LOGINS:
+            self.stdout.write(f"  {username:<16} {Role(role).label} · {branch_name}")

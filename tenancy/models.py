@@ -1,0 +1,183 @@
+"""Tenants, the branch tree, staff, and the audit trail.
+
+``TenantOwnedModel`` is the base of every row that belongs to one bank: its
+default manager refuses to run without a tenant in scope, and on PostgreSQL
+row-level security (see ``tenancy.rls``) is the second wall.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .context import current_tenant_id, require_tenant_id
+
+
+class Tenant(models.Model):
+    """One bank on the deployment (platform table, not tenant-owned)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+    locale = models.CharField(_("language"), max_length=10, default="zh-hans")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tenant")
+        verbose_name_plural = _("tenants")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TenantManager(models.Manager):
+    """Default manager of tenant-owned models: filters by the tenant in scope
+    and raises ``TenantScopeError`` when there is none."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(tenant_id=require_tenant_id())
+
+
+class TenantOwnedModel(models.Model):
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.PROTECT, related_name="+", verbose_name=_("tenant"), editable=False
+    )
+
+    objects = TenantManager()
+    # The unscoped manager. Allowed only in migrations, platform admin and the
+    # scheduler's fan-out (an architecture test greps for it).
+    all_tenants = models.Manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        scoped = current_tenant_id()
+        if self.tenant_id is None:
+            self.tenant_id = require_tenant_id()
+        elif scoped is not None and scoped != self.tenant_id:
+            raise ValueError("Refusing to write a row of another tenant than the one in scope.")
+        super().save(*args, **kwargs)
+
+
+class Branch(TenantOwnedModel):
+    """A node of the branch tree: head office → region → branch.
+
+    ``path`` is the materialised path of ids (``/1/4/9/``) so a subtree is one
+    indexed prefix match.
+    """
+
+    class Level(models.TextChoices):
+        HEAD_OFFICE = "head_office", _("Head office")
+        REGION = "region", _("Region")
+        BRANCH = "branch", _("Branch")
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=40, blank=True)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.BRANCH)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        verbose_name=_("parent branch"),
+    )
+    path = models.CharField(max_length=255, editable=False, default="")
+
+    class Meta:
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        ordering = ["path"]
+        indexes = [models.Index(fields=["tenant", "path"], name="branch_tenant_path")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="branch_unique_name_per_tenant"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Tenant admin")
+    BRANCH_HEAD = "branch_head", _("Branch head")
+    RM = "rm", _("Relationship manager")
+    RISK_OFFICER = "risk_officer", _("Risk officer")
+    COMPLIANCE = "compliance", _("Compliance")
+
+
+class User(AbstractUser):
+    """Bank staff (one tenant, one role, one branch) or a platform superuser
+    (no tenant). Usernames are unique across the deployment, so a login names
+    no tenant.
+
+    Not a tenant-owned model: authentication resolves the user before the
+    tenant is known. Every listing of users goes through ``tenancy.selectors``,
+    which filter by the tenant in scope.
+    """
+
+    tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="users",
+        verbose_name=_("tenant"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    branch = models.ForeignKey(
+        Branch, null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
+        verbose_name=_("branch"),
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        indexes = [models.Index(fields=["tenant", "role"], name="user_tenant_role")]
+        constraints = [
+            # tenant staff have a role; platform superusers have neither tenant nor role
+            models.CheckConstraint(
+                condition=(Q(tenant__isnull=False) & ~Q(role=""))
+                | (Q(tenant__isnull=True) & Q(role="") & Q(is_superuser=True)),
+                name="user_tenant_staff_or_platform_superuser",
+            ),
+        ]
+
+    @property
+    def is_platform_user(self) -> bool:
+        return self.tenant_id is None
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+
+class AuditEvent(TenantOwnedModel):
+    """Append-only, hash-chained per tenant: each event carries the hash of the
+    one before. On PostgreSQL a trigger refuses UPDATE and DELETE."""
+
+    seq = models.PositiveBigIntegerField(editable=False)
+    occurred_at = models.DateTimeField(editable=False)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=80)
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "seq"], name="audit_unique_seq_per_tenant"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "object_type", "object_id"], name="audit_tenant_object"),
+            models.Index(fields=["tenant", "actor", "occurred_at"], name="audit_tenant_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"

@@ -1,0 +1,43 @@
+"""Reads of tenancy data, always within the tenant in scope."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .context import require_tenant_id
+from .models import AuditEvent, Branch, Role, User
+
+
+def branch_list(*, user: User) -> QuerySet[Branch]:
+    return Branch.objects.select_related("parent").order_by("path")
+
+
+def branch_get(*, user: User, branch_id) -> Branch:
+    try:
+        return branch_list(user=user).get(pk=int(branch_id))
+    except (Branch.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def staff_list(*, user: User) -> QuerySet[User]:
+    return (
+        User.objects.filter(tenant_id=require_tenant_id())
+        .select_related("branch")
+        .order_by("username")
+    )
+
+
+def staff_get(*, user: User, staff_id) -> User:
+    try:
+        return staff_list(user=user).get(pk=int(staff_id))
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def rm_list(*, user: User) -> QuerySet[User]:
+    return staff_list(user=user).filter(role=Role.RM, is_active=True)
+
+
+def audit_list(*, user: User) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.select_related("actor").order_by("-seq")
