@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
+from tenancy.crypto import EncryptedTextField
 from tenancy.models import Branch, TenantOwnedModel
 
 
@@ -71,6 +72,15 @@ class Client(TenantOwnedModel):
         _("lifecycle"), max_length=20, choices=Lifecycle.choices, default=Lifecycle.ACTIVE
     )
     last_contacted_at = models.DateTimeField(_("last contacted"), null=True, blank=True)
+    # Personal data: encrypted at rest; *_index is the blind index for exact lookup
+    # (set by the services with tenancy.crypto.blind_index).
+    national_id = EncryptedTextField(_("national id / registration number"), blank=True, default="")
+    national_id_index = models.CharField(max_length=64, blank=True, default="", editable=False)
+    phone = EncryptedTextField(_("phone"), blank=True, default="")
+    phone_index = models.CharField(max_length=64, blank=True, default="", editable=False)
+    email = EncryptedTextField(_("email"), blank=True, default="")
+    email_index = models.CharField(max_length=64, blank=True, default="", editable=False)
+    address = EncryptedTextField(_("address"), blank=True, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -88,6 +98,9 @@ class Client(TenantOwnedModel):
             models.Index(fields=["tenant", "backup_manager"], name="client_tenant_backup"),
             models.Index(fields=["tenant", "tier"], name="client_tenant_tier"),
             models.Index(fields=["tenant", "lifecycle"], name="client_tenant_lifecycle"),
+            models.Index(fields=["tenant", "national_id_index"], name="client_tenant_nid_idx"),
+            models.Index(fields=["tenant", "phone_index"], name="client_tenant_phone_idx"),
+            models.Index(fields=["tenant", "email_index"], name="client_tenant_email_idx"),
         ]
 
     def __str__(self) -> str:

@@ -32,3 +32,33 @@ def register_section(*, order: int, template: str, context: Callable) -> None:
 
 def my_day_sections(request) -> list[dict]:
     return [{"template": s.template, **s.context(request)} for s in _SECTIONS]
+
+
+# --- /manage/ tiles --------------------------------------------------------------
+# Apps add their administration pages to /manage/ (same idea):
+#     register_manage_tile(order=10, url_name="clients:assignments",
+#                          title=_("Manager assignment"), text=_("..."))
+
+
+@dataclass(frozen=True)
+class ManageTile:
+    order: int
+    url_name: str
+    title: str
+    text: str
+
+
+_TILES: list[ManageTile] = []
+
+
+def register_manage_tile(*, order: int, url_name: str, title, text) -> None:
+    if any(t.url_name == url_name for t in _TILES):
+        return
+    _TILES.append(ManageTile(order, url_name, title, text))
+    _TILES.sort(key=lambda t: t.order)
+
+
+def manage_tiles() -> list[dict]:
+    from django.urls import reverse
+
+    return [{"url": reverse(t.url_name), "title": t.title, "text": t.text} for t in _TILES]

@@ -71,7 +71,9 @@ def home(request):
 
 @role_required(Role.ADMIN)
 def manage(request):
-    return render(request, "tenancy/manage/index.html", {})
+    from .home import manage_tiles
+
+    return render(request, "tenancy/manage/index.html", {"manage_tiles": manage_tiles()})
 
 
 @role_required(Role.ADMIN)
