@@ -13,4 +13,9 @@ urlpatterns = [
     path("auth/token/", tenancy_api.TokenView.as_view(), name="api-token"),
     path("me/", tenancy_api.MeView.as_view(), name="api-me"),
     path("", include(router.urls)),
+    path("", include("clients.api_urls")),
+    path("", include("communications.api_urls")),
+    path("", include("risk.api_urls")),
+    path("", include("loyalty.api_urls")),
+    path("", include("performance.api_urls")),
 ]
