@@ -13,6 +13,43 @@ from tenancy.crypto import EncryptedTextField
 from tenancy.models import Branch, TenantOwnedModel
 
 
+class KycStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    VERIFIED = "verified", _("Verified")
+    REVIEW_DUE = "review_due", _("Review due")
+    EXPIRED = "expired", _("Expired")
+
+
+class CreditRating(models.TextChoices):
+    AAA = "AAA", "AAA"
+    AA = "AA", "AA"
+    A = "A", "A"
+    BBB = "BBB", "BBB"
+    BB = "BB", "BB"
+    B = "B", "B"
+    CCC = "CCC", "CCC"
+
+
+class Interest(models.TextChoices):
+    ESG = "esg", _("Green / ESG")
+    TAX_PLANNING = "tax_planning", _("Tax planning")
+    ESTATE_PLANNING = "estate_planning", _("Estate planning")
+    EDUCATION = "education", _("Children's education")
+    RETIREMENT = "retirement", _("Retirement")
+    PHILANTHROPY = "philanthropy", _("Philanthropy")
+    ART = "art", _("Art and collectibles")
+    GOLF = "golf", _("Golf")
+    HEALTH = "health", _("Health and wellness")
+
+
+class InvestmentGoal(models.TextChoices):
+    PRESERVATION = "preservation", _("Wealth preservation")
+    INCOME = "income", _("Steady income")
+    GROWTH = "growth", _("Long-term growth")
+    SUCCESSION = "succession", _("Succession")
+    LIQUIDITY = "liquidity", _("Liquidity")
+
+
 class Client(TenantOwnedModel):
     class Kind(models.TextChoices):
         INDIVIDUAL = "individual", _("Individual client")
@@ -72,6 +109,23 @@ class Client(TenantOwnedModel):
         _("lifecycle"), max_length=20, choices=Lifecycle.choices, default=Lifecycle.ACTIVE
     )
     last_contacted_at = models.DateTimeField(_("last contacted"), null=True, blank=True)
+    # Contact preferences (where an RM plans contact)
+    language = models.CharField(
+        _("language"), max_length=10, choices=[("zh-hans", "简体中文"), ("en", "English")], default="zh-hans"
+    )
+    contact_time_from = models.TimeField(_("contact hours from"), null=True, blank=True)
+    contact_time_to = models.TimeField(_("contact hours to"), null=True, blank=True)
+    # {"phone": true, "email": false, ...} keyed by Channel values; missing = no consent
+    marketing_consent = models.JSONField(_("consent to marketing contact"), default=dict, blank=True)
+    investment_goals = models.JSONField(_("investment goals"), default=list, blank=True)
+    interests = models.JSONField(_("interests"), default=list, blank=True)  # Interest values
+    kyc_status = models.CharField(
+        _("KYC status"), max_length=20, choices=KycStatus.choices, default=KycStatus.PENDING
+    )
+    next_kyc_review = models.DateField(_("next KYC review"), null=True, blank=True)
+    # Derived figures kept on the row for fast lists; written only by services.
+    exposure = models.DecimalField(_("credit exposure"), max_digits=20, decimal_places=2, default=Decimal("0"))
+    credit_rating = models.CharField(_("credit rating"), max_length=4, choices=CreditRating.choices, blank=True)
     # Personal data: encrypted at rest; *_index is the blind index for exact lookup
     # (set by the services with tenancy.crypto.blind_index).
     national_id = EncryptedTextField(_("national id / registration number"), blank=True, default="")
@@ -126,3 +180,26 @@ class ClientUserObjectPermission(UserObjectPermissionBase):
         if self.tenant_id is None:
             self.tenant_id = self.content_object.tenant_id
         super().save(*args, **kwargs)
+
+
+class ContactPerson(TenantOwnedModel):
+    """A person at a corporate client the bank deals with."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("client"))
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    is_decision_maker = models.BooleanField(_("decision maker"), default=False)
+    phone = EncryptedTextField(_("phone"), blank=True, default="")
+    email = EncryptedTextField(_("email"), blank=True, default="")
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=20, choices=Client.Channel.choices, default=Client.Channel.PHONE
+    )
+
+    class Meta:
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact persons")
+        ordering = ["-is_decision_maker", "name"]
+        indexes = [models.Index(fields=["tenant", "client"], name="contact_tenant_client")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,6 +9,7 @@ class TenancyConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import receivers, rls  # noqa: F401  (connects auth signal receivers)
+        from . import receivers, rls, schedules  # noqa: F401  (receivers connect auth signals)
 
         post_migrate.connect(rls.apply_row_level_security, dispatch_uid="tenancy.rls")
+        post_migrate.connect(schedules.sync_schedules, dispatch_uid="tenancy.schedules")

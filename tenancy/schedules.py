@@ -1,0 +1,64 @@
+"""Periodic tasks, declared by each app and written to django-celery-beat's
+tables after every ``migrate`` (so admins see and can change them in the
+platform admin; an admin's change of the timing is kept).
+
+In an app's AppConfig.ready():
+
+    from tenancy.schedules import register_schedule
+    register_schedule(name="communications: due follow-up reminders",
+                      task="communications.tasks.followup_reminders_sweep",
+                      every_minutes=5)
+    register_schedule(name="clients: nightly tiering", task="clients.tasks.tiering_nightly",
+                      crontab="30 1 * * *")   # minute hour day month weekday, UTC
+
+Scheduled tasks are the per-tenant fan-out: they take no tenant and enqueue one
+task per tenant with ``tenant_id=...``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    task: str
+    every_minutes: int | None = None
+    crontab: str | None = None
+
+
+_SCHEDULES: dict[str, Schedule] = {}
+
+
+def register_schedule(*, name: str, task: str, every_minutes: int | None = None, crontab: str | None = None) -> None:
+    if (every_minutes is None) == (crontab is None):
+        raise ValueError("Give exactly one of every_minutes or crontab.")
+    _SCHEDULES[name] = Schedule(name, task, every_minutes, crontab)
+
+
+def registered_schedules() -> list[Schedule]:
+    return list(_SCHEDULES.values())
+
+
+def sync_schedules(sender=None, **kwargs) -> None:
+    """post_migrate receiver: create missing PeriodicTask rows (never overwrite)."""
+    if sender is not None and getattr(sender, "name", None) != "tenancy":
+        return
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+    for s in _SCHEDULES.values():
+        if PeriodicTask.objects.filter(name=s.name).exists():
+            continue
+        if s.every_minutes is not None:
+            interval, _ = IntervalSchedule.objects.get_or_create(
+                every=s.every_minutes, period=IntervalSchedule.MINUTES
+            )
+            PeriodicTask.objects.create(name=s.name, task=s.task, interval=interval)
+        else:
+            minute, hour, day, month, weekday = s.crontab.split()
+            cron, _ = CrontabSchedule.objects.get_or_create(
+                minute=minute, hour=hour, day_of_month=day, month_of_year=month,
+                day_of_week=weekday, timezone="UTC",
+            )
+            PeriodicTask.objects.create(name=s.name, task=s.task, crontab=cron)
