@@ -45,7 +45,7 @@ INSTALLED_APPS = [
     "risk",
     "loyalty",
     "performance",
-    "django.contrib.admin",
+    "tenancy.apps.PlatformAdminConfig",  # django.contrib.admin, platform superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -40,6 +40,11 @@ class TenantManager(models.Manager):
     def get_queryset(self) -> models.QuerySet:
         return super().get_queryset().filter(tenant_id=require_tenant_id())
 
+    def none(self) -> models.QuerySet:
+        # An empty queryset reads nothing, so it needs no scope (schema and
+        # form machinery build these at import time).
+        return super().get_queryset().none()
+
 
 class TenantOwnedModel(models.Model):
     tenant = models.ForeignKey(

@@ -132,3 +132,10 @@ def test_healthz_reports_database_and_broker(client, db):
     body = r.json()
     assert body["database"] == "ok"
     assert body["broker"] in ("ok", "unavailable")
+
+
+def test_openapi_schema_generates_without_warnings(db, tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    assert "/api/v1/branches/{id}/" in (tmp_path / "schema.yml").read_text()
