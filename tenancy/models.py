@@ -146,6 +146,13 @@ class User(AbstractUser):
             ),
         ]
 
+    def get_full_name(self) -> str:
+        """Chinese names read family name first, without a space (王敏)."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
+            return f"{last}{first}"
+        return f"{first} {last}".strip()
+
     @property
     def is_platform_user(self) -> bool:
         return self.tenant_id is None

@@ -106,3 +106,8 @@ def test_tenant_language_is_the_default(client, bank):
     bank.tenant.save()
     client.force_login(bank.rm)
     assert "My day" in client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+
+
+def test_chinese_names_read_family_name_first(db):
+    assert User(first_name="敏", last_name="王").get_full_name() == "王敏"
+    assert User(first_name="Anna", last_name="Li").get_full_name() == "Anna Li"
