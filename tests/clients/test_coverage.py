@@ -208,3 +208,14 @@ def test_assign_page_changes_the_dedicated_manager(bank, client_of, web_for):
     assert response.status_code == 302
     with bank.scope():
         assert Client.objects.get(pk=client_of.pk).dedicated_manager == bank.other_rm
+
+
+def test_coverage_page_shows_the_history_of_changes(bank, web_for):
+    from django.urls import reverse
+
+    with bank.scope():
+        client = ClientFactory(tenant=bank.tenant, branch=bank.branch)
+        services.client_assign_manager(actor=bank.admin, client=client, manager=bank.rm, reason="first RM")
+    response = web_for(bank.rm).get(reverse("clients:coverage", args=[client.pk]))
+    assert response.status_code == 200
+    assert "first RM" in response.content.decode() and response.context["assign_form"] is None
