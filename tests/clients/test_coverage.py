@@ -28,7 +28,8 @@ def test_assigning_a_manager_of_another_tenant_is_a_400_naming_the_field(bank, o
     response = api_for(bank.admin).post(f"/api/v1/clients/{client_of.pk}/assign-manager/",
                                         {"manager": other_bank.rm.pk, "role": "dedicated"}, format="json")
     assert response.status_code == 400
-    assert "relationship manager of this bank" in response.json()["manager"][0]
+    message = response.json()["manager"][0]
+    assert "relationship manager of this bank" in message or "本行在职的客户经理" in message
 
 
 def test_assigning_a_non_rm_is_a_400_naming_the_field(bank, client_of, api_for):
