@@ -5,7 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -39,6 +40,7 @@ class BranchField(serializers.PrimaryKeyRelatedField):
         return tenancy_selectors.branch_list(user=self.context["request"].user)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class StaffField(serializers.PrimaryKeyRelatedField):
     """A staff member of the requester's bank; any other id gets ``message``."""
 

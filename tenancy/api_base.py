@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.http import Http404
+from django_filters import rest_framework as filters
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -61,3 +63,20 @@ def exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     return drf_exception_handler(exc, context)
+
+
+class ScopedFilterSet(filters.FilterSet):
+    """Foreign keys filter by id. django-filter's default (a ModelChoiceFilter)
+    queries the related table when the FilterSet class is built — outside any
+    tenant scope during schema generation — and the rows being filtered are
+    already scoped, so a plain id is all that is needed."""
+
+    FILTER_DEFAULTS = {
+        **filters.FilterSet.FILTER_DEFAULTS,
+        models.ForeignKey: {"filter_class": filters.NumberFilter},
+        models.OneToOneField: {"filter_class": filters.NumberFilter},
+    }
+
+
+class ScopedFilterBackend(filters.DjangoFilterBackend):
+    filterset_base = ScopedFilterSet

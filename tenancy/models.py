@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .context import current_tenant_id, require_tenant_id
+from .context import TenantScopeError, current_tenant_id, require_tenant_id
 
 
 class Tenant(models.Model):
@@ -33,17 +33,68 @@ class Tenant(models.Model):
         return self.name
 
 
-class TenantManager(models.Manager):
-    """Default manager of tenant-owned models: filters by the tenant in scope
-    and raises ``TenantScopeError`` when there is none."""
+class TenantQuerySet(models.QuerySet):
+    """A queryset built with no tenant in scope matches nothing and raises
+    ``TenantScopeError`` as soon as it is evaluated. Building one is allowed
+    (django-filter and drf-spectacular build querysets at import time without
+    running them); reading through one is not. Used as a subquery it stays
+    empty: fail closed."""
 
-    def get_queryset(self) -> models.QuerySet:
-        return super().get_queryset().filter(tenant_id=require_tenant_id())
+    _built_unscoped = False
 
-    def none(self) -> models.QuerySet:
-        # An empty queryset reads nothing, so it needs no scope (schema and
-        # form machinery build these at import time).
-        return super().get_queryset().none()
+    def _clone(self):
+        clone = super()._clone()
+        clone._built_unscoped = self._built_unscoped
+        return clone
+
+    def _guard(self) -> None:
+        if self._built_unscoped:
+            require_tenant_id()  # raises: there was no tenant when this was built
+            raise TenantScopeError(
+                "This queryset was built outside a tenant scope; build it inside tenant_scope(...)."
+            )
+
+    def _fetch_all(self):
+        self._guard()
+        super()._fetch_all()
+
+    def iterator(self, *args, **kwargs):
+        self._guard()
+        return super().iterator(*args, **kwargs)
+
+    def count(self):
+        self._guard()
+        return super().count()
+
+    def exists(self):
+        self._guard()
+        return super().exists()
+
+    def aggregate(self, *args, **kwargs):
+        self._guard()
+        return super().aggregate(*args, **kwargs)
+
+    def update(self, **kwargs):
+        self._guard()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._guard()
+        return super().delete()
+
+
+class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
+    """Default manager of tenant-owned models: filters by the tenant in scope;
+    with none in scope, any read raises ``TenantScopeError``."""
+
+    def get_queryset(self) -> TenantQuerySet:
+        queryset = super().get_queryset()
+        tenant_id = current_tenant_id()
+        if tenant_id is None:
+            queryset = queryset.none()
+            queryset._built_unscoped = True
+            return queryset
+        return queryset.filter(tenant_id=tenant_id)
 
 
 class TenantOwnedModel(models.Model):

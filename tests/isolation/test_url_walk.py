@@ -133,7 +133,10 @@ def test_another_tenants_object_ids_are_404(route, name, bank, other_bank, clien
         if p.startswith("/api/"):
             api = APIClient()
             api.force_authenticate(user)
-            return {api.get(p).status_code, api.post(p, {}, format="json").status_code}
+            return {
+                api.get(p).status_code, api.post(p, {}, format="json").status_code,
+                api.patch(p, {}, format="json").status_code, api.delete(p).status_code,
+            }
         client.force_login(user)
         return {client.get(p).status_code, client.post(p, {}).status_code}
 
