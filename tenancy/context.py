@@ -18,6 +18,9 @@ from typing import Any, TypeVar
 from django.db import connections, transaction
 
 _current_tenant_id: ContextVar[int | None] = ContextVar("steward_tenant_id", default=None)
+# Memo for lookups repeated within one scope (one request, task or block),
+# e.g. the ids shared with the user that the access policy needs on each call.
+_scope_memo: ContextVar[dict | None] = ContextVar("steward_scope_memo", default=None)
 
 TENANT_SETTING = "app.tenant_id"
 ALL_TENANTS_SETTING = "app.all_tenants"
@@ -31,6 +34,12 @@ class TenantScopeError(RuntimeError):
 
 def current_tenant_id() -> int | None:
     return _current_tenant_id.get()
+
+
+def scope_memo() -> dict:
+    """A dict living as long as the current scope (empty, throwaway, outside one)."""
+    memo = _scope_memo.get()
+    return memo if memo is not None else {}
 
 
 def require_tenant_id() -> int:
@@ -83,6 +92,7 @@ def tenant_scope(tenant: Any, using: str = "default") -> Iterator[int]:
     # Outermost transaction: the setting dies with it. Nested: restore the
     # outer value on the way out.
     nested = connections[using].in_atomic_block
+    memo_token = _scope_memo.set({})
     try:
         with transaction.atomic(using=using):
             previous = _db_get(TENANT_SETTING, using) if nested else ""
@@ -91,6 +101,7 @@ def tenant_scope(tenant: Any, using: str = "default") -> Iterator[int]:
             if nested:
                 _db_set(TENANT_SETTING, previous, using)
     finally:
+        _scope_memo.reset(memo_token)
         _current_tenant_id.reset(token)
 
 
@@ -98,10 +109,12 @@ def tenant_scope(tenant: Any, using: str = "default") -> Iterator[int]:
 def request_scope(using: str = "default") -> Iterator[None]:
     """One transaction for a request whose tenant is not known yet."""
     token = _current_tenant_id.set(None)
+    memo_token = _scope_memo.set({})
     try:
         with transaction.atomic(using=using):
             yield
     finally:
+        _scope_memo.reset(memo_token)
         _current_tenant_id.reset(token)
 
 

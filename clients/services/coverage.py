@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from tenancy.access import visible_clients
+from tenancy.access import forget_shared_clients, visible_clients
 from tenancy.audit import audit_record
 from tenancy.models import Role, User
 
@@ -149,6 +149,7 @@ def coverage_team_add(
     with transaction.atomic():
         member = CoverageTeamMember.objects.create(client=client, user=user, team_role=team_role, added_by=actor)
         assign_perm("view_client", user, client)
+        forget_shared_clients(user.pk)
         record_coverage_change(client=client, kind=CoverageChange.Kind.TEAM_ADDED, from_user=None,
                                to_user=user, actor=actor, reason=reason)
         audit_record(action="client.team_added", actor=actor, target=client,
@@ -163,6 +164,7 @@ def coverage_team_remove(*, actor: User, member: CoverageTeamMember, reason: str
     with transaction.atomic():
         member.delete()
         remove_perm("view_client", user, client)
+        forget_shared_clients(user.pk)
         record_coverage_change(client=client, kind=CoverageChange.Kind.TEAM_REMOVED, from_user=user,
                                to_user=None, actor=actor, reason=reason)
         audit_record(action="client.team_removed", actor=actor, target=client,
