@@ -14,8 +14,6 @@ import csv
 import io
 from collections.abc import Iterator
 
-from django.utils.translation import gettext as _
-
 from tenancy.audit import audit_record
 from tenancy.context import tenant_scope
 from tenancy.crypto import mask, mask_email
@@ -82,7 +80,3 @@ def clients_export_stream(*, user) -> Iterator[str]:
             writer.writerow(client_row(client, user=user))
         last_id = chunk[-1].pk
         yield buffer.getvalue()
-
-
-def export_filename() -> str:
-    return _("clients") + ".csv"

@@ -104,12 +104,15 @@ class ClientPortfolio:
 
 
 def _by_category(rows: list[dict]) -> list[dict]:
+    from .portfolio import TransactionCategory
     from .recommendations import to_base
 
+    labels = dict(TransactionCategory.choices)
     out: dict[str, dict] = {}
     for r in rows:
-        entry = out.setdefault(r["category"], {"category": r["category"], "count": 0,
-                                               "total_in": 0, "total_out": 0})
+        entry = out.setdefault(r["category"], {
+            "category": r["category"], "label": labels.get(r["category"], r["category"]),
+            "count": 0, "total_in": 0, "total_out": 0})
         entry["count"] += r["count"]
         key = "total_in" if r["direction"] == Transaction.Direction.IN else "total_out"
         entry[key] += to_base(r["total"], r["currency"])
