@@ -159,7 +159,7 @@ def seed_portfolio(ctx: SeedContext) -> None:
             peers = [u for u in rm_by_branch.get(rm.branch_id, []) if u is not rm]
             backup = rng.choice(peers) if peers and rng.random() < 0.3 else None
             kind = Client.Kind.CORPORATE if rng.random() < 0.12 else Client.Kind.INDIVIDUAL
-            aum = rng.lognormvariate(13.2, 1.6) * (4 if kind == Client.Kind.CORPORATE else 1)
+            aum = rng.lognormvariate(12.0, 1.6) * (4 if kind == Client.Kind.CORPORATE else 1)
             birth = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 50))
             nid = _national_id(rng, birth) if kind == Client.Kind.INDIVIDUAL else f"91{rng.randrange(10**15, 10**16)}X"
             phone = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"

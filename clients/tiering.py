@@ -84,7 +84,9 @@ def _new_tier_sql(thresholds: dict[str, TierThreshold], params: list) -> str:
 
 
 def _computed_sql(thresholds, client_ids: list[int] | None, tenant_id: int) -> tuple[str, list]:
+    # parameters in the order their placeholders appear in the SQL text
     params: list = []
+    new_tier = _new_tier_sql(thresholds, params)
     cutoff = timezone.now() - timedelta(days=365)
     tx_table, client_table = Transaction._meta.db_table, Client._meta.db_table
     tx_filter = "tenant_id = %s AND occurred_at >= %s"
@@ -95,7 +97,6 @@ def _computed_sql(thresholds, client_ids: list[int] | None, tenant_id: int) -> t
         tx_filter += f" AND client_id IN ({marks})"
         params += list(client_ids)
     tx_sql = f"SELECT client_id, COUNT(*) AS n FROM {tx_table} WHERE {tx_filter} GROUP BY client_id"
-    new_tier = _new_tier_sql(thresholds, params)
     params.append(tenant_id)
     if client_ids is not None:
         id_filter = f" AND c.id IN ({', '.join(['%s'] * len(client_ids))})"
