@@ -24,10 +24,10 @@ def clients_csv(bank, extra: str = "") -> str:
 
 def test_dry_run_reports_every_bad_row_and_writes_nothing(bank):
     bad = (
-        "CB003,,individual,{b},,,,,,,\n"                       # row 4: name missing
+        f"CB003,,individual,{bank.branch.name},,,,,,,\n"                       # row 4: name missing
         "CB004,Li,alien,Nowhere,ghost,,abc,not-an-email,reckless,active,\n"  # row 5: five bad fields
-        "CB001,Dup,individual,{b},,,,,,,\n"                    # row 6: duplicate of row 2
-    ).format(b=bank.branch.name)
+        f"CB001,Dup,individual,{bank.branch.name},,,,,,,\n"                    # row 6: duplicate of row 2
+    )
     with bank.scope():
         report = import_run(actor=bank.admin, kind="clients", stream=stream(clients_csv(bank, bad)), dry_run=True)
         assert Client.objects.count() == 0
@@ -48,7 +48,7 @@ def test_dry_run_of_a_good_file_counts_what_would_be_created(bank):
 
 
 def test_real_run_with_one_bad_row_writes_nothing(bank):
-    bad = "CB009,Wang,individual,{b},,,,bad-email,,,\n".format(b=bank.branch.name)
+    bad = f"CB009,Wang,individual,{bank.branch.name},,,,bad-email,,,\n"
     with bank.scope():
         before = AuditEvent.objects.count()
         report = import_run(actor=bank.admin, kind="clients", stream=stream(clients_csv(bank, bad)), dry_run=False)

@@ -87,7 +87,7 @@ def _queries(api, url, django_assert_max_num_queries, budget):
 @pytest.mark.parametrize("n", [10, 120])
 def test_list_endpoints_have_a_fixed_query_budget(bank, api_for, django_assert_max_num_queries, n):
     from clients.models import Client
-    from clients.portfolio import Holding, Transaction
+    from clients.portfolio import Holding
     from tenancy.context import tenant_scope
 
     product = make_product(bank.tenant)

@@ -7,7 +7,13 @@ from hypothesis import strategies as st
 
 from clients.models import Client
 from clients.portfolio import Holding, Product, ProductCategory
-from clients.recommendations import TOLERANCE_LEVEL, VIP_TIERS, preference_profile, recommend, to_base
+from clients.recommendations import (
+    TOLERANCE_LEVEL,
+    VIP_TIERS,
+    preference_profile,
+    recommend,
+    to_base,
+)
 
 CATEGORIES = ProductCategory.values
 money = st.decimals(min_value=0, max_value=50_000_000, places=2, allow_nan=False, allow_infinity=False)

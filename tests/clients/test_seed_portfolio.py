@@ -1,3 +1,5 @@
+import io
+
 from django.core.management import call_command
 
 from clients.models import Client
@@ -7,7 +9,7 @@ from tenancy.models import Tenant, User
 
 
 def test_seed_demo_builds_portfolios_and_gives_demo_rm_a_few_dozen_clients(db):
-    call_command("seed_demo", "--clients", "150", "--interactions", "0", "--seed", "7", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", "--clients", "150", "--interactions", "0", "--seed", "7", stdout=io.StringIO())
     tenant = Tenant.objects.get(slug="demo")
     demo_rm = User.objects.get(username="demo_rm")
     with tenant_scope(tenant):
