@@ -100,6 +100,6 @@ def test_list_endpoints_have_a_fixed_query_budget(bank, api_for, django_assert_m
     for c in clients[:5]:
         make_transactions(c, n // 5)
     api = api_for(bank.rm)
-    assert _queries(api, "/api/v1/holdings/", django_assert_max_num_queries, 6) == n
-    assert _queries(api, "/api/v1/transactions/", django_assert_max_num_queries, 6) == 5 * (n // 5)
-    assert _queries(api, "/api/v1/products/", django_assert_max_num_queries, 6) == 1
+    assert _queries(api, "/api/v1/holdings/", django_assert_max_num_queries, 8) == n
+    assert _queries(api, "/api/v1/transactions/", django_assert_max_num_queries, 8) == 5 * (n // 5)
+    assert _queries(api, "/api/v1/products/", django_assert_max_num_queries, 8) == 1
