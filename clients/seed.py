@@ -156,7 +156,7 @@ def seed_portfolio(ctx: SeedContext) -> None:
         batch = []
         for i in range(start, min(start + CHUNK, ctx.clients)):
             rm = demo_rm if i < n_demo else rng.choice(others)
-            peers = [u for u in rm_by_branch.get(rm.branch_id, []) if u is not rm]
+            peers = [u for u in rm_by_branch.get(rm.branch_id, []) if u is not rm and u is not demo_rm]
             backup = rng.choice(peers) if peers and rng.random() < 0.3 else None
             kind = Client.Kind.CORPORATE if rng.random() < 0.12 else Client.Kind.INDIVIDUAL
             aum = rng.lognormvariate(12.0, 1.6) * (4 if kind == Client.Kind.CORPORATE else 1)
