@@ -1,13 +1,20 @@
 from django.urls import path
 
-from . import views
+from . import portfolio_views, views
 
 app_name = "clients"
 
 urlpatterns = [
     path("", views.client_list, name="list"),
     path("new/", views.client_create, name="create"),
+    path("export/", portfolio_views.client_export, name="export"),
     path("reassign/", views.bulk_reassign, name="bulk_reassign"),
+    path("products/", portfolio_views.product_list, name="products"),
+    path("products/<int:product_id>/", portfolio_views.product_edit, name="product_edit"),
+    path("tiers/", portfolio_views.tier_thresholds, name="tiers"),
+    path("imports/", portfolio_views.import_list, name="imports"),
+    path("imports/<int:job_id>/", portfolio_views.import_detail, name="import_detail"),
+    path("imports/<int:job_id>/confirm/", portfolio_views.import_confirm, name="import_confirm"),
     path("groups/", views.group_list, name="groups"),
     path("groups/<int:group_id>/", views.group_detail, name="group_detail"),
     path("groups/<int:group_id>/members/<int:membership_id>/remove/", views.group_member_remove,

@@ -224,6 +224,14 @@ SPECTACULAR_SETTINGS = {
         "StaffRoleEnum": "tenancy.models.Role",
         "GroupMemberRoleEnum": "clients.models.GroupMembership.Role",
         "CoverageRoleEnum": ["dedicated", "backup"],
+        "ClientKindEnum": "clients.models.Client.Kind",
+        "PreferredChannelEnum": "clients.models.Client.Channel",
+        "LifeEventKindEnum": "clients.models.LifeEvent.Kind",
+        "RelationshipGroupKindEnum": "clients.models.RelationshipGroup.Kind",
+        "ImportKindEnum": "clients.portfolio.ImportJob.Kind",
+        "ProductCategoryEnum": "clients.portfolio.ProductCategory",
+        "TransactionCategoryEnum": "clients.portfolio.TransactionCategory",
+        "TransactionChannelEnum": "clients.portfolio.Transaction.Channel",
     },
 }
 

@@ -101,13 +101,18 @@ def test_the_walk_sees_the_urls_that_matter():
 @pytest.mark.parametrize("route,name", PRIVATE, ids=[r or "/" for r, _ in PRIVATE])
 def test_anonymous_is_sent_to_login_or_401(client, db, route, name):
     path = _placeholder_path(route)
+    answered = 0
     for method in ("get", "post"):
         response = getattr(client, method)(path)
+        if response.status_code == 405:
+            continue  # the route has no such method; says nothing about any object
+        answered += 1
         if path.startswith("/api/"):
             assert response.status_code == 401, f"{method.upper()} {path}: {response.status_code}"
         else:
             assert response.status_code == 302, f"{method.upper()} {path}: {response.status_code}"
             assert response["Location"].startswith("/accounts/login/"), response["Location"]
+    assert answered, f"{path}: neither GET nor POST reached the login check"
 
 
 PARAMETRISED = [(r, n) for r, n in PRIVATE if _params(r)]

@@ -1,0 +1,82 @@
+"""CSV export of the clients a user may see.
+
+Personal data is masked unless the role may see it (API.md): the national id
+is always masked; phone, email and address are plain only for the client's
+own dedicated or backup manager. Every export is audited (one event, with the
+row count). The CSV is streamed: rows are read in keyset-paginated chunks,
+each inside its own ``tenant_scope`` because a streaming response is iterated
+after the request's transaction has ended.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from tenancy.audit import audit_record
+from tenancy.context import tenant_scope
+from tenancy.crypto import mask, mask_email
+
+from .portfolio_selectors import client_export_list
+
+CHUNK = 2000
+COLUMNS = [
+    "external_id", "name", "kind", "tier", "aum", "exposure", "currency", "risk_tolerance", "lifecycle",
+    "branch", "dedicated_manager", "backup_manager", "credit_rating", "national_id", "phone", "email",
+    "address", "last_contacted_at",
+]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value: str) -> str:
+    """Neutralise spreadsheet formulas in free text (CSV injection)."""
+    return "'" + value if value and value.startswith(_FORMULA_START) else value
+
+
+def _mask_address(value: str) -> str:
+    return (value[:6] + "***") if value else ""
+
+
+def client_row(client, *, user) -> list[str]:
+    own = user.pk in (client.dedicated_manager_id, client.backup_manager_id)
+    return [
+        _safe(client.external_id), _safe(client.name), client.kind, client.tier, str(client.aum),
+        str(client.exposure), client.currency, client.risk_tolerance, client.lifecycle,
+        client.branch.name, getattr(client.dedicated_manager, "username", ""),
+        getattr(client.backup_manager, "username", ""), client.credit_rating,
+        mask(client.national_id),
+        client.phone if own else mask(client.phone),
+        client.email if own else mask_email(client.email),
+        _safe(client.address) if own else _mask_address(client.address),
+        client.last_contacted_at.isoformat() if client.last_contacted_at else "",
+    ]
+
+
+def clients_export_audit(*, user, ip_address: str | None = None, channel: str = "web") -> int:
+    """Record the export (call inside the request, before streaming); returns the row count."""
+    count = client_export_list(user=user).count()
+    audit_record(action="clients.exported", actor=user, object_type="clients.client",
+                 data={"rows": count, "channel": channel}, ip_address=ip_address)
+    return count
+
+
+def clients_export_stream(*, user) -> Iterator[str]:
+    """CSV text chunks of ``user``'s visible clients (UTF-8 with BOM for spreadsheets)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(COLUMNS)
+    yield buffer.getvalue()
+    last_id = 0
+    while True:
+        buffer.seek(0)
+        buffer.truncate()
+        with tenant_scope(user.tenant_id):
+            chunk = list(client_export_list(user=user).filter(id__gt=last_id)[:CHUNK])
+        if not chunk:
+            return
+        for client in chunk:
+            writer.writerow(client_row(client, user=user))
+        last_id = chunk[-1].pk
+        yield buffer.getvalue()

@@ -1,0 +1,179 @@
+"""Reads of portfolio data. Everything about a client starts from the access
+policy (``tenancy.access.visible_clients``): a holding or transaction of an
+invisible client does not exist for the user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from tenancy.access import visible_clients
+from tenancy.models import Role
+
+from .portfolio import Holding, ImportJob, Product, TierThreshold, Transaction
+from .recommendations import PreferenceProfile, Recommendation, preference_profile, recommend
+
+
+def _get(qs: QuerySet, pk):
+    try:
+        return qs.get(pk=int(pk))
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- catalogue -----------------------------------------------------------------------
+
+
+def product_list(*, user, active: bool | None = None, category: str | None = None) -> QuerySet[Product]:
+    """The tenant's catalogue: every staff member may read it."""
+    if getattr(user, "tenant_id", None) is None:
+        return Product.objects.none()
+    qs = Product.objects.order_by("category", "code")
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    if category:
+        qs = qs.filter(category=category)
+    return qs
+
+
+def product_get(*, user, product_id) -> Product:
+    return _get(product_list(user=user), product_id)
+
+
+# --- holdings and transactions ------------------------------------------------------------
+
+
+def holding_list(*, user, client_id=None) -> QuerySet[Holding]:
+    qs = Holding.objects.filter(client__in=visible_clients(user).values("pk"))
+    if client_id is not None:
+        qs = qs.filter(client_id=client_id)
+    return qs.select_related("client", "product").order_by("client_id", "kind", "account_number")
+
+
+def holding_get(*, user, holding_id) -> Holding:
+    return _get(holding_list(user=user), holding_id)
+
+
+def _day_start(d: date) -> datetime:
+    return timezone.make_aware(datetime.combine(d, time.min))
+
+
+def transaction_list(*, user, client_id=None, date_from: date | None = None,
+                     date_to: date | None = None) -> QuerySet[Transaction]:
+    """Transactions of visible clients, newest first; dates are whole days in
+    the current time zone (``date_to`` inclusive)."""
+    qs = Transaction.objects.filter(client__in=visible_clients(user).values("pk"))
+    if client_id is not None:
+        qs = qs.filter(client_id=client_id)
+    if date_from:
+        qs = qs.filter(occurred_at__gte=_day_start(date_from))
+    if date_to:
+        qs = qs.filter(occurred_at__lt=_day_start(date_to + timedelta(days=1)))
+    return qs.select_related("client").order_by("-occurred_at", "-id")
+
+
+def transaction_get(*, user, transaction_id) -> Transaction:
+    return _get(transaction_list(user=user), transaction_id)
+
+
+def client_transaction_summary(*, client, months: int = 12) -> list[dict]:
+    """{category, direction, count, total} over the last ``months`` months:
+    one grouped query. ``client`` has passed the access policy."""
+    since = timezone.now() - timedelta(days=round(months * 30.4375))
+    rows = (
+        Transaction.objects.filter(client=client, occurred_at__gte=since)
+        .order_by().values("category", "direction", "currency")
+        .annotate(count=Count("id"), total=Sum("amount"))
+    )
+    return list(rows)
+
+
+# --- the 360° sections' data ------------------------------------------------------------------
+
+
+@dataclass
+class ClientPortfolio:
+    holdings: list[Holding]
+    transaction_summary: list[dict]  # per category: count, total_in, total_out (CNY)
+    profile: PreferenceProfile
+    recommendations: list[Recommendation]
+
+
+def _by_category(rows: list[dict]) -> list[dict]:
+    from .portfolio import TransactionCategory
+    from .recommendations import to_base
+
+    labels = dict(TransactionCategory.choices)
+    out: dict[str, dict] = {}
+    for r in rows:
+        entry = out.setdefault(r["category"], {
+            "category": r["category"], "label": labels.get(r["category"], r["category"]),
+            "count": 0, "total_in": 0, "total_out": 0})
+        entry["count"] += r["count"]
+        key = "total_in" if r["direction"] == Transaction.Direction.IN else "total_out"
+        entry[key] += to_base(r["total"], r["currency"])
+    return sorted(out.values(), key=lambda e: (-e["count"], e["category"]))
+
+
+def client_portfolio(*, user, client, request=None) -> ClientPortfolio:
+    """Holdings, 12-month summary, preference profile and recommendations of a
+    visible ``client`` in three queries; memoised on ``request`` so the four
+    360° sections share them."""
+    cache = getattr(request, "_client_portfolio", None) if request is not None else None
+    if cache is not None and client.pk in cache:
+        return cache[client.pk]
+    holdings = list(Holding.objects.filter(client=client).select_related("product")
+                    .order_by("kind", "account_number"))
+    summary = _by_category(client_transaction_summary(client=client))
+    profile = preference_profile(holdings=holdings, transaction_summary=summary)
+    held = {h.product_id for h in holdings if h.product_id}
+    products = product_list(user=user, active=True)
+    recs = recommend(client=client, products=products, held_product_ids=held, profile=profile)
+    result = ClientPortfolio(holdings, summary, profile, recs)
+    if request is not None:
+        if cache is None:
+            cache = {}
+            request._client_portfolio = cache
+        cache[client.pk] = result
+    return result
+
+
+# --- administration ----------------------------------------------------------------------------
+
+
+def tier_threshold_list(*, user) -> list[TierThreshold]:
+    from .tiering import TIER_ORDER, tier_thresholds
+
+    rows = tier_thresholds(create_missing=user.role == Role.ADMIN)
+    return [rows[t] for t in TIER_ORDER if t in rows]
+
+
+def tier_threshold_get(*, user, tier: str) -> TierThreshold:
+    for t in tier_threshold_list(user=user):
+        if t.tier == tier:
+            return t
+    raise Http404
+
+
+def import_job_list(*, user) -> QuerySet[ImportJob]:
+    """Import jobs: tenant admins (who run imports) and compliance (who audit them)."""
+    if getattr(user, "role", None) not in (Role.ADMIN, Role.COMPLIANCE):
+        return ImportJob.objects.none()
+    return ImportJob.objects.select_related("created_by").order_by("-created_at", "-id")
+
+
+def import_job_get(*, user, job_id) -> ImportJob:
+    return _get(import_job_list(user=user), job_id)
+
+
+def client_export_list(*, user) -> QuerySet:
+    """The clients a user may export: exactly the visible ones."""
+    return (
+        visible_clients(user)
+        .select_related("branch", "dedicated_manager", "backup_manager")
+        .order_by("id")
+    )
