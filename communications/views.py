@@ -8,7 +8,7 @@ import functools
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -236,10 +236,11 @@ def interaction_edit(request, interaction_id: int):
 
 
 @staff_required
-@require_POST
 @in_tenant_timezone
 def interaction_amend(request, interaction_id: int):
     interaction = selectors.interaction_get(user=request.user, interaction_id=interaction_id)
+    if request.method != "POST":  # looked up first: a foreign id is a 404 for any method
+        return HttpResponseNotAllowed(["POST"])
     form = AmendmentForm(request.POST)
     if form.is_valid():
         try:
@@ -323,10 +324,11 @@ def _followup_done(request, follow_up, ok_message):
 
 
 @staff_required
-@require_POST
 @in_tenant_timezone
 def followup_status(request, followup_id: int):
     follow_up = selectors.followup_get(user=request.user, followup_id=followup_id)
+    if request.method != "POST":  # looked up first: a foreign id is a 404 for any method
+        return HttpResponseNotAllowed(["POST"])
     form = StatusForm(request.POST)
     if not form.is_valid():
         return HttpResponse(_("Unknown status."), status=400)
@@ -335,10 +337,11 @@ def followup_status(request, followup_id: int):
 
 
 @staff_required
-@require_POST
 @in_tenant_timezone
 def followup_snooze(request, followup_id: int):
     follow_up = selectors.followup_get(user=request.user, followup_id=followup_id)
+    if request.method != "POST":  # looked up first: a foreign id is a 404 for any method
+        return HttpResponseNotAllowed(["POST"])
     form = SnoozeForm(request.POST)
     if not form.is_valid():
         return HttpResponse(_("Choose how long to snooze."), status=400)
@@ -393,9 +396,10 @@ def notification_list(request):
 
 
 @staff_required
-@require_POST
 def notification_read(request, notification_id: int):
     notification = selectors.notification_get(user=request.user, notification_id=notification_id)
+    if request.method != "POST":  # looked up first: a foreign id is a 404 for any method
+        return HttpResponseNotAllowed(["POST"])
     services.notification_mark_read(user=request.user, notifications=[notification])
     if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()}):
         return redirect(notification.url)
