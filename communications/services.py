@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -169,10 +169,10 @@ def interaction_update(*, actor: User, interaction: Interaction, **changes) -> I
     settings = comm_settings_get()
     locked_at = interaction.editable_until(settings.edit_window_hours)
     if timezone.now() >= locked_at:
-        raise ValidationError({NON_FIELD_ERRORS: _(
+        raise ValidationError(_(
             "This call report was locked at %(time)s (edit window %(hours)s hours); add an amendment instead."
         ) % {"time": date_format(timezone.localtime(locked_at), "DATETIME_FORMAT"),
-             "hours": settings.edit_window_hours}})
+             "hours": settings.edit_window_hours})
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({f: _("This field cannot be changed.") for f in unknown})
