@@ -64,14 +64,15 @@ def client_section_context(request, client) -> dict:
 def my_day_context(request) -> dict:
     user = request.user
     now = timezone.now()
-    followups = selectors.my_followups(user=user, now=now)
+    tz = selectors.tenant_timezone(user.tenant_id)
+    followups = selectors.my_followups(user=user, now=now, tz=tz)
     clients = selectors.client_choices(user=user)[:300]
     return {
         **followups,
         "revisits": selectors.my_revisits(user=user, now=now),
         "quick_form": InteractionForm(clients=clients, colleagues=selectors.colleague_list(user=user).none(),
                                       auto_id="quick_%s"),
-        "tz": selectors.tenant_timezone(user.tenant_id),
+        "tz": tz,
         "kinds": Interaction.Kind.choices,
         "statuses": FollowUp.Status,
     }

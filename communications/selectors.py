@@ -143,10 +143,11 @@ def local_day_bounds(now: datetime, tz: zoneinfo.ZoneInfo) -> tuple[datetime, da
     return start, end
 
 
-def my_followups(*, user: User, now: datetime | None = None, limit: int = 20) -> dict:
+def my_followups(*, user: User, now: datetime | None = None, limit: int = 20,
+                 tz: zoneinfo.ZoneInfo | None = None) -> dict:
     """My day: the user's open follow-ups, overdue / due today / next 7 days."""
     now = now or timezone.now()
-    _start, end_of_today = local_day_bounds(now, tenant_timezone(user.tenant_id))
+    _start, end_of_today = local_day_bounds(now, tz or tenant_timezone(user.tenant_id))
     mine = followup_list(user=user).filter(assignee_id=user.pk, status=FollowUp.Status.OPEN)
     return {
         "overdue": list(mine.filter(due_at__lt=now)[:limit]),
