@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from clients.models import Client, ContactPerson
 from communications import services
@@ -147,7 +147,7 @@ def test_author_can_edit_inside_the_edit_window(bank, key_client):
 
 def test_editing_after_the_window_fails_with_a_clear_message_and_amendments_are_kept(bank, key_client):
     interaction = make_interaction(key_client, bank.rm, created_at=timezone.now() - timedelta(hours=25))
-    with bank.scope():
+    with bank.scope(), translation.override("en"):
         with pytest.raises(ValidationError) as exc:
             services.interaction_update(actor=bank.rm, interaction=interaction, subject="Late change")
         assert "locked" in " ".join(exc.value.messages)
