@@ -17,7 +17,7 @@ TEST_ENV := DATABASE_URL=postgres://$(APP_ROLE)@$(PG_HOST):$(PG_PORT)/steward \
 	REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0 \
 	CELERY_TASK_ALWAYS_EAGER=true
 
-.PHONY: demo test install services db-role chromium migrate lint messages demo-reset bench
+.PHONY: demo test install services db-role chromium gettext migrate lint messages demo-reset bench
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,7 +41,8 @@ demo-reset:
 	rm -rf var/broker
 
 ## make test: the whole suite on real PostgreSQL and Redis (started when installed but stopped).
-test: install services db-role chromium
+test: install services db-role chromium gettext
+	$(VENV)/bin/ruff check .
 	$(TEST_ENV) $(PY) -m pytest --create-db -p no:cacheprovider $(PYTEST_ARGS)
 
 services:
@@ -73,6 +74,11 @@ chromium:
 		echo "Installing Debian chromium for the browser tests..."; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk) >/dev/null \
 		|| echo "Could not install chromium: browser tests will fail."; }
+
+# msgfmt/msgattrib: the translation-completeness test uses them.
+gettext:
+	@command -v msgattrib >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext) >/dev/null \
+		|| echo "Could not install gettext: the catalogue check will be skipped."
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -38,7 +38,14 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Ours first: their translations and templates take precedence over Django's.
+    "tenancy",
+    "clients",
+    "communications",
+    "risk",
+    "loyalty",
+    "performance",
+    "tenancy.apps.PlatformAdminConfig",  # django.contrib.admin, platform superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -54,12 +61,6 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "guardian",
     "axes",
-    "tenancy",
-    "clients",
-    "communications",
-    "risk",
-    "loyalty",
-    "performance",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +179,7 @@ USE_TZ = True
 # --- static ---------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -5,8 +5,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from tenancy import views as tenancy_views
 
-admin.site.site_header = "Steward platform"
-
 urlpatterns = [
     path("", tenancy_views.home, name="home"),
     path("accounts/login/", tenancy_views.LoginView.as_view(), name="login"),

@@ -77,6 +77,8 @@ def missing(app: str, fresh: Path) -> list[str]:
 def update(app: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         fresh = extract(app, Path(tmp))
+        if not fresh.exists():
+            return
         target = catalogue(app)
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
@@ -93,7 +95,8 @@ def check(app: str) -> list[str]:
     problems = []
     with tempfile.TemporaryDirectory() as tmp:
         fresh = extract(app, Path(tmp))
-        problems += [f"{app}: not in catalogue: {m}" for m in missing(app, fresh)]
+        if fresh.exists():  # an app with no strings yet has nothing to translate
+            problems += [f"{app}: not in catalogue: {m}" for m in missing(app, fresh)]
     if catalogue(app).exists():
         problems += [f"{app}: untranslated: {m}" for m in untranslated(catalogue(app))]
     return problems

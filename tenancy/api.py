@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -122,11 +123,18 @@ class StaffSerializer(serializers.ModelSerializer):
         extra_kwargs = {"username": {"validators": []}}
 
 
+class StaffFilter(filters.FilterSet):
+    # Foreign keys filter by id (NumberFilter): the rows are already scoped, and
+    # a ModelChoiceFilter would query the related table outside any scope.
+    role = filters.ChoiceFilter(choices=Role.choices)
+    branch = filters.NumberFilter(field_name="branch_id")
+
+
 class UserViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = StaffSerializer
     selector = staticmethod(selectors.staff_list)
     permission_classes = [permissions.IsAuthenticated, IsTenantAdminOrReadOnly]
-    filterset_fields = ["role", "branch"]
+    filterset_class = StaffFilter
 
     def perform_create(self, serializer):
         serializer.instance = services.staff_create(actor=self.request.user, **serializer.validated_data)

@@ -37,7 +37,11 @@ class ScopedAPIMixin:
         if current_tenant_id() != user.tenant_id:
             activate_in_transaction(user.tenant_id)
 
+    lookup_value_regex = r"\d+"
+
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no request, no tenant
+            return self.get_serializer_class().Meta.model._base_manager.none()
         if self.selector is None:
             raise NotImplementedError(f"{type(self).__name__} must declare a selector")
         return type(self).selector(user=self.request.user)

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class TenancyConfig(AppConfig):
+    default = True
     name = "tenancy"
     verbose_name = _("Tenancy")
 
@@ -13,3 +15,10 @@ class TenancyConfig(AppConfig):
 
         post_migrate.connect(rls.apply_row_level_security, dispatch_uid="tenancy.rls")
         post_migrate.connect(schedules.sync_schedules, dispatch_uid="tenancy.schedules")
+
+
+class PlatformAdminConfig(admin_apps.AdminConfig):
+    """Django's admin as the platform admin (superusers without a tenant)."""
+
+    default = False
+    default_site = "tenancy.admin_site.PlatformAdminSite"

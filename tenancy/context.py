@@ -80,12 +80,16 @@ def tenant_scope(tenant: Any, using: str = "default") -> Iterator[int]:
     """Run the block as ``tenant`` (a Tenant or its id), in one transaction."""
     tenant_id = int(getattr(tenant, "pk", tenant))
     token = _current_tenant_id.set(tenant_id)
+    # Outermost transaction: the setting dies with it. Nested: restore the
+    # outer value on the way out.
+    nested = connections[using].in_atomic_block
     try:
         with transaction.atomic(using=using):
-            previous = _db_get(TENANT_SETTING, using)
+            previous = _db_get(TENANT_SETTING, using) if nested else ""
             _db_set(TENANT_SETTING, str(tenant_id), using)
             yield tenant_id
-            _db_set(TENANT_SETTING, previous, using)
+            if nested:
+                _db_set(TENANT_SETTING, previous, using)
     finally:
         _current_tenant_id.reset(token)
 

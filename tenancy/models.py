@@ -40,6 +40,11 @@ class TenantManager(models.Manager):
     def get_queryset(self) -> models.QuerySet:
         return super().get_queryset().filter(tenant_id=require_tenant_id())
 
+    def none(self) -> models.QuerySet:
+        # An empty queryset reads nothing, so it needs no scope (schema and
+        # form machinery build these at import time).
+        return super().get_queryset().none()
+
 
 class TenantOwnedModel(models.Model):
     tenant = models.ForeignKey(
@@ -140,6 +145,13 @@ class User(AbstractUser):
                 name="user_tenant_staff_or_platform_superuser",
             ),
         ]
+
+    def get_full_name(self) -> str:
+        """Chinese names read family name first, without a space (王敏)."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
+            return f"{last}{first}"
+        return f"{first} {last}".strip()
 
     @property
     def is_platform_user(self) -> bool:

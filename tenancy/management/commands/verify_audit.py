@@ -21,7 +21,10 @@ class Command(BaseCommand):
         for tenant in tenants:
             with tenant_scope(tenant):
                 events = AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
-                failure = audit_verify_chain(events)
+                try:
+                    failure = audit_verify_chain(events)
+                finally:
+                    events.close()  # release the server-side cursor inside the transaction
                 count = AuditEvent.objects.count()
             if failure:
                 broken += 1

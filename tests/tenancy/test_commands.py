@@ -1,0 +1,40 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tenancy.context import tenant_scope
+from tenancy.models import Branch, Role, Tenant, User
+
+from ..factories import PASSWORD
+
+
+def test_create_tenant_makes_a_bank_with_head_office_and_admin(db, capsys):
+    call_command("create_tenant", name="招商测试银行", slug="cmb-test", admin_username="cmb_admin",
+                 admin_password=PASSWORD, timezone="Asia/Shanghai")
+    tenant = Tenant.objects.get(slug="cmb-test")
+    assert capsys.readouterr().out.strip() == str(tenant.pk)
+    admin = User.objects.get(username="cmb_admin")
+    assert admin.role == Role.ADMIN and admin.tenant == tenant and admin.check_password(PASSWORD)
+    with tenant_scope(tenant):
+        assert list(Branch.objects.values_list("level", flat=True)) == ["head_office"]
+
+
+def test_create_tenant_rejects_a_taken_slug_and_bad_timezone(db):
+    call_command("create_tenant", name="A", slug="dup", admin_username="dup_admin", admin_password=PASSWORD)
+    with pytest.raises(CommandError, match="slug"):
+        call_command("create_tenant", name="B", slug="dup", admin_username="dup_admin2", admin_password=PASSWORD)
+    with pytest.raises(CommandError, match="timezone"):
+        call_command("create_tenant", name="C", slug="c", admin_username="c_admin",
+                     admin_password=PASSWORD, timezone="Mars/Base")
+    assert not Tenant.objects.filter(slug="c").exists()
+
+
+def test_seed_demo_creates_one_login_per_role(db, capsys):
+    call_command("seed_demo", clients=20, interactions=20)
+    out = capsys.readouterr().out
+    for username in ("demo_admin", "demo_head", "demo_rm", "demo_risk", "demo_compliance"):
+        assert username in out
+        assert User.objects.get(username=username).check_password("Steward-demo-2026")
+    call_command("seed_demo", skip_if_exists=True)  # idempotent for make demo
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
