@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.http import Http404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -33,6 +34,7 @@ class ClientField(serializers.PrimaryKeyRelatedField):
             raise Http404 from None
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ColleagueField(serializers.PrimaryKeyRelatedField):
     """A user id resolved among the active staff of the caller's tenant; any
     other id is a 400 on the field."""
@@ -122,6 +124,8 @@ class InteractionViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateM
 class FollowUpSerializer(serializers.ModelSerializer):
     client = ClientField()
     assignee = ColleagueField(required=False)
+    # plain string: task, next_step or revisit (an enum here would collide with Interaction.kind's name)
+    kind = serializers.CharField(read_only=True)
 
     class Meta:
         model = FollowUp
