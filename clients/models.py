@@ -155,6 +155,11 @@ class Client(TenantOwnedModel):
             models.Index(fields=["tenant", "national_id_index"], name="client_tenant_nid_idx"),
             models.Index(fields=["tenant", "phone_index"], name="client_tenant_phone_idx"),
             models.Index(fields=["tenant", "email_index"], name="client_tenant_email_idx"),
+            # list sorting / filters (the name trigram index for "contains" search
+            # is created in migration 0003 on PostgreSQL)
+            models.Index(fields=["tenant", "-aum"], name="client_tenant_aum"),
+            models.Index(fields=["tenant", "last_contacted_at"], name="client_tenant_lastcontact"),
+            models.Index(fields=["tenant", "risk_tolerance"], name="client_tenant_risk"),
         ]
 
     def __str__(self) -> str:
@@ -180,6 +185,187 @@ class ClientUserObjectPermission(UserObjectPermissionBase):
         if self.tenant_id is None:
             self.tenant_id = self.content_object.tenant_id
         super().save(*args, **kwargs)
+
+
+class LifeEvent(TenantOwnedModel):
+    """A moment in a client's life an RM plans around (birthday, IPO, ...)."""
+
+    class Kind(models.TextChoices):
+        BIRTHDAY = "birthday", _("Birthday")
+        RETIREMENT = "retirement", _("Retirement")
+        COMPANY_IPO = "company_ipo", _("Company IPO")
+        MARRIAGE = "marriage", _("Marriage")
+        CHILD = "child", _("New child")
+        RELOCATION = "relocation", _("Relocation")
+        BUSINESS_SALE = "business_sale", _("Business sale")
+        OTHER = "other", _("Other")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="life_events", verbose_name=_("client"))
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("life event")
+        verbose_name_plural = _("life events")
+        ordering = ["date", "id"]
+        indexes = [
+            models.Index(fields=["tenant", "client", "date"], name="lifeevent_tenant_client"),
+            models.Index(fields=["tenant", "date"], name="lifeevent_tenant_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
+
+
+class RelationshipGroup(TenantOwnedModel):
+    """A family household or a corporate group: clients the bank serves as one."""
+
+    class Kind(models.TextChoices):
+        HOUSEHOLD = "household", _("Household")
+        CORPORATE_GROUP = "corporate_group", _("Corporate group")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("relationship group")
+        verbose_name_plural = _("relationship groups")
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["tenant", "name"], name="relgroup_tenant_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMembership(TenantOwnedModel):
+    class Role(models.TextChoices):
+        HEAD_OF_HOUSEHOLD = "head_of_household", _("Head of household")
+        SPOUSE = "spouse", _("Spouse")
+        CHILD = "child", _("Child")
+        PARENT = "parent", _("Parent")
+        SIBLING = "sibling", _("Sibling")
+        RELATIVE = "relative", _("Other relative")
+        PARENT_COMPANY = "parent_company", _("Parent company")
+        SUBSIDIARY = "subsidiary", _("Subsidiary")
+        AFFILIATE = "affiliate", _("Affiliate")
+        CONTROLLING_PERSON = "controlling_person", _("Controlling person")
+        OTHER = "other", _("Other")
+
+    HOUSEHOLD_ROLES = frozenset({"head_of_household", "spouse", "child", "parent", "sibling", "relative", "other"})
+    CORPORATE_ROLES = frozenset({"parent_company", "subsidiary", "affiliate", "controlling_person", "other"})
+
+    group = models.ForeignKey(
+        RelationshipGroup, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("group")
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="group_memberships", verbose_name=_("client")
+    )
+    role = models.CharField(_("role in group"), max_length=24, choices=Role.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("group member")
+        verbose_name_plural = _("group members")
+        ordering = ["group", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "group", "client"], name="groupmember_unique"),
+        ]
+        indexes = [models.Index(fields=["tenant", "client"], name="groupmember_tenant_client")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} in {self.group_id}"
+
+
+class CoverageTeamMember(TenantOwnedModel):
+    """A colleague shared into a client's coverage (服务团队). The row records
+    the team role; visibility itself is the guardian ``view_client``
+    permission the service assigns alongside it."""
+
+    class TeamRole(models.TextChoices):
+        PRODUCT_SPECIALIST = "product_specialist", _("Product specialist")
+        CREDIT_OFFICER = "credit_officer", _("Credit officer")
+        INVESTMENT_ADVISOR = "investment_advisor", _("Investment advisor")
+        INSURANCE_SPECIALIST = "insurance_specialist", _("Insurance specialist")
+        ASSISTANT = "assistant", _("Assistant relationship manager")
+        OTHER = "other", _("Other")
+
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="coverage_team", verbose_name=_("client")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coverage_memberships",
+        verbose_name=_("staff member"),
+    )
+    team_role = models.CharField(_("team role"), max_length=24, choices=TeamRole.choices)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("coverage team member")
+        verbose_name_plural = _("coverage team")
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "client", "user"], name="coverageteam_unique"),
+        ]
+        indexes = [models.Index(fields=["tenant", "user"], name="coverageteam_tenant_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.client_id}"
+
+
+class CoverageChange(TenantOwnedModel):
+    """History of every coverage change: who, when, from whom, to whom, why."""
+
+    class Kind(models.TextChoices):
+        DEDICATED = "dedicated", _("Dedicated manager")
+        BACKUP = "backup", _("Backup manager")
+        TEAM_ADDED = "team_added", _("Added to coverage team")
+        TEAM_REMOVED = "team_removed", _("Removed from coverage team")
+
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="coverage_changes", verbose_name=_("client")
+    )
+    kind = models.CharField(_("change"), max_length=20, choices=Kind.choices)
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("from"),
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("to"),
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+    # Rows written by one bulk reassignment share a batch id.
+    batch = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("coverage change")
+        verbose_name_plural = _("coverage history")
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            models.Index(fields=["tenant", "client", "changed_at"], name="coveragechange_tenant_client"),
+            models.Index(fields=["tenant", "batch"], name="coveragechange_tenant_batch"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.client_id}"
 
 
 class ContactPerson(TenantOwnedModel):

@@ -1,5 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "clients"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.client_list, name="list"),
+    path("new/", views.client_create, name="create"),
+    path("reassign/", views.bulk_reassign, name="bulk_reassign"),
+    path("groups/", views.group_list, name="groups"),
+    path("groups/<int:group_id>/", views.group_detail, name="group_detail"),
+    path("groups/<int:group_id>/members/<int:membership_id>/remove/", views.group_member_remove,
+         name="group_member_remove"),
+    path("<int:client_id>/", views.client_detail, name="detail"),
+    path("<int:client_id>/edit/", views.client_edit, name="edit"),
+    path("<int:client_id>/reveal/", views.client_reveal, name="reveal"),
+    path("<int:client_id>/coverage/", views.client_coverage, name="coverage"),
+    path("<int:client_id>/coverage/team/", views.team_add, name="team_add"),
+    path("<int:client_id>/coverage/team/<int:member_id>/remove/", views.team_remove, name="team_remove"),
+    path("<int:client_id>/contacts/new/", views.contact_edit, name="contact_add"),
+    path("<int:client_id>/contacts/<int:contact_id>/", views.contact_edit, name="contact_edit"),
+    path("<int:client_id>/contacts/<int:contact_id>/delete/", views.contact_delete, name="contact_delete"),
+    path("<int:client_id>/life-events/", views.life_event_add, name="life_event_add"),
+    path("<int:client_id>/life-events/<int:event_id>/delete/", views.life_event_delete, name="life_event_delete"),
+]

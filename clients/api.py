@@ -1,0 +1,408 @@
+"""Clients API (thin): serializers parse, selectors read, services write."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from tenancy import selectors as tenancy_selectors
+from tenancy.api_base import ScopedAPIMixin
+
+from . import selectors, services
+from .models import (
+    Client,
+    ContactPerson,
+    CoverageChange,
+    CoverageTeamMember,
+    GroupMembership,
+    LifeEvent,
+    RelationshipGroup,
+)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Conflict."
+    default_code = "conflict"
+
+
+# --- fields resolving incoming ids through selectors ---------------------------------
+
+
+class BranchField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return tenancy_selectors.branch_list(user=self.context["request"].user)
+
+
+class StaffField(serializers.PrimaryKeyRelatedField):
+    """A staff member of the requester's bank; any other id gets ``message``."""
+
+    message = gettext_lazy("The manager must be an active relationship manager of this bank.")
+
+    def __init__(self, *args, message=None, **kwargs):
+        if message:
+            self.message = message
+        super().__init__(*args, **kwargs)
+
+    def get_queryset(self):
+        return tenancy_selectors.staff_list(user=self.context["request"].user)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            raise serializers.ValidationError(str(self.message)) from None
+
+
+class VisibleClientField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return selectors.client_list(user=self.context["request"].user)
+
+
+# --- clients -------------------------------------------------------------------------
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    branch = BranchField()
+    dedicated_manager = StaffField(required=False, allow_null=True)
+    national_id = serializers.CharField(required=False, allow_blank=True,
+                                        help_text="Write only in plain; always read masked.")
+    marketing_consent = serializers.DictField(child=serializers.BooleanField(), required=False)
+    investment_goals = serializers.ListField(child=serializers.CharField(), required=False)
+    interests = serializers.ListField(child=serializers.CharField(), required=False)
+
+    class Meta:
+        model = Client
+        fields = [
+            "id", "kind", "name", "external_id", "branch", "dedicated_manager", "backup_manager", "tier",
+            "aum", "currency", "exposure", "credit_rating", "risk_tolerance", "preferred_channel",
+            "national_id", "phone", "email", "address", "lifecycle", "last_contacted_at", "language",
+            "contact_time_from", "contact_time_to", "marketing_consent", "investment_goals", "interests",
+            "kyc_status", "next_kyc_review", "created_at", "updated_at",
+        ]
+        read_only_fields = ["backup_manager", "tier", "aum", "exposure", "credit_rating",
+                            "last_contacted_at", "created_at", "updated_at"]
+        extra_kwargs = {"external_id": {"validators": []}}
+
+    def validate(self, attrs):
+        if self.instance is not None and "dedicated_manager" in attrs:
+            raise serializers.ValidationError(
+                {"dedicated_manager": _("Change managers with POST /api/v1/clients/{id}/assign-manager/.")}
+            )
+        return attrs
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        shown = selectors.client_pii_display(user=self.context["request"].user, client=instance)
+        for field in ("national_id", "phone", "email", "address"):
+            data[field] = shown[field]
+        return data
+
+
+class ClientFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", label="name contains, external id, id number / phone / email (exact)")
+    tier = django_filters.ChoiceFilter(choices=Client.Tier.choices)
+    lifecycle = django_filters.ChoiceFilter(choices=Client.Lifecycle.choices)
+    risk_tolerance = django_filters.ChoiceFilter(choices=Client.RiskTolerance.choices)
+    kind = django_filters.ChoiceFilter(choices=Client.Kind.choices)
+    branch = django_filters.NumberFilter(field_name="branch_id")
+    dedicated_manager = django_filters.NumberFilter(field_name="dedicated_manager_id")
+    ordering = django_filters.ChoiceFilter(choices=[(k, k) for k in selectors.ORDERINGS], method="filter_ordering")
+
+    class Meta:
+        model = Client
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(selectors.client_search_q(value)) if value.strip() else queryset
+
+    def filter_ordering(self, queryset, name, value):
+        return queryset.order_by(*selectors.ORDERINGS[value])
+
+
+def _api_clients(*, user):
+    return selectors.client_list(user=user, with_pii=True)
+
+
+class AssignManagerSerializer(serializers.Serializer):
+    manager = StaffField(allow_null=True)
+    role = serializers.ChoiceField(choices=[("dedicated", "dedicated"), ("backup", "backup")], default="dedicated")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class RevealSerializer(serializers.Serializer):
+    national_id = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+
+
+class BulkReassignSerializer(serializers.Serializer):
+    to_manager = StaffField()
+    from_manager = StaffField(required=False, allow_null=True, message=gettext_lazy("Unknown staff member."))
+    client_ids = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=True)
+    role = serializers.ChoiceField(choices=[("dedicated", "dedicated"), ("backup", "backup")], default="dedicated")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    confirm = serializers.BooleanField(default=False)
+    token = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CoverageChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CoverageChange
+        fields = ["id", "kind", "from_user", "to_user", "reason", "changed_by", "changed_at", "batch"]
+
+
+class TeamMemberSerializer(serializers.ModelSerializer):
+    user = StaffField(message=gettext_lazy("Choose an active staff member of this bank."))
+    reason = serializers.CharField(write_only=True, required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = CoverageTeamMember
+        fields = ["id", "user", "team_role", "added_at", "reason"]
+        read_only_fields = ["added_at"]
+
+
+class ClientViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Visible clients only; writes through the services (rules and audit)."""
+
+    serializer_class = ClientSerializer
+    selector = staticmethod(_api_clients)
+    filterset_class = ClientFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.client_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.client_update(
+            actor=self.request.user, client=serializer.instance, **serializer.validated_data
+        )
+
+    @extend_schema(request=None, responses=RevealSerializer)
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        client = self.get_object()
+        data = services.client_reveal(actor=request.user, client=client,
+                                      ip_address=request.META.get("REMOTE_ADDR"))
+        return Response(data)
+
+    @extend_schema(request=AssignManagerSerializer, responses=ClientSerializer)
+    @action(detail=True, methods=["post"], url_path="assign-manager")
+    def assign_manager(self, request, pk=None):
+        client = self.get_object()
+        services.require_can_assign(request.user, client)
+        data = AssignManagerSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        client = services.client_assign_manager(actor=request.user, client=client, **data.validated_data)
+        return Response(ClientSerializer(client, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        request=BulkReassignSerializer,
+        responses=inline_serializer("BulkReassignResult", {
+            "token": serializers.CharField(), "clients": serializers.IntegerField(),
+            "changes": serializers.ListField(child=serializers.DictField()),
+            "applied": serializers.BooleanField(),
+        }),
+    )
+    @action(detail=False, methods=["post"], url_path="bulk-reassign")
+    def bulk_reassign(self, request):
+        """Preview (``confirm: false``) then apply (``confirm: true`` with the
+        preview's ``token``) a bulk reassignment: all or nothing, audited."""
+        data = BulkReassignSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        args = dict(data.validated_data)
+        confirm, token, reason = args.pop("confirm"), args.pop("token"), args.pop("reason")
+        if not confirm:
+            plan = services.bulk_reassign_plan(actor=request.user, **args)
+            return Response({**services.summarize(plan), "applied": False})
+        try:
+            plan = services.bulk_reassign_confirm(actor=request.user, reason=reason, token=token or None, **args)
+        except services.StalePlan as exc:
+            raise Conflict(str(exc)) from None
+        return Response({**services.summarize(plan), "applied": True})
+
+    @extend_schema(responses=CoverageChangeSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="coverage-history")
+    def coverage_history(self, request, pk=None):
+        client = self.get_object()
+        page = self.paginate_queryset(selectors.coverage_history(user=request.user, client=client))
+        return self.get_paginated_response(CoverageChangeSerializer(page, many=True).data)
+
+    @extend_schema(request=TeamMemberSerializer, responses=TeamMemberSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def team(self, request, pk=None):
+        client = self.get_object()
+        if request.method == "POST":
+            services.require_can_assign(request.user, client)
+            data = TeamMemberSerializer(data=request.data, context=self.get_serializer_context())
+            data.is_valid(raise_exception=True)
+            member = services.coverage_team_add(actor=request.user, client=client, **data.validated_data)
+            return Response(TeamMemberSerializer(member, context=self.get_serializer_context()).data,
+                            status=status.HTTP_201_CREATED)
+        members = selectors.coverage_team(user=request.user, client=client)
+        return Response(TeamMemberSerializer(members, many=True, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"team/(?P<member_id>\d+)")
+    def team_remove(self, request, pk=None, member_id=None):
+        client = self.get_object()
+        member = selectors.coverage_member_get(user=request.user, client=client, member_id=member_id)
+        services.coverage_team_remove(actor=request.user, member=member, reason=request.query_params.get("reason", ""))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- contact persons, life events ------------------------------------------------------
+
+
+class ContactPersonSerializer(serializers.ModelSerializer):
+    client = VisibleClientField()
+
+    class Meta:
+        model = ContactPerson
+        fields = ["id", "client", "name", "title", "is_decision_maker", "phone", "email", "preferred_channel"]
+
+    def validate(self, attrs):
+        if self.instance is not None and "client" in attrs and attrs["client"].pk != self.instance.client_id:
+            raise serializers.ValidationError({"client": _("A contact person stays with their client.")})
+        return attrs
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data.update(selectors.contact_display(user=self.context["request"].user, contact=instance,
+                                              client=instance.client))
+        return data
+
+
+class ContactPersonViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                           mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = ContactPersonSerializer
+    selector = staticmethod(selectors.contact_list)
+    filterset_fields = ["client"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.contact_person_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        fields = {k: v for k, v in serializer.validated_data.items() if k != "client"}
+        serializer.instance = services.contact_person_update(actor=self.request.user, contact=serializer.instance,
+                                                             **fields)
+
+    def perform_destroy(self, instance):
+        services.contact_person_delete(actor=self.request.user, contact=instance)
+
+
+class LifeEventSerializer(serializers.ModelSerializer):
+    client = VisibleClientField()
+
+    class Meta:
+        model = LifeEvent
+        fields = ["id", "client", "kind", "date", "note", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class LifeEventViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
+                       viewsets.ReadOnlyModelViewSet):
+    serializer_class = LifeEventSerializer
+    selector = staticmethod(selectors.life_event_list)
+    filterset_fields = ["client", "kind"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.life_event_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.life_event_delete(actor=self.request.user, event=instance)
+
+
+# --- relationship groups ------------------------------------------------------------------
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    client = VisibleClientField()
+    client_name = serializers.CharField(source="client.name", read_only=True)
+
+    class Meta:
+        model = GroupMembership
+        fields = ["id", "client", "client_name", "role"]
+
+
+class RelationshipGroupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RelationshipGroup
+        fields = ["id", "name", "kind", "note", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def validate(self, attrs):
+        if self.instance is not None and "kind" in attrs and attrs["kind"] != self.instance.kind:
+            raise serializers.ValidationError({"kind": _("A group's kind cannot change.")})
+        return attrs
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        rollup = self.context.get("rollups", {}).get(instance.pk)
+        if rollup is not None:
+            data["totals"] = [{k: str(v) if k != "currency" else v for k, v in t.items()} for t in rollup["totals"]]
+            data["members_count"] = rollup["members"]
+            data["hidden_members"] = rollup["hidden"]
+        if "members" in self.context:
+            data["members"] = MembershipSerializer(self.context["members"], many=True, context=self.context).data
+        return data
+
+
+class RelationshipGroupViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                               viewsets.ReadOnlyModelViewSet):
+    """Households and corporate groups. AUM and exposure are rolled up over the
+    members the requester can see; ``hidden_members`` says how many are not."""
+
+    serializer_class = RelationshipGroupSerializer
+    selector = staticmethod(selectors.group_list)
+    filterset_fields = ["kind"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = {**self.get_serializer_context(),
+                   "rollups": selectors.group_rollups(user=request.user, group_ids=[g.pk for g in page])}
+        return self.get_paginated_response(self.get_serializer_class()(page, many=True, context=context).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        group = self.get_object()
+        return Response(self._detail(group))
+
+    def _detail(self, group):
+        user = self.request.user
+        context = {**self.get_serializer_context(),
+                   "rollups": selectors.group_rollups(user=user, group_ids=[group.pk]),
+                   "members": selectors.group_members(user=user, group=group)}
+        return RelationshipGroupSerializer(group, context=context).data
+
+    def perform_create(self, serializer):
+        serializer.instance = services.relationship_group_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        fields = {k: v for k, v in serializer.validated_data.items() if k in ("name", "note")}
+        serializer.instance = services.relationship_group_update(actor=self.request.user, group=serializer.instance,
+                                                                 **fields)
+
+    @extend_schema(request=MembershipSerializer, responses=MembershipSerializer)
+    @action(detail=True, methods=["post"])
+    def members(self, request, pk=None):
+        group = self.get_object()
+        data = MembershipSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        membership = services.group_member_add(actor=request.user, group=group, **data.validated_data)
+        return Response(MembershipSerializer(membership, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"members/(?P<membership_id>\d+)")
+    def member_remove(self, request, pk=None, membership_id=None):
+        group = self.get_object()
+        membership = selectors.membership_get(user=request.user, group=group, membership_id=membership_id)
+        services.group_member_remove(actor=request.user, membership=membership)
+        return Response(status=status.HTTP_204_NO_CONTENT)

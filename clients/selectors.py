@@ -1,0 +1,274 @@
+"""Reads of client data. Every function starts from the access policy
+(``tenancy.access.visible_clients``): an invisible or foreign client is a 404."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.http import Http404
+
+from tenancy.access import visible_clients
+from tenancy.crypto import mask, mask_email
+from tenancy.models import Role, User
+
+from . import policy
+from .models import (
+    Client,
+    ContactPerson,
+    CoverageChange,
+    CoverageTeamMember,
+    GroupMembership,
+    LifeEvent,
+    RelationshipGroup,
+)
+
+PII_DEFERRED = ("national_id", "phone", "email", "address")
+
+_TIER_RANK = Case(
+    When(tier=Client.Tier.PLATINUM, then=Value(0)), When(tier=Client.Tier.GOLD, then=Value(1)),
+    When(tier=Client.Tier.SILVER, then=Value(2)), default=Value(3), output_field=IntegerField(),
+)
+
+ORDERINGS: dict[str, tuple] = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "-aum": ("-aum", "id"),
+    "aum": ("aum", "id"),
+    "tier": (_TIER_RANK.asc(), "-aum", "id"),
+    "-last_contacted": (F("last_contacted_at").desc(nulls_last=True), "id"),
+    "last_contacted": (F("last_contacted_at").asc(nulls_first=True), "id"),
+    "external_id": ("external_id",),
+}
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def client_search_q(term: str) -> Q:
+    """Name contains, core-banking id exact, or id number / phone / email exact
+    through their blind indexes (the plaintext is never in the database)."""
+    from .services import pii_indexes
+
+    term = term.strip()
+    q = Q(name__icontains=term) | Q(external_id=term)
+    indexes = pii_indexes(national_id=term.upper(), phone=term if re.fullmatch(r"[+\d\s\-()]{6,}", term) else "",
+                          email=term if "@" in term else "")
+    q |= Q(national_id_index=indexes["national_id_index"])
+    if indexes["phone_index"]:
+        q |= Q(phone_index=indexes["phone_index"])
+    if indexes["email_index"]:
+        q |= Q(email_index=indexes["email_index"])
+    return q
+
+
+def client_list(
+    *, user: User, search: str = "", tier: str | None = None, branch=None, manager=None,
+    lifecycle: str | None = None, risk_tolerance: str | None = None, kind: str | None = None,
+    ordering: str | None = None, with_pii: bool = False,
+) -> QuerySet[Client]:
+    """The clients ``user`` may see, filtered and sorted, for lists and the API.
+    Personal data columns are deferred unless ``with_pii`` (pages' lists never
+    show them; the API shows them masked)."""
+    qs = visible_clients(user)
+    if search and search.strip():
+        qs = qs.filter(client_search_q(search))
+    if tier in Client.Tier.values:
+        qs = qs.filter(tier=tier)
+    if lifecycle in Client.Lifecycle.values:
+        qs = qs.filter(lifecycle=lifecycle)
+    if risk_tolerance in Client.RiskTolerance.values:
+        qs = qs.filter(risk_tolerance=risk_tolerance)
+    if kind in Client.Kind.values:
+        qs = qs.filter(kind=kind)
+    if (branch_id := _int(getattr(branch, "pk", branch))) is not None:
+        qs = qs.filter(branch_id=branch_id)
+    if (manager_id := _int(getattr(manager, "pk", manager))) is not None:
+        qs = qs.filter(Q(dedicated_manager_id=manager_id) | Q(backup_manager_id=manager_id))
+    order = ORDERINGS.get(ordering or "name", ORDERINGS["name"])
+    qs = qs.select_related("branch", "dedicated_manager", "backup_manager").order_by(*order)
+    return qs if with_pii else qs.defer(*PII_DEFERRED)
+
+
+def client_get(*, user: User, client_id, for_update: bool = False) -> Client:
+    """One visible client (404 for missing, foreign or invisible alike)."""
+    pk = _int(client_id)
+    if pk is None:
+        raise Http404
+    qs = visible_clients(user).select_related("branch", "dedicated_manager", "backup_manager")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    client = qs.filter(pk=pk).first()
+    if client is None:
+        raise Http404
+    return client
+
+
+def client_pii_display(*, user: User, client: Client) -> dict[str, str]:
+    """Personal data as ``user`` may read it: the id number always masked;
+    phone, email and address masked except for the client's managers."""
+    plain = policy.sees_plain_contact(user, client)
+    return {
+        "national_id": mask(client.national_id),
+        "phone": client.phone if plain else mask(client.phone, keep_start=3, keep_end=2),
+        "email": client.email if plain else mask_email(client.email),
+        "address": client.address if plain else ("***" if client.address else ""),
+        "plain_contact": plain,
+    }
+
+
+# --- related rows (always through a visible client) ---------------------------------
+
+
+def contact_list(*, user: User, client: Client | None = None) -> QuerySet[ContactPerson]:
+    qs = ContactPerson.objects.filter(client__in=visible_clients(user).values("pk"))
+    if client is not None:
+        qs = qs.filter(client=client)
+    return qs.select_related("client", "client__branch")
+
+
+def contact_get(*, user: User, contact_id, client: Client | None = None) -> ContactPerson:
+    pk = _int(contact_id)
+    obj = contact_list(user=user, client=client).filter(pk=pk).first() if pk is not None else None
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def contact_display(*, user: User, contact: ContactPerson, client: Client) -> dict[str, str]:
+    plain = policy.sees_plain_contact(user, client)
+    return {"phone": contact.phone if plain else mask(contact.phone, keep_start=3, keep_end=2),
+            "email": contact.email if plain else mask_email(contact.email)}
+
+
+def life_event_list(*, user: User, client: Client | None = None) -> QuerySet[LifeEvent]:
+    qs = LifeEvent.objects.filter(client__in=visible_clients(user).values("pk"))
+    if client is not None:
+        qs = qs.filter(client=client)
+    return qs.select_related("client", "client__branch").order_by("date", "id")
+
+
+def life_event_get(*, user: User, event_id, client: Client | None = None) -> LifeEvent:
+    pk = _int(event_id)
+    obj = life_event_list(user=user, client=client).filter(pk=pk).first() if pk is not None else None
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def coverage_team(*, user: User, client: Client) -> QuerySet[CoverageTeamMember]:
+    return (CoverageTeamMember.objects.filter(client__in=visible_clients(user).values("pk"), client=client)
+            .select_related("user", "user__branch"))
+
+
+def coverage_member_get(*, user: User, client: Client, member_id) -> CoverageTeamMember:
+    pk = _int(member_id)
+    obj = coverage_team(user=user, client=client).select_related("client", "client__branch").filter(pk=pk).first() \
+        if pk is not None else None
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def coverage_history(*, user: User, client: Client) -> QuerySet[CoverageChange]:
+    return (CoverageChange.objects.filter(client__in=visible_clients(user).values("pk"), client=client)
+            .select_related("from_user", "to_user", "changed_by").order_by("-changed_at", "-id"))
+
+
+def assignable_managers(*, user: User) -> QuerySet[User]:
+    """Active RMs ``user`` may assign: the bank's for admins, the subtree's for branch heads."""
+    qs = User.objects.filter(tenant_id=user.tenant_id, role=Role.RM, is_active=True)
+    if user.role == Role.BRANCH_HEAD:
+        qs = qs.filter(branch__path__startswith=user.branch.path) if user.branch_id else qs.none()
+    elif user.role != Role.ADMIN:
+        qs = qs.none()
+    return qs.select_related("branch").order_by("branch__path", "username")
+
+
+def staff_choices(*, user: User) -> QuerySet[User]:
+    """Active staff of the bank (coverage team candidates, filters)."""
+    return User.objects.filter(tenant_id=user.tenant_id, is_active=True).select_related("branch").order_by("username")
+
+
+def managers_for_filter(*, user: User) -> QuerySet[User]:
+    return User.objects.filter(tenant_id=user.tenant_id, role=Role.RM).order_by("username")
+
+
+# --- relationship groups ------------------------------------------------------------
+
+
+def group_list(*, user: User) -> QuerySet[RelationshipGroup]:
+    """Tenant-wide roles see every group; others the groups with a member they
+    can see, and the empty groups they created."""
+    qs = RelationshipGroup.objects.all()
+    if user.role not in (Role.ADMIN, Role.RISK_OFFICER, Role.COMPLIANCE):
+        member_of_visible = GroupMembership.objects.filter(client__in=visible_clients(user).values("pk"))
+        qs = qs.filter(Q(pk__in=member_of_visible.values("group_id")) | Q(created_by=user))
+    return qs.order_by("name", "id")
+
+
+def group_get(*, user: User, group_id) -> RelationshipGroup:
+    pk = _int(group_id)
+    obj = group_list(user=user).filter(pk=pk).first() if pk is not None else None
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def group_members(*, user: User, group: RelationshipGroup) -> list[GroupMembership]:
+    """The members ``user`` can see (hidden ones are counted by group_rollups)."""
+    return list(
+        GroupMembership.objects.filter(group=group, client__in=visible_clients(user).values("pk"))
+        .select_related("client", "client__dedicated_manager", "client__branch")
+        .defer(*(f"client__{f}" for f in PII_DEFERRED)).order_by("role", "client__name")
+    )
+
+
+def membership_get(*, user: User, group: RelationshipGroup, membership_id) -> GroupMembership:
+    pk = _int(membership_id)
+    obj = (GroupMembership.objects.filter(group=group, pk=pk, client__in=visible_clients(user).values("pk"))
+           .select_related("client", "client__branch", "group").first()) if pk is not None else None
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def group_rollups(*, user: User, group_ids) -> dict[int, dict[str, Any]]:
+    """AUM and exposure summed over each group's members visible to ``user``
+    (per currency), and how many members are hidden from them. Two queries."""
+    group_ids = list(group_ids)
+    out: dict[int, dict[str, Any]] = {
+        gid: {"totals": [], "visible": 0, "members": 0, "hidden": 0} for gid in group_ids
+    }
+    if not group_ids:
+        return out
+    for row in GroupMembership.objects.filter(group_id__in=group_ids).values("group_id").annotate(n=Count("id")):
+        out[row["group_id"]]["members"] = row["n"]
+    sums = defaultdict(list)
+    rows = (visible_clients(user).filter(group_memberships__group_id__in=group_ids)
+            .values("group_memberships__group_id", "currency")
+            .annotate(aum_sum=Sum("aum"), exposure_sum=Sum("exposure"), n=Count("id"))
+            .order_by("group_memberships__group_id", "currency"))
+    for row in rows:
+        gid = row["group_memberships__group_id"]
+        sums[gid].append({"currency": row["currency"], "aum": row["aum_sum"] or Decimal("0"),
+                          "exposure": row["exposure_sum"] or Decimal("0")})
+        out[gid]["visible"] += row["n"]
+    for gid, data in out.items():
+        data["totals"] = sums.get(gid, [])
+        data["hidden"] = max(data["members"] - data["visible"], 0)
+    return out
+
+
+def client_groups(*, user: User, client: Client) -> list[dict[str, Any]]:
+    """The groups of a (visible) client with their roll-ups: three queries."""
+    memberships = list(GroupMembership.objects.filter(client=client).select_related("group"))
+    rollups = group_rollups(user=user, group_ids=[m.group_id for m in memberships])
+    return [{"membership": m, "group": m.group, **rollups[m.group_id]} for m in memberships]
