@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,12 +21,60 @@ def _tomorrow_morning() -> datetime:
     return timezone.make_aware(datetime.combine(tomorrow, time(9, 0)))
 
 
+class SharedRows:
+    """A queryset evaluated once for the several selects that offer it (the
+    log form shows the colleagues in up to four selects: one query, not four)."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+        self._rows = None
+
+    def rows(self) -> list:
+        if self._rows is None:
+            self._rows = list(self.queryset)
+        return self._rows
+
+
+class SharedChoiceIterator(ModelChoiceIterator):
+    def __iter__(self):
+        shared = getattr(self.field, "shared_rows", None)
+        if shared is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in shared.rows():
+            yield self.choice(obj)
+
+    def __len__(self):
+        shared = getattr(self.field, "shared_rows", None)
+        if shared is None:
+            return super().__len__()
+        return len(shared.rows()) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(len(self))
+
+
+def _use(field, colleagues) -> None:
+    """Give a staff field its choices: a queryset, or SharedRows around one."""
+    if isinstance(colleagues, SharedRows):
+        field.queryset = colleagues.queryset
+        field.shared_rows = colleagues
+    else:
+        field.queryset = colleagues
+
+
 class StaffChoiceField(forms.ModelChoiceField):
+    iterator = SharedChoiceIterator
+
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
 
 
 class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = SharedChoiceIterator
+
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
 
@@ -68,7 +117,7 @@ class InteractionForm(forms.Form):
             del self.fields["contacts"]
         else:
             self.fields["contacts"].queryset = contacts
-        self.fields["attendees"].queryset = colleagues
+        _use(self.fields["attendees"], colleagues)
 
 
 class NextStepForm(forms.Form):
@@ -79,7 +128,7 @@ class NextStepForm(forms.Form):
 
     def __init__(self, *args, colleagues=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = colleagues
+        _use(self.fields["assignee"], colleagues)
 
     def clean(self):
         data = super().clean()
@@ -142,7 +191,7 @@ class FollowUpForm(forms.Form):
         if user is not None:
             initial.setdefault("assignee", user.pk)
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = colleagues
+        _use(self.fields["assignee"], colleagues)
 
 
 class SnoozeForm(forms.Form):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from . import selectors
-from .forms import FollowUpForm, InteractionForm, NextStepFormSet
+from .forms import FollowUpForm, InteractionForm, NextStepFormSet, SharedRows
 from .models import FollowUp, Interaction
 from .timeline import TimelineEntry, timeline_page
 
@@ -46,7 +46,7 @@ def _planning(client) -> dict:
 def client_section_context(request, client) -> dict:
     """Client 360°: the timeline's first page, the log form and the follow-up form."""
     user = request.user
-    colleagues = selectors.colleague_list(user=user)
+    colleagues = SharedRows(selectors.colleague_list(user=user))
     entries, next_cursor = timeline_page(user=user, client=client)
     return {
         "client": client,
@@ -57,14 +57,14 @@ def client_section_context(request, client) -> dict:
         "steps": NextStepFormSet(prefix="next", colleagues=colleagues),
         "followup_form": FollowUpForm(colleagues=colleagues, user=user, auto_id="fu_%s"),
         "planning": _planning(client),
-        "tz": selectors.tenant_timezone(user.tenant_id),
+        "tz": selectors.user_timezone(user),
     }
 
 
 def my_day_context(request) -> dict:
     user = request.user
     now = timezone.now()
-    tz = selectors.tenant_timezone(user.tenant_id)
+    tz = selectors.user_timezone(user)
     followups = selectors.my_followups(user=user, now=now, tz=tz)
     clients = selectors.client_choices(user=user)[:300]
     return {

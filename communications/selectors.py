@@ -41,6 +41,14 @@ def tenant_timezone(tenant_id: int | None = None) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
+def user_timezone(user: User) -> zoneinfo.ZoneInfo:
+    """The time zone of ``user``'s tenant (no query when the tenant is loaded)."""
+    try:
+        return zoneinfo.ZoneInfo(user.tenant.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, AttributeError):
+        return zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
 # --- clients and colleagues ------------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ from .forms import (
     InteractionEditForm,
     InteractionForm,
     NextStepFormSet,
+    SharedRows,
     SnoozeForm,
     StatusForm,
 )
@@ -44,7 +45,7 @@ def in_tenant_timezone(view):
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        with timezone.override(selectors.tenant_timezone(request.user.tenant_id)):
+        with timezone.override(selectors.user_timezone(request.user)):
             return view(request, *args, **kwargs)
 
     return wrapped
@@ -107,7 +108,7 @@ def client_log(request, client_id: int):
     """The client section's form: GET shows it (standalone page without the
     360° page), POST logs. htmx gets the refreshed section back."""
     client = selectors.client_get(user=request.user, client_id=client_id)
-    colleagues = selectors.colleague_list(user=request.user)
+    colleagues = SharedRows(selectors.colleague_list(user=request.user))
     contacts = selectors.contact_persons(client=client)
     form = InteractionForm(request.POST or None, contacts=contacts, colleagues=colleagues, auto_id="log_%s")
     steps = NextStepFormSet(request.POST or None, prefix="next", colleagues=colleagues)
@@ -187,7 +188,7 @@ def client_timeline(request, client_id: int):
     entries, next_cursor = timeline_page(user=request.user, client=client,
                                          cursor=Cursor.decode(request.GET.get("cursor")))
     ctx = {"client": client, "entries": entries, "next_cursor": next_cursor.encode() if next_cursor else "",
-           "tz": selectors.tenant_timezone(request.user.tenant_id)}
+           "tz": selectors.user_timezone(request.user)}
     template = "communications/_timeline_entries.html" if request.htmx else "communications/timeline.html"
     return render(request, template, {"section": ctx, "client": client})
 
@@ -271,7 +272,7 @@ def followup_list(request):
         qs = qs.filter(status=status)
     when = request.GET.get("when", "")
     now = timezone.now()
-    start, end = selectors.local_day_bounds(now, selectors.tenant_timezone(user.tenant_id))
+    start, end = selectors.local_day_bounds(now, selectors.user_timezone(user))
     if when == "overdue":
         qs = qs.filter(due_at__lt=now, status=FollowUp.Status.OPEN)
     elif when == "today":
