@@ -26,7 +26,10 @@ PUBLIC = {
     "login", "logout", "set_language", "healthz", "api-token",
 }
 PUBLIC_PREFIXES = ("platform-admin/",)  # Django's own admin: redirects to its login page
-PUBLIC_PATTERNS = (r"^s/",)  # the public survey page (loyalty), token-protected by itself
+PUBLIC_PATTERNS = (
+    r"^s/",  # the public survey page (loyalty), token-protected by itself
+    r"^calendar/",  # an RM's iCalendar feed (communications): the token is the credential; wrong token → 404
+)
 
 
 def _walk(resolvers, prefix="", namespace=""):

@@ -1,0 +1,206 @@
+"""/api/v1/interactions/, /api/v1/follow-ups/, /api/v1/notifications/ (API.md)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from tenancy.api_base import ScopedAPIMixin
+
+from . import selectors, services
+from .models import FollowUp, Interaction, Notification
+
+
+class ClientField(serializers.PrimaryKeyRelatedField):
+    """A client id resolved through the access policy: an invisible or foreign
+    client is a 404 (API.md), not a hint that it exists."""
+
+    def get_queryset(self):
+        from tenancy.access import visible_clients
+
+        return visible_clients(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        try:
+            return selectors.client_get(user=self.context["request"].user, client_id=data)
+        except Http404:
+            raise
+        except Exception:  # noqa: BLE001 - malformed id
+            raise Http404 from None
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ColleagueField(serializers.PrimaryKeyRelatedField):
+    """A user id resolved among the active staff of the caller's tenant; any
+    other id is a 400 on the field."""
+
+    def get_queryset(self):
+        return selectors.colleague_list(user=self.context["request"].user)
+
+
+class ContactField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        from clients.models import ContactPerson
+
+        return ContactPerson.objects.filter(
+            client__in=selectors.visible_clients(self.context["request"].user).values("pk")
+        )
+
+
+class NextStepSerializer(serializers.Serializer):
+    due_at = serializers.DateTimeField()
+    note = serializers.CharField(allow_blank=True, required=False, default="")
+    assignee = ColleagueField(required=False, allow_null=True)
+
+
+class InteractionSerializer(serializers.ModelSerializer):
+    client = ClientField()
+    author = serializers.PrimaryKeyRelatedField(read_only=True)
+    contacts = ContactField(many=True, required=False)
+    attendees = ColleagueField(many=True, required=False)
+    follow_up = NextStepSerializer(write_only=True, required=False,
+                                   help_text="Optional next step, opened as a follow-up in the same request.")
+    follow_ups = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Interaction
+        fields = ["id", "client", "author", "kind", "occurred_at", "duration_minutes", "subject", "summary",
+                  "outcome", "sentiment", "confidential", "contacts", "attendees", "follow_up", "follow_ups",
+                  "created_at"]
+        read_only_fields = ["created_at"]
+        extra_kwargs = {"occurred_at": {"required": False}}
+
+
+class InteractionUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Interaction
+        fields = list(services.EDITABLE_FIELDS)
+
+
+class InteractionFilter(filters.FilterSet):
+    client = filters.NumberFilter(field_name="client_id")
+    kind = filters.ChoiceFilter(choices=Interaction.Kind.choices)
+    since = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+
+    class Meta:
+        model = Interaction
+        fields = ["client", "kind", "since"]
+
+
+class InteractionViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                         viewsets.ReadOnlyModelViewSet):
+    """Call reports on visible clients (confidential ones only for attendees,
+    the client's managers and compliance). PATCH only inside the edit window."""
+
+    serializer_class = InteractionSerializer
+    selector = staticmethod(selectors.interaction_list)
+    filterset_class = InteractionFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).prefetch_related("contacts", "attendees", "follow_ups")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        step = data.pop("follow_up", None)
+        serializer.instance = services.interaction_log(
+            author=self.request.user, next_steps=[step] if step else [], **data
+        )
+
+    @extend_schema(request=InteractionUpdateSerializer, responses=InteractionSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        interaction = self.get_object()
+        data = InteractionUpdateSerializer(interaction, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.interaction_update(actor=request.user, interaction=interaction, **data.validated_data)
+        return Response(InteractionSerializer(interaction, context=self.get_serializer_context()).data)
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    client = ClientField()
+    assignee = ColleagueField(required=False)
+    # plain string: task, next_step or revisit (an enum here would collide with Interaction.kind's name)
+    kind = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = FollowUp
+        fields = ["id", "client", "assignee", "due_at", "note", "status", "kind", "interaction", "reminded_at",
+                  "created_at"]
+        read_only_fields = ["kind", "interaction", "reminded_at", "created_at"]
+
+
+class FollowUpUpdateSerializer(serializers.ModelSerializer):
+    assignee = ColleagueField(required=False)
+
+    class Meta:
+        model = FollowUp
+        fields = ["assignee", "due_at", "note", "status"]
+
+
+class FollowUpFilter(filters.FilterSet):
+    client = filters.NumberFilter(field_name="client_id")
+    assignee = filters.NumberFilter(field_name="assignee_id")
+    status = filters.ChoiceFilter(choices=FollowUp.Status.choices)
+    due_before = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+
+    class Meta:
+        model = FollowUp
+        fields = ["client", "assignee", "status", "due_before"]
+
+
+class FollowUpViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                      viewsets.ReadOnlyModelViewSet):
+    serializer_class = FollowUpSerializer
+    selector = staticmethod(selectors.followup_list)
+    filterset_class = FollowUpFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        if data.get("status", FollowUp.Status.OPEN) != FollowUp.Status.OPEN:
+            raise serializers.ValidationError({"status": ["A new follow-up is open."]})
+        serializer.instance = services.followup_create(
+            actor=self.request.user, client=data["client"], assignee=data.get("assignee", self.request.user),
+            due_at=data["due_at"], note=data.get("note", ""),
+        )
+
+    @extend_schema(request=FollowUpUpdateSerializer, responses=FollowUpSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        follow_up = self.get_object()
+        data = FollowUpUpdateSerializer(follow_up, data=request.data, partial=True,
+                                        context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        services.followup_update(actor=request.user, follow_up=follow_up, **data.validated_data)
+        return Response(FollowUpSerializer(follow_up, context=self.get_serializer_context()).data)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "title", "body", "url", "follow_up", "created_at", "read_at"]
+
+
+class NotificationViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """The caller's notifications; ``unread`` filter; POST …/read/ marks one read."""
+
+    serializer_class = NotificationSerializer
+    selector = staticmethod(selectors.notification_list)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.request.query_params.get("unread") in ("1", "true"):
+            queryset = queryset.filter(read_at__isnull=True)
+        return queryset
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = self.get_object()
+        services.notification_mark_read(user=request.user, notifications=[notification])
+        notification.refresh_from_db()
+        return Response(NotificationSerializer(notification).data, status=status.HTTP_200_OK)

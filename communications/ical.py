@@ -1,0 +1,30 @@
+"""The iCalendar rendering of an RM's open follow-ups (RFC 5545, via the
+``icalendar`` package)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
+
+
+def followups_to_ical(*, owner, follow_ups, base_url: str) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", "-//Steward//Follow-ups//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", _("Steward follow-ups"))
+    now = timezone.now()
+    host = base_url.split("//", 1)[-1].strip("/") or "steward"
+    for fu in follow_ups:
+        event = Event()
+        event.add("uid", f"followup-{fu.tenant_id}-{fu.pk}@{host}")
+        event.add("dtstamp", now)
+        event.add("dtstart", fu.due_at)
+        event.add("dtend", fu.due_at + timedelta(minutes=30))
+        event.add("summary", _("Follow-up: %(client)s") % {"client": fu.client.name})
+        event.add("description", fu.note or "")
+        event.add("url", f"{base_url.rstrip('/')}/follow-ups/")
+        cal.add_component(event)
+    return cal.to_ical()

@@ -1,0 +1,78 @@
+"""What communications contributes to pages other apps own: the client 360°
+section (timeline + log form), the "My day" section, and the timeline's two
+sources. Registered in ``CommunicationsConfig.ready``. Each context builds a
+fixed number of queries (the pages assert their query counts)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from . import selectors
+from .forms import FollowUpForm, InteractionForm, NextStepFormSet, SharedRows
+from .models import FollowUp, Interaction
+from .timeline import TimelineEntry, timeline_page
+
+
+def interaction_entries(*, user, client, cursor, limit) -> list[TimelineEntry]:
+    qs = selectors.interaction_list(user=user, client=client)
+    if cursor is not None:
+        qs = qs.filter(cursor.q("interaction", "occurred_at"))
+    return [
+        TimelineEntry(i.occurred_at, "interaction", i.pk, "communications/_entry_interaction.html", i)
+        for i in qs.order_by("-occurred_at", "-pk")[:limit]
+    ]
+
+
+def followup_entries(*, user, client, cursor, limit) -> list[TimelineEntry]:
+    qs = selectors.followup_list(user=user).filter(client=client)
+    if cursor is not None:
+        qs = qs.filter(cursor.q("followup", "created_at"))
+    return [
+        TimelineEntry(f.created_at, "followup", f.pk, "communications/_entry_followup.html", f)
+        for f in qs.order_by("-created_at", "-pk")[:limit]
+    ]
+
+
+def _planning(client) -> dict:
+    return {
+        "preferred_channel": client.get_preferred_channel_display(),
+        "contact_from": client.contact_time_from,
+        "contact_to": client.contact_time_to,
+        "consents": [label for value, label in client._meta.get_field("preferred_channel").choices
+                     if (client.marketing_consent or {}).get(value)],
+    }
+
+
+def client_section_context(request, client) -> dict:
+    """Client 360°: the timeline's first page, the log form and the follow-up form."""
+    user = request.user
+    colleagues = SharedRows(selectors.colleague_list(user=user))
+    entries, next_cursor = timeline_page(user=user, client=client)
+    return {
+        "client": client,
+        "entries": entries,
+        "next_cursor": next_cursor.encode() if next_cursor else "",
+        "form": InteractionForm(contacts=selectors.contact_persons(client=client), colleagues=colleagues,
+                                auto_id="log_%s"),
+        "steps": NextStepFormSet(prefix="next", colleagues=colleagues),
+        "followup_form": FollowUpForm(colleagues=colleagues, user=user, auto_id="fu_%s"),
+        "planning": _planning(client),
+        "tz": selectors.user_timezone(user),
+    }
+
+
+def my_day_context(request) -> dict:
+    user = request.user
+    now = timezone.now()
+    tz = selectors.user_timezone(user)
+    followups = selectors.my_followups(user=user, now=now, tz=tz)
+    clients = selectors.client_choices(user=user)[:300]
+    return {
+        **followups,
+        "revisits": selectors.my_revisits(user=user, now=now),
+        "quick_form": InteractionForm(clients=clients, colleagues=selectors.colleague_list(user=user).none(),
+                                      auto_id="quick_%s"),
+        "tz": tz,
+        "kinds": Interaction.Kind.choices,
+        "statuses": FollowUp.Status,
+    }

@@ -1,0 +1,269 @@
+"""Reads of communications data. Every query starts from the access policy
+(``tenancy.access.visible_clients``); call reports then pass the ethical wall."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime, time, timedelta
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from clients.models import Client, ContactPerson
+from tenancy.access import visible_clients
+from tenancy.context import require_tenant_id
+from tenancy.models import Role, Tenant, User
+
+from .models import (
+    CalendarFeedToken,
+    CommunicationSettings,
+    FollowUp,
+    Interaction,
+    InteractionAttendee,
+    Notification,
+)
+
+# --- settings ---------------------------------------------------------------------
+
+
+def comm_settings_get() -> CommunicationSettings:
+    """The tenant in scope's rules (defaults when none were saved; never writes)."""
+    found = CommunicationSettings.objects.first()
+    return found or CommunicationSettings(tenant_id=require_tenant_id())
+
+
+def tenant_timezone(tenant_id: int | None = None) -> zoneinfo.ZoneInfo:
+    tz_name = Tenant.objects.filter(pk=tenant_id or require_tenant_id()).values_list("timezone", flat=True).first()
+    try:
+        return zoneinfo.ZoneInfo(tz_name or "Asia/Shanghai")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def user_timezone(user: User) -> zoneinfo.ZoneInfo:
+    """The time zone of ``user``'s tenant (no query when the tenant is loaded)."""
+    try:
+        return zoneinfo.ZoneInfo(user.tenant.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, AttributeError):
+        return zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+# --- clients and colleagues ------------------------------------------------------------
+
+
+def client_get(*, user: User, client_id) -> Client:
+    """A client ``user`` may see; 404 for a missing, foreign or invisible one alike."""
+    try:
+        return visible_clients(user).get(pk=int(client_id))
+    except (Client.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def client_choices(*, user: User) -> QuerySet[Client]:
+    """Clients offered in the quick "log an interaction" entry: the ones the
+    user manages first (an RM's book), else every visible client."""
+    qs = visible_clients(user).only("id", "name", "external_id")
+    if user.role == Role.RM:
+        qs = qs.filter(Q(dedicated_manager_id=user.pk) | Q(backup_manager_id=user.pk))
+    return qs.order_by("name", "id")
+
+
+def contact_persons(*, client: Client) -> QuerySet[ContactPerson]:
+    return ContactPerson.objects.filter(client=client).order_by("-is_decision_maker", "name")
+
+
+def colleague_list(*, user: User) -> QuerySet[User]:
+    """Active staff of the user's tenant (bank-side attendees, assignees)."""
+    return (
+        User.objects.filter(tenant_id=require_tenant_id(), is_active=True)
+        .exclude(role="")
+        .only("id", "username", "first_name", "last_name", "role")
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+# --- interactions (the ethical wall) ------------------------------------------------------
+
+
+def confidentiality_q(user: User) -> Q:
+    """Who may read a confidential call report: its author and attendees, the
+    client's dedicated and backup managers, and compliance."""
+    if user.role == Role.COMPLIANCE:
+        return Q()
+    attended = InteractionAttendee.objects.filter(interaction=OuterRef("pk"), user_id=user.pk)
+    return (
+        Q(confidential=False)
+        | Q(author_id=user.pk)
+        | Q(client__dedicated_manager_id=user.pk)
+        | Q(client__backup_manager_id=user.pk)
+        | Q(Exists(attended))
+    )
+
+
+def interaction_list(*, user: User, client: Client | None = None) -> QuerySet[Interaction]:
+    clients = visible_clients(user)
+    if client is not None:
+        clients = clients.filter(pk=client.pk)
+    return (
+        Interaction.objects.filter(client__in=clients.values("pk"))
+        .filter(confidentiality_q(user))
+        .select_related("client", "author")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def interaction_get(*, user: User, interaction_id) -> Interaction:
+    try:
+        return (
+            interaction_list(user=user)
+            .prefetch_related("contacts", "attendees", "amendments__author", "follow_ups__assignee")
+            .get(pk=int(interaction_id))
+        )
+    except (Interaction.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- follow-ups -------------------------------------------------------------------------
+
+
+def followup_list(*, user: User) -> QuerySet[FollowUp]:
+    """Follow-ups of the clients ``user`` may see."""
+    return (
+        FollowUp.objects.filter(client__in=visible_clients(user).values("pk"))
+        .select_related("client", "assignee")
+        .order_by("due_at", "id")
+    )
+
+
+def followup_get(*, user: User, followup_id) -> FollowUp:
+    try:
+        return followup_list(user=user).get(pk=int(followup_id))
+    except (FollowUp.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def local_day_bounds(now: datetime, tz: zoneinfo.ZoneInfo) -> tuple[datetime, datetime]:
+    """Start and end (aware) of ``now``'s day in ``tz`` — DST-safe."""
+    local = now.astimezone(tz).date()
+    start = datetime.combine(local, time.min, tzinfo=tz)
+    end = datetime.combine(local + timedelta(days=1), time.min, tzinfo=tz)
+    return start, end
+
+
+def my_followups(*, user: User, now: datetime | None = None, limit: int = 20,
+                 tz: zoneinfo.ZoneInfo | None = None) -> dict:
+    """My day: the user's open follow-ups, overdue / due today / next 7 days."""
+    now = now or timezone.now()
+    _start, end_of_today = local_day_bounds(now, tz or tenant_timezone(user.tenant_id))
+    mine = followup_list(user=user).filter(assignee_id=user.pk, status=FollowUp.Status.OPEN)
+    return {
+        "overdue": list(mine.filter(due_at__lt=now)[:limit]),
+        "today": list(mine.filter(due_at__gte=now, due_at__lt=end_of_today)[:limit]),
+        "upcoming": list(mine.filter(due_at__gte=end_of_today, due_at__lt=end_of_today + timedelta(days=7))[:limit]),
+    }
+
+
+# --- revisit cadence ----------------------------------------------------------------------
+
+
+def revisit_overdue_q(*, settings: CommunicationSettings, now: datetime, prefix: str = "") -> Q:
+    """Key clients (a tier with a cadence) not contacted within their cadence."""
+    q = Q(pk__in=[])
+    for tier, days in settings.cadence_days().items():
+        cutoff = now - timedelta(days=days)
+        q |= Q(**{f"{prefix}tier": tier}) & (
+            Q(**{f"{prefix}last_contacted_at__isnull": True}) | Q(**{f"{prefix}last_contacted_at__lt": cutoff})
+        )
+    return q & ~Q(**{f"{prefix}lifecycle": Client.Lifecycle.CLOSED})
+
+
+def revisit_due_clients(*, clients: QuerySet[Client], now: datetime | None = None,
+                        settings: CommunicationSettings | None = None) -> QuerySet[Client]:
+    """Clients among ``clients`` due for a revisit, least recently contacted first.
+
+    ``clients`` comes from the access policy for a person (My day) or is the
+    tenant's whole book for the cadence job (a system task acting for no user).
+    """
+    now = now or timezone.now()
+    settings = settings or comm_settings_get()
+    return (
+        clients.filter(revisit_overdue_q(settings=settings, now=now))
+        .select_related("dedicated_manager")
+        .order_by(F("last_contacted_at").asc(nulls_first=True), "id")
+    )
+
+
+def my_revisits(*, user: User, now: datetime | None = None, limit: int = 10) -> list[Client]:
+    clients = visible_clients(user)
+    if user.role == Role.RM:
+        clients = clients.filter(Q(dedicated_manager_id=user.pk) | Q(backup_manager_id=user.pk))
+    return list(revisit_due_clients(clients=clients, now=now)[:limit])
+
+
+# --- notifications and the calendar feed -------------------------------------------------------
+
+
+def notification_list(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient_id=user.pk).order_by("-created_at", "-id")
+
+
+def notification_unread_count(*, user: User) -> int:
+    return notification_list(user=user).filter(read_at__isnull=True).count()
+
+
+def notification_get(*, user: User, notification_id) -> Notification:
+    try:
+        return notification_list(user=user).get(pk=int(notification_id))
+    except (Notification.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def calendar_token_owner(*, token: str) -> User:
+    """The active staff member whose feed token this is; 404 otherwise."""
+    import hashlib
+
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    found = (
+        CalendarFeedToken.objects.select_related("user")
+        .filter(token_hash=digest, user__is_active=True, user__tenant__isnull=False)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found.user
+
+
+def calendar_followups(*, user: User) -> QuerySet[FollowUp]:
+    """The feed: exactly the user's open follow-ups on clients they may see."""
+    return followup_list(user=user).filter(assignee_id=user.pk, status=FollowUp.Status.OPEN)
+
+
+def has_calendar_token(*, user: User) -> bool:
+    return CalendarFeedToken.objects.filter(user_id=user.pk).exists()
+
+
+# --- planning contact: preferred channel, contact hours, consent ------------------------------
+
+
+def contact_warnings(*, client: Client, channel: str, at: datetime | None,
+                     tz: zoneinfo.ZoneInfo | None = None) -> list[str]:
+    """Warnings for contact planned through ``channel`` at ``at``: no marketing
+    consent for that channel, or a time outside the client's contact hours
+    (in the tenant's time zone)."""
+    from django.utils.translation import gettext as _
+
+    warnings = []
+    channel_label = dict(Client.Channel.choices).get(channel, channel)
+    if not (client.marketing_consent or {}).get(channel):
+        warnings.append(_("%(client)s has not consented to marketing contact by %(channel)s.")
+                        % {"client": client.name, "channel": channel_label})
+    start, end = client.contact_time_from, client.contact_time_to
+    if at is not None and start and end:
+        local = at.astimezone(tz or tenant_timezone(client.tenant_id)).time()
+        inside = start <= local <= end if start <= end else (local >= start or local <= end)
+        if not inside:
+            warnings.append(_("%(time)s is outside %(client)s's contact hours (%(start)s–%(end)s).") % {
+                "time": local.strftime("%H:%M"), "client": client.name,
+                "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")})
+    return warnings

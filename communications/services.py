@@ -1,0 +1,368 @@
+"""Writes with rules: call reports, follow-ups, settings, the calendar token.
+
+Every service validates (``ValidationError`` naming the field), runs in one
+transaction, writes its audit event and schedules side effects with
+``transaction.on_commit``. Reminders, digests and the cadence job live in
+``communications.dispatch``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from clients.models import Client, ContactPerson
+from tenancy.access import can_see_client
+from tenancy.audit import audit_record
+from tenancy.context import require_tenant_id
+from tenancy.models import Role, User
+
+from .models import (
+    CalendarFeedToken,
+    CommunicationSettings,
+    FollowUp,
+    Interaction,
+    InteractionAmendment,
+    InteractionAttendee,
+    InteractionContact,
+)
+from .selectors import comm_settings_get
+
+# An interaction is logged after it happens; planned contact is a follow-up.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+EDITABLE_FIELDS = ("kind", "occurred_at", "duration_minutes", "subject", "summary", "outcome",
+                   "sentiment", "confidential")
+
+
+def _enqueue_reminders_if_due(tenant_id: int, due_at: datetime) -> None:
+    """A follow-up created already due is reminded now, not at the next sweep."""
+    if due_at <= timezone.now():
+        from .tasks import followup_reminders_for_tenant
+
+        transaction.on_commit(lambda: followup_reminders_for_tenant.delay(tenant_id=tenant_id))
+
+
+def _validate_staff(user: User | None, field: str, errors: dict) -> None:
+    if (
+        user is None
+        or user.tenant_id != require_tenant_id()
+        or not user.is_active
+        or not user.role
+    ):
+        errors[field] = _("Choose an active colleague of your bank.")
+
+
+def _validate_assignee(*, assignee: User | None, client: Client, errors: dict, field: str = "assignee") -> None:
+    _validate_staff(assignee, field, errors)
+    if field not in errors and not can_see_client(assignee, client):
+        errors[field] = _("%(name)s cannot see this client; share the client with them first.") % {
+            "name": assignee.get_full_name() or assignee.username
+        }
+
+
+# --- call reports ----------------------------------------------------------------
+
+
+def interaction_log(
+    *,
+    author: User,
+    client: Client,
+    kind: str,
+    subject: str,
+    occurred_at: datetime | None = None,
+    duration_minutes: int | None = None,
+    summary: str = "",
+    outcome: str = "",
+    sentiment: str = Interaction.Sentiment.NEUTRAL,
+    confidential: bool = False,
+    contacts: Iterable[ContactPerson] = (),
+    attendees: Iterable[User] = (),
+    next_steps: Iterable[dict] = (),
+) -> Interaction:
+    """Log a call report with its attendees and next steps, in one transaction.
+
+    Rules: the author must see the client (Http404 otherwise); the time is not
+    in the future; contacts belong to the client; attendees and next-step
+    assignees are active staff of the tenant (assignees must also see the
+    client). Each next step (``{"due_at", "note", "assignee"?}``) becomes an
+    open follow-up, assigned to the author unless given. Updates
+    ``Client.last_contacted_at`` with one UPDATE (never moving it back) and
+    closes the client's open revisit follow-up.
+    """
+    if not can_see_client(author, client):
+        raise Http404
+    now = timezone.now()
+    occurred_at = occurred_at or now
+    contacts, attendees, next_steps = list(contacts), list(attendees), list(next_steps)
+    errors: dict = {}
+    if occurred_at > now + FUTURE_TOLERANCE:
+        errors["occurred_at"] = _("An interaction is logged after it happens; plan future contact as a follow-up.")
+    if any(c.client_id != client.pk for c in contacts):
+        errors["contacts"] = _("Only contact persons of this client can attend.")
+    for user in attendees:
+        _validate_staff(user, "attendees", errors)
+    steps = []
+    for step in next_steps:
+        assignee = step.get("assignee") or author
+        _validate_assignee(assignee=assignee, client=client, errors=errors)
+        if not step.get("due_at"):
+            errors["due_at"] = _("A next step needs a due time.")
+        steps.append({"assignee": assignee, "due_at": step.get("due_at"), "note": step.get("note", "")})
+    interaction = Interaction(
+        client=client, author=author, kind=kind, occurred_at=occurred_at,
+        duration_minutes=duration_minutes, subject=(subject or "").strip(), summary=summary,
+        outcome=outcome, sentiment=sentiment, confidential=confidential, created_at=now,
+    )
+    try:
+        interaction.full_clean(exclude=["tenant", "client", "author"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        interaction.save()
+        tenant_id = interaction.tenant_id
+        InteractionContact.objects.bulk_create(
+            [InteractionContact(tenant_id=tenant_id, interaction=interaction, contact=c) for c in set(contacts)]
+        )
+        InteractionAttendee.objects.bulk_create(
+            [InteractionAttendee(tenant_id=tenant_id, interaction=interaction, user=u) for u in set(attendees)]
+        )
+        follow_ups = [
+            _followup_save(
+                actor=author, client=client, assignee=s["assignee"], due_at=s["due_at"], note=s["note"],
+                kind=FollowUp.Kind.NEXT_STEP, interaction=interaction,
+            )
+            for s in steps
+        ]
+        # one UPDATE; never moves the date back when an older contact is logged late
+        Client.objects.filter(pk=client.pk).filter(
+            Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=occurred_at)
+        ).update(last_contacted_at=occurred_at)
+        FollowUp.objects.filter(client=client, kind=FollowUp.Kind.REVISIT, status=FollowUp.Status.OPEN).update(
+            status=FollowUp.Status.DONE, completed_at=now
+        )
+        audit_record(
+            action="interaction.logged", actor=author, target=interaction,
+            data={"client": client.pk, "kind": kind, "confidential": confidential,
+                  "follow_ups": [f.pk for f in follow_ups]},
+        )
+    return interaction
+
+
+def interaction_update(*, actor: User, interaction: Interaction, **changes) -> Interaction:
+    """Edit a call report: only its author, only inside the tenant's edit
+    window. Afterwards it is locked (ValidationError): add an amendment."""
+    if interaction.author_id != actor.pk:
+        raise PermissionDenied(_("Only the author may edit a call report; add an amendment instead."))
+    settings = comm_settings_get()
+    locked_at = interaction.editable_until(settings.edit_window_hours)
+    if timezone.now() >= locked_at:
+        raise ValidationError(_(
+            "This call report was locked at %(time)s (edit window %(hours)s hours); add an amendment instead."
+        ) % {"time": date_format(timezone.localtime(locked_at), "DATETIME_FORMAT"),
+             "hours": settings.edit_window_hours})
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({f: _("This field cannot be changed.") for f in unknown})
+    before = {f: getattr(interaction, f) for f in changes}
+    for field, value in changes.items():
+        setattr(interaction, field, value)
+    errors: dict = {}
+    if interaction.occurred_at > timezone.now() + FUTURE_TOLERANCE:
+        errors["occurred_at"] = _("An interaction is logged after it happens; plan future contact as a follow-up.")
+    try:
+        interaction.full_clean(exclude=["tenant", "client", "author"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    changed = {f: [before[f], changes[f]] for f in changes if before[f] != changes[f]}
+    with transaction.atomic():
+        interaction.save(update_fields=[*changes, "updated_at"])
+        if "occurred_at" in changed:
+            Client.objects.filter(pk=interaction.client_id).filter(
+                Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=interaction.occurred_at)
+            ).update(last_contacted_at=interaction.occurred_at)
+        audit_record(action="interaction.edited", actor=actor, target=interaction, data={"changes": changed})
+    return interaction
+
+
+def interaction_can_amend(*, user: User, interaction: Interaction) -> bool:
+    client = interaction.client
+    return user.pk in (interaction.author_id, client.dedicated_manager_id, client.backup_manager_id) or (
+        InteractionAttendee.objects.filter(interaction=interaction, user_id=user.pk).exists()
+    )
+
+
+def interaction_amend(*, actor: User, interaction: Interaction, text: str) -> InteractionAmendment:
+    """Append an amendment (kept forever). By the author, an attendee or one of
+    the client's managers."""
+    if not interaction_can_amend(user=actor, interaction=interaction):
+        raise PermissionDenied(_("Only the author, an attendee or the client's managers may amend a call report."))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write the amendment.")})
+    with transaction.atomic():
+        amendment = InteractionAmendment.objects.create(interaction=interaction, author=actor, text=text)
+        audit_record(action="interaction.amended", actor=actor, target=interaction,
+                     data={"amendment": amendment.pk, "text": text})
+    return amendment
+
+
+# --- follow-ups ------------------------------------------------------------------------
+
+
+def _followup_save(*, actor: User | None, client: Client, assignee: User, due_at: datetime, note: str,
+                   kind: str, interaction: Interaction | None = None) -> FollowUp:
+    follow_up = FollowUp(client=client, assignee=assignee, created_by=actor, due_at=due_at, note=note or "",
+                         kind=kind, interaction=interaction)
+    follow_up.full_clean(exclude=["tenant", "client", "assignee", "created_by", "interaction"])
+    follow_up.save()
+    audit_record(action="followup.created", actor=actor, target=follow_up,
+                 data={"client": client.pk, "assignee": assignee.pk, "due_at": due_at, "kind": kind})
+    _enqueue_reminders_if_due(follow_up.tenant_id, due_at)
+    return follow_up
+
+
+def followup_create(*, actor: User, client: Client, assignee: User | None, due_at: datetime | None,
+                    note: str = "", interaction: Interaction | None = None) -> FollowUp:
+    """Open a follow-up. The assignee must be active staff of the same tenant
+    who can see the client (ValidationError on ``assignee`` otherwise)."""
+    if not can_see_client(actor, client):
+        raise Http404
+    errors: dict = {}
+    _validate_assignee(assignee=assignee, client=client, errors=errors)
+    if due_at is None:
+        errors["due_at"] = _("Give a due time.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        return _followup_save(actor=actor, client=client, assignee=assignee, due_at=due_at, note=note,
+                              kind=FollowUp.Kind.TASK, interaction=interaction)
+
+
+_UNSET = object()
+
+
+def followup_update(*, actor: User, follow_up: FollowUp, assignee=_UNSET, due_at=_UNSET, note=_UNSET,
+                    status=_UNSET) -> FollowUp:
+    """Change assignee, due time, note or status. A new due time re-arms the
+    reminder (the ledger is keyed by follow-up and due time)."""
+    errors: dict = {}
+    changes: dict = {}
+    if assignee is not _UNSET and assignee != follow_up.assignee:
+        _validate_assignee(assignee=assignee, client=follow_up.client, errors=errors)
+        changes["assignee"] = assignee
+    if due_at is not _UNSET and due_at != follow_up.due_at:
+        if due_at is None:
+            errors["due_at"] = _("Give a due time.")
+        changes["due_at"] = due_at
+    if note is not _UNSET:
+        changes["note"] = note or ""
+    if status is not _UNSET and status != follow_up.status:
+        if status not in FollowUp.Status.values:
+            errors["status"] = _("Unknown status.")
+        changes["status"] = status
+    if errors:
+        raise ValidationError(errors)
+    if not changes:
+        return follow_up
+    before = {f: getattr(follow_up, f) for f in changes}
+    for field, value in changes.items():
+        setattr(follow_up, field, value)
+    fields = list(changes)
+    if "due_at" in changes:
+        follow_up.reminded_at = None
+        fields.append("reminded_at")
+    if "status" in changes:
+        follow_up.completed_at = timezone.now() if changes["status"] != FollowUp.Status.OPEN else None
+        fields.append("completed_at")
+    follow_up.full_clean(exclude=["tenant", "client", "assignee", "created_by", "interaction"])
+    with transaction.atomic():
+        follow_up.save(update_fields=[*fields, "updated_at"])
+        audit_record(
+            action="followup.updated", actor=actor, target=follow_up,
+            data={f: [getattr(before[f], "pk", before[f]), getattr(v, "pk", v)] for f, v in changes.items()},
+        )
+        if follow_up.status == FollowUp.Status.OPEN and "due_at" in changes:
+            _enqueue_reminders_if_due(follow_up.tenant_id, follow_up.due_at)
+    return follow_up
+
+
+def followup_set_status(*, actor: User, follow_up: FollowUp, status: str) -> FollowUp:
+    return followup_update(actor=actor, follow_up=follow_up, status=status)
+
+
+def followup_snooze(*, actor: User, follow_up: FollowUp, until: datetime | None) -> FollowUp:
+    """Move an open follow-up's due time to a later moment (reminded again then)."""
+    if follow_up.status != FollowUp.Status.OPEN:
+        raise ValidationError({"status": _("Only an open follow-up can be snoozed.")})
+    if until is None or until <= timezone.now():
+        raise ValidationError({"due_at": _("Snooze to a time in the future.")})
+    return followup_update(actor=actor, follow_up=follow_up, due_at=until)
+
+
+# --- settings and the calendar token ---------------------------------------------------------
+
+
+def comm_settings_update(*, actor: User, **values) -> CommunicationSettings:
+    """Tenant admin only."""
+    if actor.role != Role.ADMIN:
+        raise PermissionDenied(_("Only a tenant admin may do this."))
+    settings = comm_settings_get()
+    before = {f: getattr(settings, f) for f in values}
+    for field, value in values.items():
+        setattr(settings, field, value)
+    errors = {}
+    if settings.digest_hour is not None and settings.digest_hour > 23:
+        errors["digest_hour"] = _("An hour between 0 and 23.")
+    for field in ("cadence_platinum_days", "cadence_gold_days", "cadence_silver_days"):
+        if not getattr(settings, field):
+            errors[field] = _("At least one day.")
+    if errors:
+        raise ValidationError(errors)
+    settings.full_clean(exclude=["tenant"], validate_constraints=False)
+    with transaction.atomic():
+        settings.save()
+        audit_record(action="communications.settings_changed", actor=actor, target=settings,
+                     data={f: [before[f], values[f]] for f in values})
+    return settings
+
+
+def calendar_token_rotate(*, user: User) -> str:
+    """Issue a new private feed token for ``user`` (the old one stops working).
+    Returns the token; only its hash is stored."""
+    if user.tenant_id is None:
+        raise PermissionDenied
+    token = secrets.token_urlsafe(32)
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    with transaction.atomic():
+        CalendarFeedToken.objects.update_or_create(user=user, defaults={"token_hash": digest,
+                                                                        "created_at": timezone.now()})
+        audit_record(action="calendar.token_rotated", actor=user, target=user)
+    return token
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+def notification_mark_read(*, user: User, notifications: Iterable | None) -> int:
+    """Mark the given notifications (or all of ``user``'s) read; one UPDATE."""
+    from .models import Notification
+
+    qs = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
+    if notifications is not None:
+        qs = qs.filter(pk__in=[n.pk for n in notifications])
+    return qs.update(read_at=timezone.now())
