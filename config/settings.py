@@ -232,6 +232,8 @@ SPECTACULAR_SETTINGS = {
         "ProductCategoryEnum": "clients.portfolio.ProductCategory",
         "TransactionCategoryEnum": "clients.portfolio.TransactionCategory",
         "TransactionChannelEnum": "clients.portfolio.Transaction.Channel",
+        "InteractionKindEnum": "communications.models.Interaction.Kind",
+        "FollowUpStatusEnum": "communications.models.FollowUp.Status",
     },
 }
 

@@ -2,7 +2,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
-from clients.sections import client_sections
+from clients import sections as registry
 from tests.factories import ClientFactory
 
 from .portfolio_helpers import make_holding, make_product, make_transactions
@@ -11,6 +11,12 @@ TEMPLATES = {
     "clients/portfolio/_section_holdings.html", "clients/portfolio/_section_transactions.html",
     "clients/portfolio/_section_preferences.html", "clients/portfolio/_section_recommendations.html",
 }
+
+
+def client_sections(request, client):
+    """Only this part's sections (others, e.g. the timeline, have their own budgets)."""
+    return [{"template": s.template, **s.context(request, client)}
+            for s in registry._SECTIONS if s.template in TEMPLATES]
 
 
 def _render(bank, client, user):
