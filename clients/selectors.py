@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 
+from tenancy import selectors as tenancy_selectors
 from tenancy.access import visible_clients
 from tenancy.crypto import mask, mask_email
 from tenancy.models import Role, User
@@ -184,7 +185,7 @@ def coverage_history(*, user: User, client: Client) -> QuerySet[CoverageChange]:
 
 def assignable_managers(*, user: User) -> QuerySet[User]:
     """Active RMs ``user`` may assign: the bank's for admins, the subtree's for branch heads."""
-    qs = User.objects.filter(tenant_id=user.tenant_id, role=Role.RM, is_active=True)
+    qs = tenancy_selectors.rm_list(user=user)
     if user.role == Role.BRANCH_HEAD:
         qs = qs.filter(branch__path__startswith=user.branch.path) if user.branch_id else qs.none()
     elif user.role != Role.ADMIN:
@@ -194,11 +195,11 @@ def assignable_managers(*, user: User) -> QuerySet[User]:
 
 def staff_choices(*, user: User) -> QuerySet[User]:
     """Active staff of the bank (coverage team candidates, filters)."""
-    return User.objects.filter(tenant_id=user.tenant_id, is_active=True).select_related("branch").order_by("username")
+    return tenancy_selectors.staff_list(user=user).filter(is_active=True)
 
 
 def managers_for_filter(*, user: User) -> QuerySet[User]:
-    return User.objects.filter(tenant_id=user.tenant_id, role=Role.RM).order_by("username")
+    return tenancy_selectors.staff_list(user=user).filter(role=Role.RM).select_related(None)
 
 
 # --- relationship groups ------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from clients.models import Client, ContactPerson
+from tenancy import selectors as tenancy_selectors
 from tenancy.access import visible_clients
 from tenancy.context import require_tenant_id
 from tenancy.models import Role, Tenant, User
@@ -76,8 +77,9 @@ def contact_persons(*, client: Client) -> QuerySet[ContactPerson]:
 def colleague_list(*, user: User) -> QuerySet[User]:
     """Active staff of the user's tenant (bank-side attendees, assignees)."""
     return (
-        User.objects.filter(tenant_id=require_tenant_id(), is_active=True)
-        .exclude(role="")
+        tenancy_selectors.staff_list(user=user)
+        .filter(is_active=True)
+        .select_related(None)
         .only("id", "username", "first_name", "last_name", "role")
         .order_by("last_name", "first_name", "username")
     )
