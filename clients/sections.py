@@ -7,7 +7,8 @@ loyalty). Register in AppConfig.ready():
                             context=timeline_context)
 
 ``context(request, client) -> dict`` builds its data from selectors; ``client``
-has already passed the access policy. Keep each section to a fixed number of
+has already passed the access policy. The template sees the dict's keys
+directly and as ``section.<key>`` (``{% render_section %}``). Keep each section to a fixed number of
 queries (the 360° page asserts its query count).
 """
 

@@ -174,6 +174,7 @@ LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 # Each app keeps its own catalogue in <app>/locale/ (see scripts/messages.py).
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 
 # --- static ---------------------------------------------------------------

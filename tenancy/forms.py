@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Branch, Role
 
@@ -23,7 +24,7 @@ class StaffCreateForm(forms.Form):
 class StaffUpdateForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     branch = forms.ModelChoiceField(label=_("Branch"), queryset=None)
-    is_active = forms.BooleanField(label=_("Active"), required=False)
+    is_active = forms.BooleanField(label=pgettext_lazy("staff status", "Active"), required=False)
 
     def __init__(self, *args, branches, **kwargs):
         super().__init__(*args, **kwargs)

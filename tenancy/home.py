@@ -4,7 +4,8 @@ depends on none of them. An app registers in its AppConfig.ready():
     from tenancy.home import register_section
     register_section(order=10, template="communications/_my_day.html", context=my_day_context)
 
-``context(request) -> dict`` must build its data from selectors (access policy).
+``context(request) -> dict`` must build its data from selectors (access policy);
+the template sees its keys directly and as ``section.<key>`` (``{% render_section %}``).
 """
 
 from __future__ import annotations

@@ -55,3 +55,17 @@ def test_sections_query_count_is_fixed(bank, django_assert_max_num_queries, n):
         sections = [s for s in client_sections(request, client) if s["template"] in TEMPLATES]
         for s in sections:
             render_to_string(s["template"], s, request=request)
+
+
+def test_the_360_page_itself_shows_the_sections_data(bank, web_for):
+    """Through the real page (not just the section functions): the registry's
+    dict reaches the templates."""
+    client = ClientFactory(tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm,
+                           risk_tolerance="balanced", aum=100000)
+    held = make_product(bank.tenant, code="HELDX", name="Held fund X", risk_level=2)
+    holding = make_holding(client, balance="50000", product=held)
+    make_transactions(client, 3, category="fund")
+    make_product(bank.tenant, code="GREENX", name="Green fund X", risk_level=2, is_esg=True)
+    page = web_for(bank.rm).get(f"/clients/{client.pk}/").content.decode()
+    assert holding.account_number in page and "Held fund X" in page
+    assert "Green fund X" in page  # recommended
