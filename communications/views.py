@@ -3,8 +3,6 @@ render. Every htmx endpoint also works as a plain POST + redirect."""
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -38,17 +36,6 @@ from .ical import followups_to_ical
 from .models import FollowUp, Interaction
 from .sections import client_section_context
 from .timeline import Cursor, timeline_page
-
-
-def in_tenant_timezone(view):
-    """Show and parse times in the tenant's time zone."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        with timezone.override(selectors.user_timezone(request.user)):
-            return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _client_page(client) -> str:
@@ -103,7 +90,6 @@ def _logged_message(request, interaction) -> None:
 
 
 @staff_required
-@in_tenant_timezone
 def client_log(request, client_id: int):
     """The client section's form: GET shows it (standalone page without the
     360° page), POST logs. htmx gets the refreshed section back."""
@@ -131,7 +117,6 @@ def client_log(request, client_id: int):
 
 
 @staff_required
-@in_tenant_timezone
 def quick_log(request):
     """"Log an interaction" from My day: choose the client, then the usual form."""
     user = request.user
@@ -162,7 +147,6 @@ def quick_log(request):
 
 @staff_required
 @require_GET
-@in_tenant_timezone
 def contact_warnings(request, client_id: int):
     """htmx: warnings for the channel and time being planned."""
     client = selectors.client_get(user=request.user, client_id=client_id)
@@ -181,7 +165,6 @@ def contact_warnings(request, client_id: int):
 
 @staff_required
 @require_GET
-@in_tenant_timezone
 def client_timeline(request, client_id: int):
     """htmx "more": the next page of the timeline."""
     client = selectors.client_get(user=request.user, client_id=client_id)
@@ -210,14 +193,12 @@ def _detail_context(request, interaction):
 
 
 @staff_required
-@in_tenant_timezone
 def interaction_detail(request, interaction_id: int):
     interaction = selectors.interaction_get(user=request.user, interaction_id=interaction_id)
     return render(request, "communications/interaction_detail.html", _detail_context(request, interaction))
 
 
 @staff_required
-@in_tenant_timezone
 def interaction_edit(request, interaction_id: int):
     interaction = selectors.interaction_get(user=request.user, interaction_id=interaction_id)
     initial = {f: getattr(interaction, f) for f in services.EDITABLE_FIELDS}
@@ -237,7 +218,6 @@ def interaction_edit(request, interaction_id: int):
 
 
 @staff_required
-@in_tenant_timezone
 def interaction_amend(request, interaction_id: int):
     interaction = selectors.interaction_get(user=request.user, interaction_id=interaction_id)
     if request.method != "POST":  # looked up first: a foreign id is a 404 for any method
@@ -260,7 +240,6 @@ def interaction_amend(request, interaction_id: int):
 
 
 @role_required(Role.RM, Role.BRANCH_HEAD, Role.ADMIN, Role.RISK_OFFICER, Role.COMPLIANCE)
-@in_tenant_timezone
 def followup_list(request):
     user = request.user
     qs = selectors.followup_list(user=user)
@@ -288,7 +267,6 @@ def followup_list(request):
 
 
 @staff_required
-@in_tenant_timezone
 def followup_create(request, client_id: int):
     client = selectors.client_get(user=request.user, client_id=client_id)
     colleagues = selectors.colleague_list(user=request.user)
@@ -325,7 +303,6 @@ def _followup_done(request, follow_up, ok_message):
 
 
 @staff_required
-@in_tenant_timezone
 def followup_status(request, followup_id: int):
     follow_up = selectors.followup_get(user=request.user, followup_id=followup_id)
     if request.method != "POST":  # looked up first: a foreign id is a 404 for any method
@@ -338,7 +315,6 @@ def followup_status(request, followup_id: int):
 
 
 @staff_required
-@in_tenant_timezone
 def followup_snooze(request, followup_id: int):
     follow_up = selectors.followup_get(user=request.user, followup_id=followup_id)
     if request.method != "POST":  # looked up first: a foreign id is a 404 for any method
@@ -389,7 +365,6 @@ def calendar_feed(request, token: str):
 
 
 @staff_required
-@in_tenant_timezone
 def notification_list(request):
     page = Paginator(selectors.notification_list(user=request.user), 30).get_page(request.GET.get("page"))
     return render(request, "communications/notifications.html", {

@@ -12,12 +12,14 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 from django_filters import rest_framework as filters
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .context import activate_in_transaction, current_tenant_id
+from .middleware import tenant_zone
 
 
 class ScopedAPIMixin:
@@ -38,6 +40,8 @@ class ScopedAPIMixin:
             raise exceptions.PermissionDenied("Platform accounts have no tenant data.")
         if current_tenant_id() != user.tenant_id:
             activate_in_transaction(user.tenant_id)
+            # token requests skipped TenantMiddleware's zone: answer in the tenant's too
+            timezone.activate(tenant_zone(user.tenant))
 
     lookup_value_regex = r"\d+"
 

@@ -1,16 +1,27 @@
 from __future__ import annotations
 
+import zoneinfo
+
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .context import request_scope, tenant_scope
 
 
+def tenant_zone(tenant) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(tenant.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
 class TenantMiddleware:
-    """Runs each request in one transaction with its tenant in scope.
+    """Runs each request in one transaction with its tenant in scope, its
+    times shown and parsed in the tenant's time zone, and — until the user
+    picks a language — the tenant's language.
 
     Session-authenticated staff get their tenant here; token-authenticated API
-    requests are scoped by ``ScopedAPIView.initial`` inside this same
+    requests are scoped by ``ScopedAPIMixin.initial`` inside this same
     transaction. The context variable is reset when the request ends.
     """
 
@@ -21,11 +32,14 @@ class TenantMiddleware:
         user = request.user
         tenant_id = getattr(user, "tenant_id", None) if user.is_authenticated else None
         if tenant_id is None:
-            with request_scope():
+            # override(None): a zone the API view activates after token
+            # authentication ends with the request
+            with request_scope(), timezone.override(None):
                 return self.get_response(request)
         with tenant_scope(tenant_id):
+            tenant = user.tenant
             if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-                # No explicit choice yet: speak the tenant's language.
-                translation.activate(user.tenant.locale)
+                translation.activate(tenant.locale)
                 request.LANGUAGE_CODE = translation.get_language()
-            return self.get_response(request)
+            with timezone.override(tenant_zone(tenant)):
+                return self.get_response(request)

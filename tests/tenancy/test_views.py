@@ -111,3 +111,20 @@ def test_tenant_language_is_the_default(client, bank):
 def test_chinese_names_read_family_name_first(db):
     assert User(first_name="敏", last_name="王").get_full_name() == "王敏"
     assert User(first_name="Anna", last_name="Li").get_full_name() == "Anna Li"
+
+
+def test_pages_show_times_in_the_tenants_time_zone(web_for, bank):
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from tenancy.audit import audit_record
+
+    bank.tenant.timezone = "America/New_York"
+    bank.tenant.save()
+    with bank.scope():
+        when = audit_record(action="tz.probe", actor=bank.admin).occurred_at
+    page = web_for(bank.compliance).get("/manage/audit/").content.decode()
+    assert when.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H:%M:%S") in page
+    assert when.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M:%S") not in page
+    assert timezone.get_current_timezone_name() == "Asia/Shanghai"  # nothing left behind
