@@ -11,6 +11,8 @@
 - Files are streamed in batches of ``BATCH`` rows: one lookup query per batch
   and bulk_create / bulk_update, so memory stays flat for large files.
 - Personal data is encrypted by the model fields; the blind indexes are set here.
+- Manager changes (and the managers of new clients) write coverage history
+  rows in bulk with each batch (reason "CSV import <file name>").
 
 The file format of each kind is in clients/PORTFOLIO.md.
 """
@@ -39,7 +41,7 @@ from tenancy.context import require_tenant_id
 from tenancy.crypto import blind_index
 from tenancy.models import Branch, Role, Tenant, User
 
-from .models import Client, CreditRating, Interest
+from .models import Client, CoverageChange, CreditRating, Interest
 from .portfolio import (
     FX_TO_BASE,
     Holding,
@@ -50,6 +52,7 @@ from .portfolio import (
     TransactionCategory,
 )
 from .portfolio_services import holdings_changed
+from .services.coverage import coverage_change_row
 from .tiering import tiering_recompute
 
 BATCH = 2000
@@ -181,8 +184,10 @@ class _Handler:
     optional_columns: tuple[str, ...]
     model: type
 
-    def __init__(self, report: ImportReport):
+    def __init__(self, report: ImportReport, *, actor=None, file_name: str = ""):
         self.report = report
+        self.actor = actor
+        self.file_name = file_name
         self.tenant_id = require_tenant_id()
         self.seen: set = set()
 
@@ -203,6 +208,12 @@ class _Handler:
 
     def build(self, values: dict):
         return self.model(tenant_id=self.tenant_id, **values)
+
+    def batch_start(self) -> None:
+        """Called before the rows of a batch are compared with what is stored."""
+
+    def batch_written(self, created: list, updated: list) -> None:
+        """Called after a batch was written (same transaction), with its new and changed objects."""
 
     def after_write(self, actor) -> None:
         """Recompute what depends on the rows written."""
@@ -229,8 +240,11 @@ class _ClientHandler(_Handler):
         "lifecycle": (Client.Lifecycle.values, Client.Lifecycle.ACTIVE),
     }
 
-    def __init__(self, report):
-        super().__init__(report)
+    MANAGER_FIELDS = (("dedicated_manager_id", CoverageChange.Kind.DEDICATED),
+                      ("backup_manager_id", CoverageChange.Kind.BACKUP))
+
+    def __init__(self, report, **kwargs):
+        super().__init__(report, **kwargs)
         branches = list(Branch.objects.values_list("id", "code", "name"))
         self.branches = {name: pk for pk, _code, name in branches}
         self.branches.update({code: pk for pk, code, _name in branches if code})
@@ -239,6 +253,13 @@ class _ClientHandler(_Handler):
             .values_list("username", "id")
         )
         self.manager_changes = 0
+        self.backup_manager_changes = 0
+        self.history_rows = 0
+        # coverage history: one row per manager change, written with the batch
+        self.moves: list[tuple[Client, str, int | None, int | None]] = []
+        self.history_at = timezone.now()
+        self.history_batch = uuid.uuid4()
+        self.history_reason = _("CSV import %(file)s") % {"file": self.file_name}
 
     def key_of(self, values):
         return values["external_id"]
@@ -310,15 +331,46 @@ class _ClientHandler(_Handler):
             if current != value:
                 changed.append(name)
         changed += [n for n in ("national_id", "phone", "email") if f"{n}_index" in changed]
+        for name, kind in self.MANAGER_FIELDS:
+            if name in changed:
+                self.moves.append((obj, kind, getattr(obj, name), values[name]))
         if "dedicated_manager_id" in changed:
             self.manager_changes += 1
+        if "backup_manager_id" in changed:
+            self.backup_manager_changes += 1
         return changed
+
+    def batch_start(self):
+        self.moves = []
+
+    def batch_written(self, created, updated):
+        """Coverage history for the batch: every manager change of an existing
+        client (from → to) and every manager of a new client (from nobody)."""
+        moves = list(self.moves)
+        for client in created:
+            for name, kind in self.MANAGER_FIELDS:
+                if getattr(client, name) is not None:
+                    moves.append((client, kind, None, getattr(client, name)))
+        rows = [
+            coverage_change_row(tenant_id=self.tenant_id, client_id=client.pk, kind=kind, from_user_id=old,
+                                to_user_id=new, actor=self.actor, reason=self.history_reason,
+                                at=self.history_at, batch=self.history_batch)
+            for client, kind, old, new in moves
+        ]
+        CoverageChange.objects.bulk_create(rows, batch_size=BATCH)
+        self.history_rows += len(rows)
+        self.moves = []
 
     def after_write(self, actor):
         if self.report.touched_client_ids:
             tiering_recompute(client_ids=sorted(self.report.touched_client_ids), actor=actor,
                               reason="clients_imported")
-        self.report.extra["manager_changes"] = self.manager_changes
+        self.report.extra.update({
+            "manager_changes": self.manager_changes, "backup_manager_changes": self.backup_manager_changes,
+            "coverage_history_rows": self.history_rows,
+        })
+        if self.history_rows:
+            self.report.extra["coverage_batch"] = str(self.history_batch)
 
 
 class _ClientKeyed(_Handler):
@@ -342,8 +394,8 @@ class _HoldingHandler(_ClientKeyed):
     required_columns = ("client_external_id", "account_number", "balance")
     optional_columns = ("kind", "product_code", "currency", "opened_on")
 
-    def __init__(self, report):
-        super().__init__(report)
+    def __init__(self, report, **kwargs):
+        super().__init__(report, **kwargs)
         self.products = {code: (pk, cat) for pk, code, cat in Product.objects.values_list("id", "code", "category")}
 
     def key_of(self, values):
@@ -386,8 +438,8 @@ class _TransactionHandler(_ClientKeyed):
     required_columns = ("external_ref", "client_external_id", "occurred_at", "amount", "direction", "category")
     optional_columns = ("currency", "channel")
 
-    def __init__(self, report):
-        super().__init__(report)
+    def __init__(self, report, **kwargs):
+        super().__init__(report, **kwargs)
         tz_name = Tenant.objects.filter(pk=self.tenant_id).values_list("timezone", flat=True).first()
         self.tz = zoneinfo.ZoneInfo(tz_name or "Asia/Shanghai")
 
@@ -444,6 +496,7 @@ def _process_batch(handler: _Handler, batch: list[tuple[int, _Row, dict]], *, wr
     if not good:
         return
     existing = handler.existing([handler.key_of(v) for _n, v in good])
+    handler.batch_start()
     to_create, to_update, update_fields = [], [], set()
     for _n, values in good:
         obj = existing.get(handler.key_of(values))
@@ -472,6 +525,7 @@ def _process_batch(handler: _Handler, batch: list[tuple[int, _Row, dict]], *, wr
             for obj in to_update:
                 obj.updated_at = now
         handler.model.objects.bulk_update(to_update, fields, batch_size=500)
+    handler.batch_written(to_create, to_update)
     for obj in (*to_create, *to_update):
         report.touched_client_ids.add(obj.pk if handler.model is Client else obj.client_id)
 
@@ -485,7 +539,7 @@ def _rows(stream) -> tuple[list[str], Any]:
     return [h.strip() for h in (reader.fieldnames or [])], reader
 
 
-def import_run(*, actor, kind: str, stream, dry_run: bool) -> ImportReport:
+def import_run(*, actor, kind: str, stream, dry_run: bool, file_name: str = "") -> ImportReport:
     """Validate (and unless ``dry_run``, write) one CSV file of ``kind``.
 
     Returns the report; raises PermissionDenied for anyone but a tenant admin
@@ -498,7 +552,7 @@ def import_run(*, actor, kind: str, stream, dry_run: bool) -> ImportReport:
     report = ImportReport(kind=kind, dry_run=dry_run)
     try:
         with transaction.atomic():
-            handler = HANDLERS[kind](report)
+            handler = HANDLERS[kind](report, actor=actor, file_name=file_name)
             header, reader = _rows(stream)
             reader.fieldnames = header
             missing = [c for c in handler.required_columns if c not in header]
@@ -539,7 +593,7 @@ def import_job_run(*, actor, job: ImportJob, stream) -> ImportJob:
     writes one audit event (``clients.import_completed`` or ``clients.import_failed``)."""
     job.status = ImportJob.Status.RUNNING
     job.save(update_fields=["status"])
-    report = import_run(actor=actor, kind=job.kind, stream=stream, dry_run=job.dry_run)
+    report = import_run(actor=actor, kind=job.kind, stream=stream, dry_run=job.dry_run, file_name=job.file_name)
     job.rows_total = report.rows_total
     job.rows_created, job.rows_updated, job.rows_unchanged = report.created, report.updated, report.unchanged
     job.error_count = len(report.errors)

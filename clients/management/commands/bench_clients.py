@@ -56,7 +56,8 @@ class Command(BaseCommand):
                 with tenant_scope(tenant):
                     t0 = time.perf_counter()
                     with files[kind].open("rb") as stream:
-                        report = import_run(actor=admin, kind=kind, stream=stream, dry_run=dry)
+                        report = import_run(actor=admin, kind=kind, stream=stream, dry_run=dry,
+                                            file_name=files[kind].name)
                     took = time.perf_counter() - t0
                 self.stdout.write(
                     f"{kind:<13} {label:<9} {took:8.1f}s  rows={report.rows_total} created={report.created} "
