@@ -57,6 +57,14 @@ from .tiering import tiering_recompute
 
 BATCH = 2000
 MAX_ERRORS_STORED = 100_000
+# Choice values once (an enum's ``.values`` builds a new list on every call: 15% of a
+# transactions import when read per row)
+CREDIT_RATINGS = tuple(CreditRating.values)
+INTERESTS = frozenset(Interest.values)
+PRODUCT_CATEGORIES = tuple(ProductCategory.values)
+DIRECTIONS = tuple(Transaction.Direction.values)
+TRANSACTION_CATEGORIES = tuple(TransactionCategory.values)
+CHANNELS = tuple(Transaction.Channel.values)
 
 
 @dataclass
@@ -285,7 +293,7 @@ class _ClientHandler(_Handler):
             if row.has(col):
                 v[col] = row.choice(col, choices, default)
         if row.has("credit_rating"):
-            v["credit_rating"] = row.choice("credit_rating", CreditRating.values, "")
+            v["credit_rating"] = row.choice("credit_rating", CREDIT_RATINGS, "")
         if row.has("national_id"):
             nid = row.text("national_id", max_length=32).upper()
             if nid and not nid.replace("-", "").isalnum():
@@ -308,7 +316,7 @@ class _ClientHandler(_Handler):
             v["address"] = row.text("address", max_length=500)
         if row.has("interests"):
             items = [i.strip() for i in _text(row.raw, "interests").split(";") if i.strip()]
-            bad = [i for i in items if i not in Interest.values]
+            bad = [i for i in items if i not in INTERESTS]
             if bad:
                 row.errors.append(("interests", _("Unknown interest(s): %(values)s.") % {"values": ", ".join(bad)}))
             v["interests"] = sorted(set(items))
@@ -414,7 +422,7 @@ class _HoldingHandler(_ClientKeyed):
             row.errors.append(("product_code", _("Unknown product “%(value)s”.") % {"value": code}))
         v["product_id"] = product[0] if product else None
         default_kind = product[1] if product else ""
-        v["kind"] = row.choice("kind", ProductCategory.values, default_kind) if row.has("kind") else default_kind
+        v["kind"] = row.choice("kind", PRODUCT_CATEGORIES, default_kind) if row.has("kind") else default_kind
         if not v["kind"]:
             row.errors.append(("kind", _("Give the holding's kind or a product code.")))
         if row.has("opened_on"):
@@ -453,14 +461,14 @@ class _TransactionHandler(_ClientKeyed):
             "occurred_at": row.datetime("occurred_at", self.tz),
             "amount": row.decimal("amount"),
             "currency": row.currency(),
-            "direction": row.choice("direction", Transaction.Direction.values, ""),
-            "category": row.choice("category", TransactionCategory.values, ""),
+            "direction": row.choice("direction", DIRECTIONS, ""),
+            "category": row.choice("category", TRANSACTION_CATEGORIES, ""),
         }
         for col in ("direction", "category"):
             if not v[col] and not any(f == col for f, _m in row.errors):
                 row.errors.append((col, _("This field is required.")))
         if row.has("channel"):
-            v["channel"] = row.choice("channel", Transaction.Channel.values, Transaction.Channel.ONLINE)
+            v["channel"] = row.choice("channel", CHANNELS, Transaction.Channel.ONLINE)
         return v
 
     def existing(self, keys):

@@ -1,6 +1,8 @@
 """CSV imports keep the coverage history: every manager change is a CoverageChange
 row (who, when, from whom, to whom, why), written in bulk with the import."""
 
+from django.utils import translation
+
 from clients.imports import import_job_start, import_run
 from clients.models import CoverageChange
 from tenancy.models import AuditEvent
@@ -55,7 +57,8 @@ def test_a_file_moving_three_clients_writes_exactly_three_rows(bank):
         latest = CoverageChange.objects.order_by("-id").values_list("id", flat=True).first()
         for ext in ("H0", "H2", "H4"):
             managers[ext] = (bank.other_rm.username, "")
-        run(bank, clients_file(bank, managers), file_name="moves.csv")
+        with translation.override("en"):
+            run(bank, clients_file(bank, managers), file_name="moves.csv")
         rows = list(CoverageChange.objects.filter(id__gt=latest).values_list(
             "client__external_id", "kind", "from_user_id", "to_user_id", "reason"))
     assert sorted(rows) == [
