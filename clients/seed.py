@@ -10,17 +10,13 @@ Sizes: ``--clients N`` clients; about 3 holdings and 10 transactions each
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import connection
-
 from tenancy.crypto import blind_index
 from tenancy.models import Role
-from tenancy.seeding import SeedContext
+from tenancy.seeding import SeedContext, insert_rows
 
 from .models import Client, CreditRating
 from .portfolio import Holding, Product, Transaction
@@ -80,40 +76,6 @@ CHUNK = 20_000
 def _national_id(rng, birth: date) -> str:
     area = rng.choice(["110105", "310115", "330106", "440305", "440106", "110108", "310106"])
     return f"{area}{birth:%Y%m%d}{rng.randrange(1000):03d}{rng.choice('0123456789X')}"
-
-
-def _insert(model, columns: list[str], rows: list[tuple]) -> None:
-    """Insert ``rows`` (tuples in ``columns`` order, DB-ready values)."""
-    if not rows:
-        return
-    table = model._meta.db_table
-    if connection.vendor != "postgresql":
-        ops = connection.ops
-
-        def adapt(v):
-            if isinstance(v, datetime):
-                return ops.adapt_datetimefield_value(v)
-            if isinstance(v, date):
-                return v.isoformat()
-            return str(v) if isinstance(v, Decimal) else v
-
-        rows = [tuple(adapt(v) for v in row) for row in rows]
-        marks = ", ".join(["%s"] * len(columns))
-        with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
-        return
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    for row in rows:
-        writer.writerow(["\\N" if v is None else v for v in row])
-    buf.seek(0)
-    cols = ", ".join(columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS seed_{table} AS SELECT {cols} FROM {table} WITH NO DATA")
-        cursor.execute(f"TRUNCATE seed_{table}")
-        cursor.cursor.copy_expert(f"COPY seed_{table} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
-        cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM seed_{table}")
-        cursor.execute(f"DROP TABLE seed_{table}")
 
 
 def _name(rng, kind: str) -> str:
@@ -210,10 +172,10 @@ def seed_portfolio(ctx: SeedContext) -> None:
             rows.append((tenant_id, cid, loan.pk, "loan", f"66{cid:010d}01", balance, "CNY",
                          (today - timedelta(days=rng.randrange(30, 3650))).date(), now))
         if len(rows) >= CHUNK * 3:
-            _insert(Holding, h_cols, rows)
+            insert_rows(Holding, h_cols, rows)
             n_holdings += len(rows)
             rows = []
-    _insert(Holding, h_cols, rows)
+    insert_rows(Holding, h_cols, rows)
     n_holdings += len(rows)
     ctx.say(f"  holdings: {n_holdings} ({time.monotonic() - started:.1f}s)")
 
@@ -238,10 +200,10 @@ def seed_portfolio(ctx: SeedContext) -> None:
             ref = f"T{n_tx + len(rows) + 1:010d}"
             rows.append((tenant_id, cid, moment, amount, "CNY", direction, category, rng.choice(CHANNELS), ref))
         if len(rows) >= CHUNK * 5:
-            _insert(Transaction, t_cols, rows)
+            insert_rows(Transaction, t_cols, rows)
             n_tx += len(rows)
             rows = []
-    _insert(Transaction, t_cols, rows)
+    insert_rows(Transaction, t_cols, rows)
     n_tx += len(rows)
     ctx.say(f"  transactions: {n_tx} ({time.monotonic() - started:.1f}s)")
 

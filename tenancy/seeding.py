@@ -11,11 +11,16 @@ must be deterministic for ``ctx.seed``.
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.core.management.base import OutputWrapper
+from django.db import connection
 
 from .models import Branch, Tenant, User
 
@@ -49,3 +54,42 @@ def register_seeder(*, order: int, seeder: Callable[[SeedContext], None]) -> Non
 def run_seeders(ctx: SeedContext) -> None:
     for _order, seeder in _SEEDERS:
         seeder(ctx)
+
+
+def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
+    """Insert ``rows`` (tuples in ``columns`` order, DB-ready values) fast, for seeders.
+
+    On PostgreSQL: COPY into a temporary table, then INSERT ... SELECT (COPY FROM
+    refuses tables with row-level security). Elsewhere: executemany. The caller
+    sets every NOT NULL column (no model defaults are applied) and the tenant.
+    """
+    if not rows:
+        return
+    table = model._meta.db_table
+    if connection.vendor != "postgresql":
+        ops = connection.ops
+
+        def adapt(v):
+            if isinstance(v, datetime):
+                return ops.adapt_datetimefield_value(v)
+            if isinstance(v, date):
+                return v.isoformat()
+            return str(v) if isinstance(v, Decimal) else v
+
+        rows = [tuple(adapt(v) for v in row) for row in rows]
+        marks = ", ".join(["%s"] * len(columns))
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        return
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    for row in rows:
+        writer.writerow(["\\N" if v is None else v for v in row])
+    buf.seek(0)
+    cols = ", ".join(columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS seed_{table} AS SELECT {cols} FROM {table} WITH NO DATA")
+        cursor.execute(f"TRUNCATE seed_{table}")
+        cursor.cursor.copy_expert(f"COPY seed_{table} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
+        cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM seed_{table}")
+        cursor.execute(f"DROP TABLE seed_{table}")

@@ -53,14 +53,28 @@ def validate_manager(*, actor: User, manager: User | None, field: str) -> None:
         )
 
 
+def coverage_change_row(
+    *, tenant_id: int, client_id: int, kind: str, from_user_id: int | None, to_user_id: int | None,
+    actor: User | None, reason: str = "", at=None, batch: uuid.UUID | None = None,
+) -> CoverageChange:
+    """An unsaved history row, for the callers that write many at once
+    (bulk reassignment, CSV import) with ``CoverageChange.objects.bulk_create``."""
+    return CoverageChange(
+        tenant_id=tenant_id, client_id=client_id, kind=kind, from_user_id=from_user_id, to_user_id=to_user_id,
+        reason=(reason or "").strip()[:500], changed_by=actor, changed_at=at or timezone.now(), batch=batch,
+    )
+
+
 def record_coverage_change(
     *, client: Client, kind: str, from_user: User | None, to_user: User | None, actor: User,
     reason: str = "", batch: uuid.UUID | None = None,
 ) -> CoverageChange:
-    return CoverageChange.objects.create(
-        client=client, kind=kind, from_user=from_user, to_user=to_user, reason=reason[:500],
-        changed_by=actor, changed_at=timezone.now(), batch=batch,
+    row = coverage_change_row(
+        tenant_id=client.tenant_id, client_id=client.pk, kind=kind, from_user_id=getattr(from_user, "pk", None),
+        to_user_id=getattr(to_user, "pk", None), actor=actor, reason=reason, batch=batch,
     )
+    row.save()
+    return row
 
 
 def require_can_assign(actor: User, client: Client) -> None:
@@ -298,10 +312,10 @@ def bulk_reassign_confirm(
             for change in by_client[client.pk]:
                 target = users.get(change.to_user_id) if change.to_user_id else None
                 setattr(client, f"{change.role}_manager", target)
-                history.append(CoverageChange(
-                    client=client, kind=change.role, from_user=users.get(change.from_user_id),
-                    to_user=target, reason=reason.strip()[:500], changed_by=actor, changed_at=now,
-                    batch=batch, tenant_id=client.tenant_id,
+                history.append(coverage_change_row(
+                    tenant_id=client.tenant_id, client_id=client.pk, kind=change.role,
+                    from_user_id=change.from_user_id, to_user_id=change.to_user_id, actor=actor,
+                    reason=reason, at=now, batch=batch,
                 ))
             client.updated_at = now
         Client.objects.bulk_update(clients, ["dedicated_manager", "backup_manager", "updated_at"], batch_size=500)

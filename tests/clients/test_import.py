@@ -216,3 +216,31 @@ def test_import_page_dry_run_then_confirm(bank, web_for):
     assert confirmed.status_code == 302
     with bank.scope():
         assert Client.objects.count() == 2
+
+
+HOLDINGS = ("client_external_id,account_number,kind,balance\n"
+            "CB001,ACC1,deposit,400000.00\nCB002,ACC2,loan,1000.00\n")
+
+
+def _analyze_statements(bank, *, dry_run: bool) -> list[str]:
+    from django.test.utils import CaptureQueriesContext
+
+    _import_clients(bank)
+    with bank.scope(), CaptureQueriesContext(connection) as ctx:
+        report = import_run(actor=bank.admin, kind="holdings", stream=stream(HOLDINGS), dry_run=dry_run)
+        assert report.ok, report.errors
+    return [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("ANALYZE")]
+
+
+def test_a_large_import_refreshes_the_table_statistics_before_recomputing(bank, monkeypatch):
+    monkeypatch.setattr("clients.imports.ANALYZE_AFTER_ROWS", 2)
+    assert _analyze_statements(bank, dry_run=False) == ["ANALYZE clients_holding"]
+
+
+def test_a_small_import_does_not_analyze(bank):
+    assert _analyze_statements(bank, dry_run=False) == []
+
+
+def test_a_dry_run_does_not_analyze(bank, monkeypatch):
+    monkeypatch.setattr("clients.imports.ANALYZE_AFTER_ROWS", 2)
+    assert _analyze_statements(bank, dry_run=True) == []

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from clients.imports import import_run
 from clients.models import Client
@@ -56,11 +57,19 @@ class Command(BaseCommand):
                 with tenant_scope(tenant):
                     t0 = time.perf_counter()
                     with files[kind].open("rb") as stream:
-                        report = import_run(actor=admin, kind=kind, stream=stream, dry_run=dry)
+                        report = import_run(actor=admin, kind=kind, stream=stream, dry_run=dry,
+                                            file_name=files[kind].name)
                     took = time.perf_counter() - t0
                 self.stdout.write(
                     f"{kind:<13} {label:<9} {took:8.1f}s  rows={report.rows_total} created={report.created} "
-                    f"updated={report.updated} unchanged={report.unchanged} errors={len(report.errors)}")
+                    f"updated={report.updated} unchanged={report.unchanged} errors={len(report.errors)} "
+                    f"{report.extra or ''}")
+                if not dry and connection.vendor == "postgresql":
+                    # what autovacuum would do soon after a bulk load (it may be off on a dev machine)
+                    t0 = time.perf_counter()
+                    with connection.cursor() as cursor:
+                        cursor.execute("ANALYZE")
+                    self.stdout.write(f"{'':<13} ANALYZE   {time.perf_counter() - t0:8.1f}s (not counted)")
         with tenant_scope(tenant):
             counts = (Client.objects.count(), Holding.objects.count(), Transaction.objects.count())
         self.stdout.write(f"rows in tenant: clients={counts[0]} holdings={counts[1]} transactions={counts[2]}")

@@ -5,7 +5,7 @@ import random
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from tenancy.audit import audit_record
 from tenancy.context import tenant_scope
@@ -95,6 +95,11 @@ class Command(BaseCommand):
                     stdout=self.stdout,
                 )
                 run_seeders(ctx)
+        if connection.vendor == "postgresql":
+            # fresh planner statistics for the bulk-loaded tables (autovacuum may be off or late;
+            # without them the first pages plan 100k-row tables as if empty)
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(f"Demo bank ready (tenant id {tenant.pk}). Logins, password {DEMO_PASSWORD}:"))
         for username, role, branch_name, *_ in DEMO_LOGINS:
             self.stdout.write(f"  {username:<16} {Role(role).label} · {branch_name}")
