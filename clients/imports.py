@@ -289,6 +289,8 @@ class _ClientHandler(_Handler):
                 if username and v[attr] is None:
                     row.errors.append((col, _("“%(value)s” is not an active relationship manager of this bank.")
                                        % {"value": username}))
+        if v.get("backup_manager_id") and v.get("backup_manager_id") == v.get("dedicated_manager_id"):
+            row.errors.append(("backup_manager", _("The backup manager must differ from the dedicated manager.")))
         for col, (choices, default) in self.CHOICES.items():
             if row.has(col):
                 v[col] = row.choice(col, choices, default)

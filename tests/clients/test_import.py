@@ -244,3 +244,13 @@ def test_a_small_import_does_not_analyze(bank):
 def test_a_dry_run_does_not_analyze(bank, monkeypatch):
     monkeypatch.setattr("clients.imports.ANALYZE_AFTER_ROWS", 2)
     assert _analyze_statements(bank, dry_run=True) == []
+
+
+def test_backup_manager_equal_to_the_dedicated_manager_is_a_bad_row(bank):
+    csv_text = (
+        "external_id,name,kind,branch_code,manager,backup_manager\n"
+        f"CB100,Zhou,individual,{bank.branch.name},{bank.rm.username},{bank.rm.username}\n"
+    )
+    with bank.scope():
+        report = import_run(actor=bank.admin, kind="clients", stream=stream(csv_text), dry_run=True)
+    assert {(e["row"], e["field"]) for e in report.errors} == {(2, "backup_manager")}
