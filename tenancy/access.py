@@ -85,16 +85,3 @@ def visible_clients(user) -> QuerySet:
 
 def can_see_client(user, client) -> bool:
     return visible_clients(user).filter(pk=client.pk).exists()
-
-
-def sees_whole_tenant(user) -> bool:
-    return user.role in TENANT_WIDE_ROLES
-
-
-def branch_subtree_q(user, field: str = "branch") -> Q | None:
-    """Rows of ``user``'s branch subtree (for branch-scoped admin actions)."""
-    if user.role in TENANT_WIDE_ROLES:
-        return Q()
-    if user.role == Role.BRANCH_HEAD and user.branch_id:
-        return Q(**{f"{field}__path__startswith": user.branch.path})
-    return None
