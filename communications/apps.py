@@ -8,9 +8,11 @@ class CommunicationsConfig(AppConfig):
 
     def ready(self) -> None:
         from clients.sections import register_client_section
-        from tenancy.home import register_manage_tile, register_section
+        from tenancy.home import register_manage_tile, register_section, register_topbar_item
         from tenancy.schedules import register_schedule
         from tenancy.seeding import register_seeder
+
+        register_topbar_item(order=10, template="communications/_nav_badge.html")
 
         from .sections import (
             client_section_context,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .home import topbar_templates
 from .models import Role
 
 # (url name, label, roles that see it); None = every staff role
@@ -21,7 +22,7 @@ NAVIGATION = [
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.tenant_id is None:
-        return {"nav_items": []}
+        return {"nav_items": [], "topbar_templates": []}
     items = []
     for url_name, label, roles in NAVIGATION:
         if roles is not None and user.role not in roles:
@@ -34,4 +35,4 @@ def navigation(request):
             {"url": url, "label": label, "name": url_name, "active": request.path == url
              or (url != "/" and request.path.startswith(url))}
         )
-    return {"nav_items": items}
+    return {"nav_items": items, "topbar_templates": topbar_templates()}

@@ -63,3 +63,21 @@ def manage_tiles() -> list[dict]:
     from django.urls import reverse
 
     return [{"url": reverse(t.url_name), "title": t.title, "text": t.text} for t in _TILES]
+
+
+# --- top bar ----------------------------------------------------------------------
+# Small templates an app shows in every page's top bar for tenant staff (e.g.
+# communications' unread-notifications badge), so the base layout names no app:
+#     register_topbar_item(order=10, template="communications/_nav_badge.html")
+
+_TOPBAR: list[tuple[int, str]] = []
+
+
+def register_topbar_item(*, order: int, template: str) -> None:
+    if all(t != template for _, t in _TOPBAR):
+        _TOPBAR.append((order, template))
+        _TOPBAR.sort()
+
+
+def topbar_templates() -> list[str]:
+    return [template for _, template in _TOPBAR]

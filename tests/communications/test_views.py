@@ -216,3 +216,9 @@ def test_timeline_pages_through_every_entry_once_newest_first(bank, key_client, 
             cursor = Cursor.decode(nxt.encode())
     keys = [e.sort_key for e in seen]
     assert len(keys) == 37 == len(set(keys)) and keys == sorted(keys, reverse=True)
+
+
+def test_every_staff_page_links_the_notifications_with_their_badge(web_for, bank):
+    page = web_for(bank.rm).get("/").content.decode()
+    assert 'class="nav-notifications"' in page
+    assert reverse("communications:notification_badge") in page
