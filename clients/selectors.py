@@ -12,7 +12,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Val
 from django.http import Http404
 
 from tenancy import selectors as tenancy_selectors
-from tenancy.access import visible_clients
+from tenancy.access import managed_by_q, visible_clients
 from tenancy.crypto import mask, mask_email
 from tenancy.models import Role, User
 
@@ -92,7 +92,7 @@ def client_list(
     if (branch_id := _int(getattr(branch, "pk", branch))) is not None:
         qs = qs.filter(branch_id=branch_id)
     if (manager_id := _int(getattr(manager, "pk", manager))) is not None:
-        qs = qs.filter(Q(dedicated_manager_id=manager_id) | Q(backup_manager_id=manager_id))
+        qs = qs.filter(managed_by_q(manager_id))
     order = ORDERINGS.get(ordering or "name", ORDERINGS["name"])
     qs = qs.select_related("branch", "dedicated_manager", "backup_manager").order_by(*order)
     return qs if with_pii else qs.defer(*PII_DEFERRED)

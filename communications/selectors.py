@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clients.models import Client, ContactPerson
 from tenancy import selectors as tenancy_selectors
-from tenancy.access import visible_clients
+from tenancy.access import managed_by_q, visible_clients
 from tenancy.context import require_tenant_id
 from tenancy.models import Role, Tenant, User
 
@@ -66,7 +66,7 @@ def client_choices(*, user: User) -> QuerySet[Client]:
     user manages first (an RM's book), else every visible client."""
     qs = visible_clients(user).only("id", "name", "external_id")
     if user.role == Role.RM:
-        qs = qs.filter(Q(dedicated_manager_id=user.pk) | Q(backup_manager_id=user.pk))
+        qs = qs.filter(managed_by_q(user.pk))
     return qs.order_by("name", "id")
 
 
@@ -97,8 +97,7 @@ def confidentiality_q(user: User) -> Q:
     return (
         Q(confidential=False)
         | Q(author_id=user.pk)
-        | Q(client__dedicated_manager_id=user.pk)
-        | Q(client__backup_manager_id=user.pk)
+        | managed_by_q(user.pk, prefix="client__")
         | Q(Exists(attended))
     )
 
@@ -199,7 +198,7 @@ def revisit_due_clients(*, clients: QuerySet[Client], now: datetime | None = Non
 def my_revisits(*, user: User, now: datetime | None = None, limit: int = 10) -> list[Client]:
     clients = visible_clients(user)
     if user.role == Role.RM:
-        clients = clients.filter(Q(dedicated_manager_id=user.pk) | Q(backup_manager_id=user.pk))
+        clients = clients.filter(managed_by_q(user.pk))
     return list(revisit_due_clients(clients=clients, now=now)[:limit])
 
 

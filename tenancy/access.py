@@ -27,6 +27,12 @@ def _client_model():
     return apps.get_model("clients", "Client")
 
 
+def managed_by_q(user_id: int, prefix: str = "") -> Q:
+    """Clients whose dedicated or backup manager is ``user_id`` (an RM's own
+    book). ``prefix`` reaches them through a relation, e.g. ``"client__"``."""
+    return Q(**{f"{prefix}dedicated_manager_id": user_id}) | Q(**{f"{prefix}backup_manager_id": user_id})
+
+
 def client_visibility_q(user) -> Q | None:
     """The filter on Client for ``user``; None means "nothing"."""
     if not getattr(user, "is_authenticated", False) or user.tenant_id is None:
@@ -41,7 +47,7 @@ def client_visibility_q(user) -> Q | None:
         branch_path = user.branch.path
         return Q(branch__path__startswith=branch_path)
     if user.role == Role.RM:
-        q = Q(dedicated_manager_id=user.pk) | Q(backup_manager_id=user.pk)
+        q = managed_by_q(user.pk)
         shared = _shared_client_ids(user)
         if shared:
             q |= Q(pk__in=shared)
