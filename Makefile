@@ -43,6 +43,7 @@ demo-reset:
 ## make test: the whole suite on real PostgreSQL and Redis (started when installed but stopped).
 test: install services db-role chromium gettext
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(TEST_ENV) $(PY) -m pytest --create-db -p no:cacheprovider $(PYTEST_ARGS)
 
 services:
@@ -82,6 +83,7 @@ gettext:
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 ## Rebuild the translation catalogues after changing strings.
 messages: install

@@ -72,8 +72,9 @@ class VisibleClientField(serializers.PrimaryKeyRelatedField):
 class ClientSerializer(serializers.ModelSerializer):
     branch = BranchField()
     dedicated_manager = StaffField(required=False, allow_null=True)
-    national_id = serializers.CharField(required=False, allow_blank=True,
-                                        help_text="Write only in plain; always read masked.")
+    national_id = serializers.CharField(
+        required=False, allow_blank=True, help_text="Write only in plain; always read masked."
+    )
     marketing_consent = serializers.DictField(child=serializers.BooleanField(), required=False)
     investment_goals = serializers.ListField(child=serializers.CharField(), required=False)
     interests = serializers.ListField(child=serializers.CharField(), required=False)
@@ -81,20 +82,57 @@ class ClientSerializer(serializers.ModelSerializer):
     class Meta:
         model = Client
         fields = [
-            "id", "kind", "name", "external_id", "branch", "dedicated_manager", "backup_manager", "tier",
-            "aum", "currency", "exposure", "credit_rating", "risk_tolerance", "preferred_channel",
-            "national_id", "phone", "email", "address", "lifecycle", "last_contacted_at", "language",
-            "contact_time_from", "contact_time_to", "marketing_consent", "investment_goals", "interests",
-            "kyc_status", "next_kyc_review", "created_at", "updated_at",
+            "id",
+            "kind",
+            "name",
+            "external_id",
+            "branch",
+            "dedicated_manager",
+            "backup_manager",
+            "tier",
+            "aum",
+            "currency",
+            "exposure",
+            "credit_rating",
+            "risk_tolerance",
+            "preferred_channel",
+            "national_id",
+            "phone",
+            "email",
+            "address",
+            "lifecycle",
+            "last_contacted_at",
+            "language",
+            "contact_time_from",
+            "contact_time_to",
+            "marketing_consent",
+            "investment_goals",
+            "interests",
+            "kyc_status",
+            "next_kyc_review",
+            "created_at",
+            "updated_at",
         ]
-        read_only_fields = ["backup_manager", "tier", "aum", "exposure", "credit_rating",
-                            "last_contacted_at", "created_at", "updated_at"]
+        read_only_fields = [
+            "backup_manager",
+            "tier",
+            "aum",
+            "exposure",
+            "credit_rating",
+            "last_contacted_at",
+            "created_at",
+            "updated_at",
+        ]
         extra_kwargs = {"external_id": {"validators": []}}
 
     def validate(self, attrs):
         if self.instance is not None and "dedicated_manager" in attrs:
             raise serializers.ValidationError(
-                {"dedicated_manager": _("Change managers with POST /api/v1/clients/{id}/assign-manager/.")}
+                {
+                    "dedicated_manager": _(
+                        "Change managers with POST /api/v1/clients/{id}/assign-manager/."
+                    )
+                }
             )
         return attrs
 
@@ -107,14 +145,19 @@ class ClientSerializer(serializers.ModelSerializer):
 
 
 class ClientFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(method="filter_search", label="name contains, external id, id number / phone / email (exact)")
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label="name contains, external id, id number / phone / email (exact)",
+    )
     tier = django_filters.ChoiceFilter(choices=Client.Tier.choices)
     lifecycle = django_filters.ChoiceFilter(choices=Client.Lifecycle.choices)
     risk_tolerance = django_filters.ChoiceFilter(choices=Client.RiskTolerance.choices)
     kind = django_filters.ChoiceFilter(choices=Client.Kind.choices)
     branch = django_filters.NumberFilter(field_name="branch_id")
     dedicated_manager = django_filters.NumberFilter(field_name="dedicated_manager_id")
-    ordering = django_filters.ChoiceFilter(choices=[(k, k) for k in selectors.ORDERINGS], method="filter_ordering")
+    ordering = django_filters.ChoiceFilter(
+        choices=[(k, k) for k in selectors.ORDERINGS], method="filter_ordering"
+    )
 
     class Meta:
         model = Client
@@ -133,7 +176,9 @@ def _api_clients(*, user):
 
 class AssignManagerSerializer(serializers.Serializer):
     manager = StaffField(allow_null=True)
-    role = serializers.ChoiceField(choices=[("dedicated", "dedicated"), ("backup", "backup")], default="dedicated")
+    role = serializers.ChoiceField(
+        choices=[("dedicated", "dedicated"), ("backup", "backup")], default="dedicated"
+    )
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
@@ -145,9 +190,15 @@ class RevealSerializer(serializers.Serializer):
 
 class BulkReassignSerializer(serializers.Serializer):
     to_manager = StaffField()
-    from_manager = StaffField(required=False, allow_null=True, message=gettext_lazy("Unknown staff member."))
-    client_ids = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=True)
-    role = serializers.ChoiceField(choices=[("dedicated", "dedicated"), ("backup", "backup")], default="dedicated")
+    from_manager = StaffField(
+        required=False, allow_null=True, message=gettext_lazy("Unknown staff member.")
+    )
+    client_ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, allow_empty=True
+    )
+    role = serializers.ChoiceField(
+        choices=[("dedicated", "dedicated"), ("backup", "backup")], default="dedicated"
+    )
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     confirm = serializers.BooleanField(default=False)
     token = serializers.CharField(required=False, allow_blank=True, default="")
@@ -156,7 +207,16 @@ class BulkReassignSerializer(serializers.Serializer):
 class CoverageChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = CoverageChange
-        fields = ["id", "kind", "from_user", "to_user", "reason", "changed_by", "changed_at", "batch"]
+        fields = [
+            "id",
+            "kind",
+            "from_user",
+            "to_user",
+            "reason",
+            "changed_by",
+            "changed_at",
+            "batch",
+        ]
 
 
 class TeamMemberSerializer(serializers.ModelSerializer):
@@ -169,7 +229,9 @@ class TeamMemberSerializer(serializers.ModelSerializer):
         read_only_fields = ["added_at"]
 
 
-class ClientViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ClientViewSet(
+    ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Visible clients only; writes through the services (rules and audit)."""
 
     serializer_class = ClientSerializer
@@ -178,7 +240,9 @@ class ClientViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelM
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def perform_create(self, serializer):
-        serializer.instance = services.client_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = services.client_create(
+            actor=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         serializer.instance = services.client_update(
@@ -189,8 +253,9 @@ class ClientViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelM
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None):
         client = self.get_object()
-        data = services.client_reveal(actor=request.user, client=client,
-                                      ip_address=request.META.get("REMOTE_ADDR"))
+        data = services.client_reveal(
+            actor=request.user, client=client, ip_address=request.META.get("REMOTE_ADDR")
+        )
         return Response(data)
 
     @extend_schema(request=AssignManagerSerializer, responses=ClientSerializer)
@@ -200,16 +265,22 @@ class ClientViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelM
         services.require_can_assign(request.user, client)
         data = AssignManagerSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
-        client = services.client_assign_manager(actor=request.user, client=client, **data.validated_data)
+        client = services.client_assign_manager(
+            actor=request.user, client=client, **data.validated_data
+        )
         return Response(ClientSerializer(client, context=self.get_serializer_context()).data)
 
     @extend_schema(
         request=BulkReassignSerializer,
-        responses=inline_serializer("BulkReassignResult", {
-            "token": serializers.CharField(), "clients": serializers.IntegerField(),
-            "changes": serializers.ListField(child=serializers.DictField()),
-            "applied": serializers.BooleanField(),
-        }),
+        responses=inline_serializer(
+            "BulkReassignResult",
+            {
+                "token": serializers.CharField(),
+                "clients": serializers.IntegerField(),
+                "changes": serializers.ListField(child=serializers.DictField()),
+                "applied": serializers.BooleanField(),
+            },
+        ),
     )
     @action(detail=False, methods=["post"], url_path="bulk-reassign")
     def bulk_reassign(self, request):
@@ -223,7 +294,9 @@ class ClientViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelM
             plan = services.bulk_reassign_plan(actor=request.user, **args)
             return Response({**services.summarize(plan), "applied": False})
         try:
-            plan = services.bulk_reassign_confirm(actor=request.user, reason=reason, token=token or None, **args)
+            plan = services.bulk_reassign_confirm(
+                actor=request.user, reason=reason, token=token or None, **args
+            )
         except services.StalePlan as exc:
             raise Conflict(str(exc)) from None
         return Response({**services.summarize(plan), "applied": True})
@@ -243,18 +316,28 @@ class ClientViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelM
             services.require_can_assign(request.user, client)
             data = TeamMemberSerializer(data=request.data, context=self.get_serializer_context())
             data.is_valid(raise_exception=True)
-            member = services.coverage_team_add(actor=request.user, client=client, **data.validated_data)
-            return Response(TeamMemberSerializer(member, context=self.get_serializer_context()).data,
-                            status=status.HTTP_201_CREATED)
+            member = services.coverage_team_add(
+                actor=request.user, client=client, **data.validated_data
+            )
+            return Response(
+                TeamMemberSerializer(member, context=self.get_serializer_context()).data,
+                status=status.HTTP_201_CREATED,
+            )
         members = selectors.coverage_team(user=request.user, client=client)
-        return Response(TeamMemberSerializer(members, many=True, context=self.get_serializer_context()).data)
+        return Response(
+            TeamMemberSerializer(members, many=True, context=self.get_serializer_context()).data
+        )
 
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["delete"], url_path=r"team/(?P<member_id>\d+)")
     def team_remove(self, request, pk=None, member_id=None):
         client = self.get_object()
-        member = selectors.coverage_member_get(user=request.user, client=client, member_id=member_id)
-        services.coverage_team_remove(actor=request.user, member=member, reason=request.query_params.get("reason", ""))
+        member = selectors.coverage_member_get(
+            user=request.user, client=client, member_id=member_id
+        )
+        services.coverage_team_remove(
+            actor=request.user, member=member, reason=request.query_params.get("reason", "")
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -266,34 +349,60 @@ class ContactPersonSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ContactPerson
-        fields = ["id", "client", "name", "title", "is_decision_maker", "phone", "email", "preferred_channel"]
+        fields = [
+            "id",
+            "client",
+            "name",
+            "title",
+            "is_decision_maker",
+            "phone",
+            "email",
+            "preferred_channel",
+        ]
 
     def validate(self, attrs):
-        if self.instance is not None and "client" in attrs and attrs["client"].pk != self.instance.client_id:
-            raise serializers.ValidationError({"client": _("A contact person stays with their client.")})
+        if (
+            self.instance is not None
+            and "client" in attrs
+            and attrs["client"].pk != self.instance.client_id
+        ):
+            raise serializers.ValidationError(
+                {"client": _("A contact person stays with their client.")}
+            )
         return attrs
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        data.update(selectors.contact_display(user=self.context["request"].user, contact=instance,
-                                              client=instance.client))
+        data.update(
+            selectors.contact_display(
+                user=self.context["request"].user, contact=instance, client=instance.client
+            )
+        )
         return data
 
 
-class ContactPersonViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                           mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+class ContactPersonViewSet(
+    ScopedAPIMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
     serializer_class = ContactPersonSerializer
     selector = staticmethod(selectors.contact_list)
     filterset_fields = ["client"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def perform_create(self, serializer):
-        serializer.instance = services.contact_person_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = services.contact_person_create(
+            actor=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         fields = {k: v for k, v in serializer.validated_data.items() if k != "client"}
-        serializer.instance = services.contact_person_update(actor=self.request.user, contact=serializer.instance,
-                                                             **fields)
+        serializer.instance = services.contact_person_update(
+            actor=self.request.user, contact=serializer.instance, **fields
+        )
 
     def perform_destroy(self, instance):
         services.contact_person_delete(actor=self.request.user, contact=instance)
@@ -308,14 +417,17 @@ class LifeEventSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
 
-class LifeEventViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
-                       viewsets.ReadOnlyModelViewSet):
+class LifeEventViewSet(
+    ScopedAPIMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
+):
     serializer_class = LifeEventSerializer
     selector = staticmethod(selectors.life_event_list)
     filterset_fields = ["client", "kind"]
 
     def perform_create(self, serializer):
-        serializer.instance = services.life_event_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = services.life_event_create(
+            actor=self.request.user, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
         services.life_event_delete(actor=self.request.user, event=instance)
@@ -348,16 +460,22 @@ class RelationshipGroupSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         rollup = self.context.get("rollups", {}).get(instance.pk)
         if rollup is not None:
-            data["totals"] = [{k: str(v) if k != "currency" else v for k, v in t.items()} for t in rollup["totals"]]
+            data["totals"] = [
+                {k: str(v) if k != "currency" else v for k, v in t.items()}
+                for t in rollup["totals"]
+            ]
             data["members_count"] = rollup["members"]
             data["hidden_members"] = rollup["hidden"]
         if "members" in self.context:
-            data["members"] = MembershipSerializer(self.context["members"], many=True, context=self.context).data
+            data["members"] = MembershipSerializer(
+                self.context["members"], many=True, context=self.context
+            ).data
         return data
 
 
-class RelationshipGroupViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                               viewsets.ReadOnlyModelViewSet):
+class RelationshipGroupViewSet(
+    ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Households and corporate groups. AUM and exposure are rolled up over the
     members the requester can see; ``hidden_members`` says how many are not."""
 
@@ -368,9 +486,13 @@ class RelationshipGroupViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.U
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        context = {**self.get_serializer_context(),
-                   "rollups": selectors.group_rollups(user=request.user, group_ids=[g.pk for g in page])}
-        return self.get_paginated_response(self.get_serializer_class()(page, many=True, context=context).data)
+        context = {
+            **self.get_serializer_context(),
+            "rollups": selectors.group_rollups(user=request.user, group_ids=[g.pk for g in page]),
+        }
+        return self.get_paginated_response(
+            self.get_serializer_class()(page, many=True, context=context).data
+        )
 
     def retrieve(self, request, *args, **kwargs):
         group = self.get_object()
@@ -378,18 +500,23 @@ class RelationshipGroupViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.U
 
     def _detail(self, group):
         user = self.request.user
-        context = {**self.get_serializer_context(),
-                   "rollups": selectors.group_rollups(user=user, group_ids=[group.pk]),
-                   "members": selectors.group_members(user=user, group=group)}
+        context = {
+            **self.get_serializer_context(),
+            "rollups": selectors.group_rollups(user=user, group_ids=[group.pk]),
+            "members": selectors.group_members(user=user, group=group),
+        }
         return RelationshipGroupSerializer(group, context=context).data
 
     def perform_create(self, serializer):
-        serializer.instance = services.relationship_group_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = services.relationship_group_create(
+            actor=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         fields = {k: v for k, v in serializer.validated_data.items() if k in ("name", "note")}
-        serializer.instance = services.relationship_group_update(actor=self.request.user, group=serializer.instance,
-                                                                 **fields)
+        serializer.instance = services.relationship_group_update(
+            actor=self.request.user, group=serializer.instance, **fields
+        )
 
     @extend_schema(request=MembershipSerializer, responses=MembershipSerializer)
     @action(detail=True, methods=["post"])
@@ -397,14 +524,20 @@ class RelationshipGroupViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.U
         group = self.get_object()
         data = MembershipSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
-        membership = services.group_member_add(actor=request.user, group=group, **data.validated_data)
-        return Response(MembershipSerializer(membership, context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
+        membership = services.group_member_add(
+            actor=request.user, group=group, **data.validated_data
+        )
+        return Response(
+            MembershipSerializer(membership, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["delete"], url_path=r"members/(?P<membership_id>\d+)")
     def member_remove(self, request, pk=None, membership_id=None):
         group = self.get_object()
-        membership = selectors.membership_get(user=request.user, group=group, membership_id=membership_id)
+        membership = selectors.membership_get(
+            user=request.user, group=group, membership_id=membership_id
+        )
         services.group_member_remove(actor=request.user, membership=membership)
         return Response(status=status.HTTP_204_NO_CONTENT)

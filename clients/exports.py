@@ -22,9 +22,24 @@ from .portfolio_selectors import client_export_list
 
 CHUNK = 2000
 COLUMNS = [
-    "external_id", "name", "kind", "tier", "aum", "exposure", "currency", "risk_tolerance", "lifecycle",
-    "branch", "dedicated_manager", "backup_manager", "credit_rating", "national_id", "phone", "email",
-    "address", "last_contacted_at",
+    "external_id",
+    "name",
+    "kind",
+    "tier",
+    "aum",
+    "exposure",
+    "currency",
+    "risk_tolerance",
+    "lifecycle",
+    "branch",
+    "dedicated_manager",
+    "backup_manager",
+    "credit_rating",
+    "national_id",
+    "phone",
+    "email",
+    "address",
+    "last_contacted_at",
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -41,10 +56,19 @@ def _mask_address(value: str) -> str:
 def client_row(client, *, user) -> list[str]:
     own = user.pk in (client.dedicated_manager_id, client.backup_manager_id)
     return [
-        _safe(client.external_id), _safe(client.name), client.kind, client.tier, str(client.aum),
-        str(client.exposure), client.currency, client.risk_tolerance, client.lifecycle,
-        client.branch.name, getattr(client.dedicated_manager, "username", ""),
-        getattr(client.backup_manager, "username", ""), client.credit_rating,
+        _safe(client.external_id),
+        _safe(client.name),
+        client.kind,
+        client.tier,
+        str(client.aum),
+        str(client.exposure),
+        client.currency,
+        client.risk_tolerance,
+        client.lifecycle,
+        client.branch.name,
+        getattr(client.dedicated_manager, "username", ""),
+        getattr(client.backup_manager, "username", ""),
+        client.credit_rating,
         mask(client.national_id),
         client.phone if own else mask(client.phone),
         client.email if own else mask_email(client.email),
@@ -56,8 +80,13 @@ def client_row(client, *, user) -> list[str]:
 def clients_export_audit(*, user, ip_address: str | None = None, channel: str = "web") -> int:
     """Record the export (call inside the request, before streaming); returns the row count."""
     count = client_export_list(user=user).count()
-    audit_record(action="clients.exported", actor=user, object_type="clients.client",
-                 data={"rows": count, "channel": channel}, ip_address=ip_address)
+    audit_record(
+        action="clients.exported",
+        actor=user,
+        object_type="clients.client",
+        data={"rows": count, "channel": channel},
+        ip_address=ip_address,
+    )
     return count
 
 

@@ -21,20 +21,45 @@ _CHECKS = forms.CheckboxSelectMultiple
 class ClientFilterForm(forms.Form):
     """The list page's search and filters (all optional, GET)."""
 
-    q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(attrs={
-        "type": "search", "placeholder": _("Name, core-banking id, id number or phone")}))
-    tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", _("All tiers")), *Client.Tier.choices])
-    branch = forms.ModelChoiceField(label=_("Branch"), required=False, queryset=None, empty_label=_("All branches"))
-    manager = forms.ModelChoiceField(label=_("Manager"), required=False, queryset=None, empty_label=_("All managers"))
-    lifecycle = forms.ChoiceField(label=_("Lifecycle"), required=False,
-                                  choices=[("", _("All stages")), *Client.Lifecycle.choices])
-    risk_tolerance = forms.ChoiceField(label=_("Risk tolerance"), required=False,
-                                       choices=[("", _("Any")), *Client.RiskTolerance.choices])
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[
-        ("name", _("Name")), ("-aum", _("AUM, largest first")), ("aum", _("AUM, smallest first")),
-        ("tier", _("Tier")), ("-last_contacted", _("Last contacted, latest first")),
-        ("last_contacted", _("Last contacted, longest ago first")), ("external_id", _("Core-banking id")),
-    ])
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Name, core-banking id, id number or phone")}
+        ),
+    )
+    tier = forms.ChoiceField(
+        label=_("Tier"), required=False, choices=[("", _("All tiers")), *Client.Tier.choices]
+    )
+    branch = forms.ModelChoiceField(
+        label=_("Branch"), required=False, queryset=None, empty_label=_("All branches")
+    )
+    manager = forms.ModelChoiceField(
+        label=_("Manager"), required=False, queryset=None, empty_label=_("All managers")
+    )
+    lifecycle = forms.ChoiceField(
+        label=_("Lifecycle"),
+        required=False,
+        choices=[("", _("All stages")), *Client.Lifecycle.choices],
+    )
+    risk_tolerance = forms.ChoiceField(
+        label=_("Risk tolerance"),
+        required=False,
+        choices=[("", _("Any")), *Client.RiskTolerance.choices],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("name", _("Name")),
+            ("-aum", _("AUM, largest first")),
+            ("aum", _("AUM, smallest first")),
+            ("tier", _("Tier")),
+            ("-last_contacted", _("Last contacted, latest first")),
+            ("last_contacted", _("Last contacted, longest ago first")),
+            ("external_id", _("Core-banking id")),
+        ],
+    )
 
     def __init__(self, *args, branches, managers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,29 +73,55 @@ class ClientForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     external_id = forms.CharField(label=_("Core-banking id"), max_length=64)
     branch = forms.ModelChoiceField(label=_("Branch"), queryset=None)
-    dedicated_manager = forms.ModelChoiceField(label=_("Dedicated manager"), queryset=None, required=False)
-    national_id = forms.CharField(label=_("National id / registration number"), max_length=40, required=False)
+    dedicated_manager = forms.ModelChoiceField(
+        label=_("Dedicated manager"), queryset=None, required=False
+    )
+    national_id = forms.CharField(
+        label=_("National id / registration number"), max_length=40, required=False
+    )
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     email = forms.CharField(label=_("Email"), max_length=200, required=False)
     address = forms.CharField(label=_("Address"), max_length=500, required=False)
     lifecycle = forms.ChoiceField(label=_("Lifecycle"), choices=Client.Lifecycle.choices)
-    risk_tolerance = forms.ChoiceField(label=_("Risk tolerance"), choices=Client.RiskTolerance.choices)
-    preferred_channel = forms.ChoiceField(label=_("Preferred channel"), choices=Client.Channel.choices)
-    language = forms.ChoiceField(label=_("Language"), choices=Client._meta.get_field("language").choices)
+    risk_tolerance = forms.ChoiceField(
+        label=_("Risk tolerance"), choices=Client.RiskTolerance.choices
+    )
+    preferred_channel = forms.ChoiceField(
+        label=_("Preferred channel"), choices=Client.Channel.choices
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=Client._meta.get_field("language").choices
+    )
     contact_time_from = forms.TimeField(label=_("Contact hours from"), required=False, widget=_TIME)
     contact_time_to = forms.TimeField(label=_("Contact hours to"), required=False, widget=_TIME)
-    consent = forms.MultipleChoiceField(label=_("Consent to marketing contact"), required=False,
-                                        choices=Client.Channel.choices, widget=_CHECKS)
-    investment_goals = forms.MultipleChoiceField(label=_("Investment goals"), required=False,
-                                                 choices=InvestmentGoal.choices, widget=_CHECKS)
-    interests = forms.MultipleChoiceField(label=_("Interests"), required=False, choices=Interest.choices,
-                                          widget=_CHECKS)
-    kyc_status = forms.ChoiceField(label=_("KYC status"), choices=Client._meta.get_field("kyc_status").choices)
+    consent = forms.MultipleChoiceField(
+        label=_("Consent to marketing contact"),
+        required=False,
+        choices=Client.Channel.choices,
+        widget=_CHECKS,
+    )
+    investment_goals = forms.MultipleChoiceField(
+        label=_("Investment goals"), required=False, choices=InvestmentGoal.choices, widget=_CHECKS
+    )
+    interests = forms.MultipleChoiceField(
+        label=_("Interests"), required=False, choices=Interest.choices, widget=_CHECKS
+    )
+    kyc_status = forms.ChoiceField(
+        label=_("KYC status"), choices=Client._meta.get_field("kyc_status").choices
+    )
     next_kyc_review = forms.DateField(label=_("Next KYC review"), required=False, widget=_DATE)
 
     PII = ("national_id", "phone", "email", "address")
 
-    def __init__(self, *args, branches, managers=None, editing: bool = False, masked: dict | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        branches,
+        managers=None,
+        editing: bool = False,
+        masked: dict | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches
         self.editing = editing
@@ -89,7 +140,9 @@ class ClientForm(forms.Form):
         """cleaned_data in the shape the services take."""
         data = dict(self.cleaned_data)
         consent = data.pop("consent", [])
-        data["marketing_consent"] = {channel: channel in consent for channel in Client.Channel.values}
+        data["marketing_consent"] = {
+            channel: channel in consent for channel in Client.Channel.values
+        }
         if self.editing:
             for name in self.PII:
                 if not data.get(name):
@@ -99,14 +152,18 @@ class ClientForm(forms.Form):
 
 class AssignManagerForm(forms.Form):
     manager = forms.ModelChoiceField(label=_("Relationship manager"), queryset=None)
-    role = forms.ChoiceField(label=_("As"), choices=[("dedicated", _("Dedicated manager")),
-                                                     ("backup", _("Backup manager"))])
+    role = forms.ChoiceField(
+        label=_("As"),
+        choices=[("dedicated", _("Dedicated manager")), ("backup", _("Backup manager"))],
+    )
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
     def __init__(self, *args, managers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["manager"].queryset = managers
-        self.fields["manager"].label_from_instance = lambda u: f"{u.get_full_name() or u.username} · {u.branch}"
+        self.fields["manager"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.username} · {u.branch}"
+        )
 
 
 class TeamMemberForm(forms.Form):
@@ -117,7 +174,9 @@ class TeamMemberForm(forms.Form):
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = staff
-        self.fields["user"].label_from_instance = lambda u: f"{u.get_full_name() or u.username} · {u.get_role_display()}"
+        self.fields["user"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.username} · {u.get_role_display()}"
+        )
 
 
 class ContactPersonForm(forms.Form):
@@ -126,7 +185,9 @@ class ContactPersonForm(forms.Form):
     is_decision_maker = forms.BooleanField(label=_("Decision maker"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     email = forms.CharField(label=_("Email"), max_length=200, required=False)
-    preferred_channel = forms.ChoiceField(label=_("Preferred channel"), choices=Client.Channel.choices)
+    preferred_channel = forms.ChoiceField(
+        label=_("Preferred channel"), choices=Client.Channel.choices
+    )
 
 
 class LifeEventForm(forms.Form):
@@ -148,12 +209,20 @@ class GroupMemberForm(forms.Form):
 
 class BulkReassignForm(forms.Form):
     from_manager = forms.ModelChoiceField(
-        label=_("All clients of (departing manager)"), queryset=None, required=False,
-        help_text=_("Their dedicated clients move as dedicated, their backup clients as backup."))
-    client_ids = forms.CharField(label=_("Or these clients (ids, comma separated)"), required=False,
-                                 widget=forms.Textarea(attrs={"rows": 2}))
-    role = forms.ChoiceField(label=_("As (for listed clients)"), choices=[("dedicated", _("Dedicated manager")),
-                                                                          ("backup", _("Backup manager"))])
+        label=_("All clients of (departing manager)"),
+        queryset=None,
+        required=False,
+        help_text=_("Their dedicated clients move as dedicated, their backup clients as backup."),
+    )
+    client_ids = forms.CharField(
+        label=_("Or these clients (ids, comma separated)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    role = forms.ChoiceField(
+        label=_("As (for listed clients)"),
+        choices=[("dedicated", _("Dedicated manager")), ("backup", _("Backup manager"))],
+    )
     to_manager = forms.ModelChoiceField(label=_("New relationship manager"), queryset=None)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
     token = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -163,8 +232,9 @@ class BulkReassignForm(forms.Form):
         self.fields["from_manager"].queryset = from_managers
         self.fields["to_manager"].queryset = to_managers
         for f in ("from_manager", "to_manager"):
-            self.fields[f].label_from_instance = lambda u: f"{u.get_full_name() or u.username} · {u.branch}" + (
-                "" if u.is_active else " ✕")
+            self.fields[f].label_from_instance = lambda u: (
+                f"{u.get_full_name() or u.username} · {u.branch}" + ("" if u.is_active else " ✕")
+            )
 
     def clean_client_ids(self) -> list[int]:
         raw = self.cleaned_data.get("client_ids") or ""

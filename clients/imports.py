@@ -85,9 +85,15 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         return {
-            "kind": self.kind, "dry_run": self.dry_run, "ok": self.ok, "rows": self.rows_total,
-            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-            "error_count": len(self.errors), "errors": self.errors,
+            "kind": self.kind,
+            "dry_run": self.dry_run,
+            "ok": self.ok,
+            "rows": self.rows_total,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "error_count": len(self.errors),
+            "errors": self.errors,
         }
 
 
@@ -126,8 +132,13 @@ class _Row:
         if not value:
             return default
         if value not in choices:
-            self.errors.append((name, _("“%(value)s” is not one of: %(choices)s.")
-                                % {"value": value, "choices": ", ".join(choices)}))
+            self.errors.append(
+                (
+                    name,
+                    _("“%(value)s” is not one of: %(choices)s.")
+                    % {"value": value, "choices": ", ".join(choices)},
+                )
+            )
         return value
 
     def decimal(self, name: str, *, required: bool = True) -> Decimal | None:
@@ -176,7 +187,9 @@ class _Row:
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
-            self.errors.append((name, _("Not a date and time (ISO 8601, e.g. 2026-03-01T14:30:00+08:00).")))
+            self.errors.append(
+                (name, _("Not a date and time (ISO 8601, e.g. 2026-03-01T14:30:00+08:00)."))
+            )
             return None
         if timezone.is_naive(moment):
             moment = moment.replace(tzinfo=tz)
@@ -238,8 +251,18 @@ class _ClientHandler(_Handler):
     model = Client
     required_columns = ("external_id", "name", "branch_code")
     optional_columns = (
-        "kind", "manager", "backup_manager", "national_id", "phone", "email", "address", "risk_tolerance",
-        "preferred_channel", "lifecycle", "credit_rating", "interests",
+        "kind",
+        "manager",
+        "backup_manager",
+        "national_id",
+        "phone",
+        "email",
+        "address",
+        "risk_tolerance",
+        "preferred_channel",
+        "lifecycle",
+        "credit_rating",
+        "interests",
     )
     CHOICES = {
         "kind": (Client.Kind.values, Client.Kind.INDIVIDUAL),
@@ -248,8 +271,10 @@ class _ClientHandler(_Handler):
         "lifecycle": (Client.Lifecycle.values, Client.Lifecycle.ACTIVE),
     }
 
-    MANAGER_FIELDS = (("dedicated_manager_id", CoverageChange.Kind.DEDICATED),
-                      ("backup_manager_id", CoverageChange.Kind.BACKUP))
+    MANAGER_FIELDS = (
+        ("dedicated_manager_id", CoverageChange.Kind.DEDICATED),
+        ("backup_manager_id", CoverageChange.Kind.BACKUP),
+    )
 
     def __init__(self, report, **kwargs):
         super().__init__(report, **kwargs)
@@ -257,8 +282,9 @@ class _ClientHandler(_Handler):
         self.branches = {name: pk for pk, _code, name in branches}
         self.branches.update({code: pk for pk, code, _name in branches if code})
         self.rms = dict(
-            User.objects.filter(tenant_id=self.tenant_id, role=Role.RM, is_active=True)
-            .values_list("username", "id")
+            User.objects.filter(tenant_id=self.tenant_id, role=Role.RM, is_active=True).values_list(
+                "username", "id"
+            )
         )
         self.manager_changes = 0
         self.backup_manager_changes = 0
@@ -281,16 +307,30 @@ class _ClientHandler(_Handler):
         if code:
             v["branch_id"] = self.branches.get(code)
             if v["branch_id"] is None:
-                row.errors.append(("branch_code", _("Unknown branch “%(value)s”.") % {"value": code}))
-        for col, attr in (("manager", "dedicated_manager_id"), ("backup_manager", "backup_manager_id")):
+                row.errors.append(
+                    ("branch_code", _("Unknown branch “%(value)s”.") % {"value": code})
+                )
+        for col, attr in (
+            ("manager", "dedicated_manager_id"),
+            ("backup_manager", "backup_manager_id"),
+        ):
             if row.has(col):
                 username = row.text(col, max_length=150)
                 v[attr] = self.rms.get(username) if username else None
                 if username and v[attr] is None:
-                    row.errors.append((col, _("“%(value)s” is not an active relationship manager of this bank.")
-                                       % {"value": username}))
-        if v.get("backup_manager_id") and v.get("backup_manager_id") == v.get("dedicated_manager_id"):
-            row.errors.append(("backup_manager", _("The backup manager must differ from the dedicated manager.")))
+                    row.errors.append(
+                        (
+                            col,
+                            _("“%(value)s” is not an active relationship manager of this bank.")
+                            % {"value": username},
+                        )
+                    )
+        if v.get("backup_manager_id") and v.get("backup_manager_id") == v.get(
+            "dedicated_manager_id"
+        ):
+            row.errors.append(
+                ("backup_manager", _("The backup manager must differ from the dedicated manager."))
+            )
         for col, (choices, default) in self.CHOICES.items():
             if row.has(col):
                 v[col] = row.choice(col, choices, default)
@@ -303,7 +343,9 @@ class _ClientHandler(_Handler):
             v["national_id"] = nid
         if row.has("phone"):
             phone = row.text("phone", max_length=32)
-            if phone and not (phone.lstrip("+").replace("-", "").replace(" ", "").isdigit() and len(phone) >= 5):
+            if phone and not (
+                phone.lstrip("+").replace("-", "").replace(" ", "").isdigit() and len(phone) >= 5
+            ):
                 row.errors.append(("phone", _("Not a phone number.")))
             v["phone"] = phone
         if row.has("email"):
@@ -320,7 +362,12 @@ class _ClientHandler(_Handler):
             items = [i.strip() for i in _text(row.raw, "interests").split(";") if i.strip()]
             bad = [i for i in items if i not in INTERESTS]
             if bad:
-                row.errors.append(("interests", _("Unknown interest(s): %(values)s.") % {"values": ", ".join(bad)}))
+                row.errors.append(
+                    (
+                        "interests",
+                        _("Unknown interest(s): %(values)s.") % {"values": ", ".join(bad)},
+                    )
+                )
             v["interests"] = sorted(set(items))
         _index_fields(v)
         return v
@@ -362,9 +409,17 @@ class _ClientHandler(_Handler):
                 if getattr(client, name) is not None:
                     moves.append((client, kind, None, getattr(client, name)))
         rows = [
-            coverage_change_row(tenant_id=self.tenant_id, client_id=client.pk, kind=kind, from_user_id=old,
-                                to_user_id=new, actor=self.actor, reason=self.history_reason,
-                                at=self.history_at, batch=self.history_batch)
+            coverage_change_row(
+                tenant_id=self.tenant_id,
+                client_id=client.pk,
+                kind=kind,
+                from_user_id=old,
+                to_user_id=new,
+                actor=self.actor,
+                reason=self.history_reason,
+                at=self.history_at,
+                batch=self.history_batch,
+            )
             for client, kind, old, new in moves
         ]
         CoverageChange.objects.bulk_create(rows, batch_size=BATCH)
@@ -373,12 +428,18 @@ class _ClientHandler(_Handler):
 
     def after_write(self, actor):
         if self.report.touched_client_ids:
-            tiering_recompute(client_ids=sorted(self.report.touched_client_ids), actor=actor,
-                              reason="clients_imported")
-        self.report.extra.update({
-            "manager_changes": self.manager_changes, "backup_manager_changes": self.backup_manager_changes,
-            "coverage_history_rows": self.history_rows,
-        })
+            tiering_recompute(
+                client_ids=sorted(self.report.touched_client_ids),
+                actor=actor,
+                reason="clients_imported",
+            )
+        self.report.extra.update(
+            {
+                "manager_changes": self.manager_changes,
+                "backup_manager_changes": self.backup_manager_changes,
+                "coverage_history_rows": self.history_rows,
+            }
+        )
         if self.history_rows:
             self.report.extra["coverage_batch"] = str(self.history_batch)
 
@@ -387,15 +448,23 @@ class _ClientKeyed(_Handler):
     """Holdings and transactions name their client by external id."""
 
     def resolve(self, batch):
-        ids = {values["client_external_id"] for _n, _row, values in batch if values.get("client_external_id")}
+        ids = {
+            values["client_external_id"]
+            for _n, _row, values in batch
+            if values.get("client_external_id")
+        }
         found = dict(Client.objects.filter(external_id__in=ids).values_list("external_id", "id"))
         for _n, row, values in batch:
             ext = values.pop("client_external_id", "")
             if ext:
                 values["client_id"] = found.get(ext)
                 if values["client_id"] is None:
-                    row.errors.append(("client_external_id", _("No client with external id “%(value)s”.")
-                                       % {"value": ext}))
+                    row.errors.append(
+                        (
+                            "client_external_id",
+                            _("No client with external id “%(value)s”.") % {"value": ext},
+                        )
+                    )
 
 
 class _HoldingHandler(_ClientKeyed):
@@ -406,7 +475,10 @@ class _HoldingHandler(_ClientKeyed):
 
     def __init__(self, report, **kwargs):
         super().__init__(report, **kwargs)
-        self.products = {code: (pk, cat) for pk, code, cat in Product.objects.values_list("id", "code", "category")}
+        self.products = {
+            code: (pk, cat)
+            for pk, code, cat in Product.objects.values_list("id", "code", "category")
+        }
 
     def key_of(self, values):
         return (values["client_id"], values["account_number"])
@@ -424,7 +496,11 @@ class _HoldingHandler(_ClientKeyed):
             row.errors.append(("product_code", _("Unknown product “%(value)s”.") % {"value": code}))
         v["product_id"] = product[0] if product else None
         default_kind = product[1] if product else ""
-        v["kind"] = row.choice("kind", PRODUCT_CATEGORIES, default_kind) if row.has("kind") else default_kind
+        v["kind"] = (
+            row.choice("kind", PRODUCT_CATEGORIES, default_kind)
+            if row.has("kind")
+            else default_kind
+        )
         if not v["kind"]:
             row.errors.append(("kind", _("Give the holding's kind or a product code.")))
         if row.has("opened_on"):
@@ -445,12 +521,21 @@ class _HoldingHandler(_ClientKeyed):
 class _TransactionHandler(_ClientKeyed):
     kind = ImportJob.Kind.TRANSACTIONS
     model = Transaction
-    required_columns = ("external_ref", "client_external_id", "occurred_at", "amount", "direction", "category")
+    required_columns = (
+        "external_ref",
+        "client_external_id",
+        "occurred_at",
+        "amount",
+        "direction",
+        "category",
+    )
     optional_columns = ("currency", "channel")
 
     def __init__(self, report, **kwargs):
         super().__init__(report, **kwargs)
-        tz_name = Tenant.objects.filter(pk=self.tenant_id).values_list("timezone", flat=True).first()
+        tz_name = (
+            Tenant.objects.filter(pk=self.tenant_id).values_list("timezone", flat=True).first()
+        )
         self.tz = zoneinfo.ZoneInfo(tz_name or "Asia/Shanghai")
 
     def key_of(self, values):
@@ -478,8 +563,11 @@ class _TransactionHandler(_ClientKeyed):
 
     def after_write(self, actor):
         if self.report.touched_client_ids:
-            tiering_recompute(client_ids=sorted(self.report.touched_client_ids), actor=actor,
-                              reason="transactions_imported")
+            tiering_recompute(
+                client_ids=sorted(self.report.touched_client_ids),
+                actor=actor,
+                reason="transactions_imported",
+            )
 
 
 HANDLERS = {h.kind: h for h in (_ClientHandler, _HoldingHandler, _TransactionHandler)}
@@ -496,7 +584,9 @@ def _process_batch(handler: _Handler, batch: list[tuple[int, _Row, dict]], *, wr
         if not row.errors:
             key = handler.key_of(values)
             if key in handler.seen:
-                row.errors.append((handler.required_columns[0], _("Duplicate of an earlier row in this file.")))
+                row.errors.append(
+                    (handler.required_columns[0], _("Duplicate of an earlier row in this file."))
+                )
             else:
                 handler.seen.add(key)
                 good.append((n, values))
@@ -582,8 +672,15 @@ def import_run(*, actor, kind: str, stream, dry_run: bool, file_name: str = "") 
             reader.fieldnames = header
             missing = [c for c in handler.required_columns if c not in header]
             if missing:
-                report.errors.append({"row": 1, "field": "header", "message": str(
-                    _("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)})})
+                report.errors.append(
+                    {
+                        "row": 1,
+                        "field": "header",
+                        "message": str(
+                            _("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)}
+                        ),
+                    }
+                )
                 raise _Rollback
             columns = set(header)
             batch: list = []
@@ -600,8 +697,13 @@ def import_run(*, actor, kind: str, stream, dry_run: bool, file_name: str = "") 
                 if batch:
                     _process_batch(handler, batch, write=not dry_run)
             except (UnicodeDecodeError, csv.Error) as exc:
-                report.errors.append({"row": report.rows_total + 1, "field": "file",
-                                      "message": str(_("Unreadable CSV: %(error)s") % {"error": exc})})
+                report.errors.append(
+                    {
+                        "row": report.rows_total + 1,
+                        "field": "file",
+                        "message": str(_("Unreadable CSV: %(error)s") % {"error": exc}),
+                    }
+                )
             if dry_run or report.errors:
                 raise _Rollback
             _refresh_statistics(handler.model, written=report.created + report.updated)
@@ -619,9 +721,15 @@ def import_job_run(*, actor, job: ImportJob, stream) -> ImportJob:
     writes one audit event (``clients.import_completed`` or ``clients.import_failed``)."""
     job.status = ImportJob.Status.RUNNING
     job.save(update_fields=["status"])
-    report = import_run(actor=actor, kind=job.kind, stream=stream, dry_run=job.dry_run, file_name=job.file_name)
+    report = import_run(
+        actor=actor, kind=job.kind, stream=stream, dry_run=job.dry_run, file_name=job.file_name
+    )
     job.rows_total = report.rows_total
-    job.rows_created, job.rows_updated, job.rows_unchanged = report.created, report.updated, report.unchanged
+    job.rows_created, job.rows_updated, job.rows_unchanged = (
+        report.created,
+        report.updated,
+        report.unchanged,
+    )
     job.error_count = len(report.errors)
     job.errors = report.errors
     job.status = ImportJob.Status.SUCCEEDED if report.ok else ImportJob.Status.FAILED
@@ -630,10 +738,18 @@ def import_job_run(*, actor, job: ImportJob, stream) -> ImportJob:
     if not job.dry_run:
         audit_record(
             action="clients.import_completed" if report.ok else "clients.import_failed",
-            actor=actor, target=job,
-            data={"kind": job.kind, "file": job.file_name, "rows": report.rows_total, "created": report.created,
-                  "updated": report.updated, "unchanged": report.unchanged, "errors": job.error_count,
-                  **report.extra},
+            actor=actor,
+            target=job,
+            data={
+                "kind": job.kind,
+                "file": job.file_name,
+                "rows": report.rows_total,
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "errors": job.error_count,
+                **report.extra,
+            },
         )
     return job
 
@@ -648,13 +764,18 @@ def _store(upload, tenant_id: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}.csv"
     with path.open("wb") as out:
-        for chunk in upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(1 << 20), b""):
+        for chunk in (
+            upload.chunks()
+            if hasattr(upload, "chunks")
+            else iter(lambda: upload.read(1 << 20), b"")
+        ):
             out.write(chunk)
     return path
 
 
-def import_job_start(*, actor, kind: str, upload, file_name: str, dry_run: bool = True,
-                     run_async: bool | None = None) -> ImportJob:
+def import_job_start(
+    *, actor, kind: str, upload, file_name: str, dry_run: bool = True, run_async: bool | None = None
+) -> ImportJob:
     """Store an uploaded CSV and run it: a dry run at once; a real run at once
     for small files, on the worker (after commit) for large ones, in which case
     the job is returned ``pending``."""
@@ -665,8 +786,12 @@ def import_job_start(*, actor, kind: str, upload, file_name: str, dry_run: bool 
     tenant_id = require_tenant_id()
     path = _store(upload, tenant_id)
     job = ImportJob.objects.create(
-        tenant_id=tenant_id, kind=kind, file_name=(file_name or path.name)[:255], stored_path=str(path),
-        dry_run=dry_run, created_by=actor,
+        tenant_id=tenant_id,
+        kind=kind,
+        file_name=(file_name or path.name)[:255],
+        stored_path=str(path),
+        dry_run=dry_run,
+        created_by=actor,
     )
     return _dispatch(actor=actor, job=job, run_async=run_async)
 
@@ -678,7 +803,9 @@ def _dispatch(*, actor, job: ImportJob, run_async: bool | None) -> ImportJob:
     if run_async:
         from .tasks import import_job_process
 
-        transaction.on_commit(lambda: import_job_process.delay(job_id=job.pk, tenant_id=job.tenant_id))
+        transaction.on_commit(
+            lambda: import_job_process.delay(job_id=job.pk, tenant_id=job.tenant_id)
+        )
         return job
     with path.open("rb") as stream:
         return import_job_run(actor=actor, job=job, stream=stream)
@@ -691,9 +818,15 @@ def import_job_confirm(*, actor, job: ImportJob, run_async: bool | None = None) 
     if not job.dry_run or job.status != ImportJob.Status.SUCCEEDED:
         raise ValidationError({"job": _("Only a dry run without errors can be confirmed.")})
     if not job.stored_path or not Path(job.stored_path).exists():
-        raise ValidationError({"job": _("The uploaded file is no longer available; upload it again.")})
+        raise ValidationError(
+            {"job": _("The uploaded file is no longer available; upload it again.")}
+        )
     real = ImportJob.objects.create(
-        tenant_id=job.tenant_id, kind=job.kind, file_name=job.file_name, stored_path=job.stored_path,
-        dry_run=False, created_by=actor,
+        tenant_id=job.tenant_id,
+        kind=job.kind,
+        file_name=job.file_name,
+        stored_path=job.stored_path,
+        dry_run=False,
+        created_by=actor,
     )
     return _dispatch(actor=actor, job=real, run_async=run_async)

@@ -88,18 +88,28 @@ class Client(TenantOwnedModel):
         Branch, on_delete=models.PROTECT, related_name="clients", verbose_name=_("branch")
     )
     dedicated_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="dedicated_clients", verbose_name=_("dedicated manager"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dedicated_clients",
+        verbose_name=_("dedicated manager"),
     )
     backup_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="backup_clients", verbose_name=_("backup manager"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="backup_clients",
+        verbose_name=_("backup manager"),
     )
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices, default=Tier.STANDARD)
     aum = models.DecimalField(_("AUM"), max_digits=20, decimal_places=2, default=Decimal("0"))
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     risk_tolerance = models.CharField(
-        _("risk tolerance"), max_length=20, choices=RiskTolerance.choices,
+        _("risk tolerance"),
+        max_length=20,
+        choices=RiskTolerance.choices,
         default=RiskTolerance.BALANCED,
     )
     preferred_channel = models.CharField(
@@ -111,12 +121,17 @@ class Client(TenantOwnedModel):
     last_contacted_at = models.DateTimeField(_("last contacted"), null=True, blank=True)
     # Contact preferences (where an RM plans contact)
     language = models.CharField(
-        _("language"), max_length=10, choices=[("zh-hans", "简体中文"), ("en", "English")], default="zh-hans"
+        _("language"),
+        max_length=10,
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
+        default="zh-hans",
     )
     contact_time_from = models.TimeField(_("contact hours from"), null=True, blank=True)
     contact_time_to = models.TimeField(_("contact hours to"), null=True, blank=True)
     # {"phone": true, "email": false, ...} keyed by Channel values; missing = no consent
-    marketing_consent = models.JSONField(_("consent to marketing contact"), default=dict, blank=True)
+    marketing_consent = models.JSONField(
+        _("consent to marketing contact"), default=dict, blank=True
+    )
     investment_goals = models.JSONField(_("investment goals"), default=list, blank=True)
     interests = models.JSONField(_("interests"), default=list, blank=True)  # Interest values
     kyc_status = models.CharField(
@@ -124,8 +139,12 @@ class Client(TenantOwnedModel):
     )
     next_kyc_review = models.DateField(_("next KYC review"), null=True, blank=True)
     # Derived figures kept on the row for fast lists; written only by services.
-    exposure = models.DecimalField(_("credit exposure"), max_digits=20, decimal_places=2, default=Decimal("0"))
-    credit_rating = models.CharField(_("credit rating"), max_length=4, choices=CreditRating.choices, blank=True)
+    exposure = models.DecimalField(
+        _("credit exposure"), max_digits=20, decimal_places=2, default=Decimal("0")
+    )
+    credit_rating = models.CharField(
+        _("credit rating"), max_length=4, choices=CreditRating.choices, blank=True
+    )
     # Personal data: encrypted at rest; *_index is the blind index for exact lookup
     # (set by the services with tenancy.crypto.blind_index).
     national_id = EncryptedTextField(_("national id / registration number"), blank=True, default="")
@@ -143,7 +162,9 @@ class Client(TenantOwnedModel):
         verbose_name_plural = _("clients")
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "external_id"], name="client_unique_external_id"),
+            models.UniqueConstraint(
+                fields=["tenant", "external_id"], name="client_unique_external_id"
+            ),
         ]
         indexes = [
             models.Index(fields=["tenant", "name"], name="client_tenant_name"),
@@ -200,7 +221,9 @@ class LifeEvent(TenantOwnedModel):
         BUSINESS_SALE = "business_sale", _("Business sale")
         OTHER = "other", _("Other")
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="life_events", verbose_name=_("client"))
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="life_events", verbose_name=_("client")
+    )
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
     date = models.DateField(_("date"))
     note = models.CharField(_("note"), max_length=500, blank=True)
@@ -261,11 +284,18 @@ class GroupMembership(TenantOwnedModel):
         CONTROLLING_PERSON = "controlling_person", _("Controlling person")
         OTHER = "other", _("Other")
 
-    HOUSEHOLD_ROLES = frozenset({"head_of_household", "spouse", "child", "parent", "sibling", "relative", "other"})
-    CORPORATE_ROLES = frozenset({"parent_company", "subsidiary", "affiliate", "controlling_person", "other"})
+    HOUSEHOLD_ROLES = frozenset(
+        {"head_of_household", "spouse", "child", "parent", "sibling", "relative", "other"}
+    )
+    CORPORATE_ROLES = frozenset(
+        {"parent_company", "subsidiary", "affiliate", "controlling_person", "other"}
+    )
 
     group = models.ForeignKey(
-        RelationshipGroup, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("group")
+        RelationshipGroup,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("group"),
     )
     client = models.ForeignKey(
         Client, on_delete=models.CASCADE, related_name="group_memberships", verbose_name=_("client")
@@ -278,7 +308,9 @@ class GroupMembership(TenantOwnedModel):
         verbose_name_plural = _("group members")
         ordering = ["group", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "group", "client"], name="groupmember_unique"),
+            models.UniqueConstraint(
+                fields=["tenant", "group", "client"], name="groupmember_unique"
+            ),
         ]
         indexes = [models.Index(fields=["tenant", "client"], name="groupmember_tenant_client")]
 
@@ -303,7 +335,9 @@ class CoverageTeamMember(TenantOwnedModel):
         Client, on_delete=models.CASCADE, related_name="coverage_team", verbose_name=_("client")
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coverage_memberships",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="coverage_memberships",
         verbose_name=_("staff member"),
     )
     team_role = models.CharField(_("team role"), max_length=24, choices=TeamRole.choices)
@@ -317,7 +351,9 @@ class CoverageTeamMember(TenantOwnedModel):
         verbose_name_plural = _("coverage team")
         ordering = ["added_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "client", "user"], name="coverageteam_unique"),
+            models.UniqueConstraint(
+                fields=["tenant", "client", "user"], name="coverageteam_unique"
+            ),
         ]
         indexes = [models.Index(fields=["tenant", "user"], name="coverageteam_tenant_user")]
 
@@ -339,16 +375,28 @@ class CoverageChange(TenantOwnedModel):
     )
     kind = models.CharField(_("change"), max_length=20, choices=Kind.choices)
     from_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("from"),
     )
     to_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("to"),
     )
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("changed by"),
     )
     changed_at = models.DateTimeField(_("changed at"))
@@ -360,7 +408,9 @@ class CoverageChange(TenantOwnedModel):
         verbose_name_plural = _("coverage history")
         ordering = ["-changed_at", "-id"]
         indexes = [
-            models.Index(fields=["tenant", "client", "changed_at"], name="coveragechange_tenant_client"),
+            models.Index(
+                fields=["tenant", "client", "changed_at"], name="coveragechange_tenant_client"
+            ),
             models.Index(fields=["tenant", "batch"], name="coveragechange_tenant_batch"),
         ]
 
@@ -371,14 +421,19 @@ class CoverageChange(TenantOwnedModel):
 class ContactPerson(TenantOwnedModel):
     """A person at a corporate client the bank deals with."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("client"))
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("client")
+    )
     name = models.CharField(_("name"), max_length=200)
     title = models.CharField(_("title"), max_length=120, blank=True)
     is_decision_maker = models.BooleanField(_("decision maker"), default=False)
     phone = EncryptedTextField(_("phone"), blank=True, default="")
     email = EncryptedTextField(_("email"), blank=True, default="")
     preferred_channel = models.CharField(
-        _("preferred channel"), max_length=20, choices=Client.Channel.choices, default=Client.Channel.PHONE
+        _("preferred channel"),
+        max_length=20,
+        choices=Client.Channel.choices,
+        default=Client.Channel.PHONE,
     )
 
     class Meta:

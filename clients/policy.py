@@ -16,7 +16,10 @@ from tenancy.models import Role
 
 
 def is_manager(user, client) -> bool:
-    return user.pk is not None and user.pk in (client.dedicated_manager_id, client.backup_manager_id)
+    return user.pk is not None and user.pk in (
+        client.dedicated_manager_id,
+        client.backup_manager_id,
+    )
 
 
 def in_subtree(user, branch) -> bool:

@@ -73,16 +73,22 @@ class Product(TenantOwnedModel):
     name = models.CharField(_("name"), max_length=200)
     category = models.CharField(_("category"), max_length=20, choices=ProductCategory.choices)
     risk_level = models.PositiveSmallIntegerField(
-        _("risk level"), validators=[MinValueValidator(1), MaxValueValidator(5)],
+        _("risk level"),
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text=_("1 (lowest) to 5 (highest)"),
     )
     is_esg = models.BooleanField(_("green / ESG"), default=False)
     vip_only = models.BooleanField(_("VIP only"), default=False)
     min_investment = models.DecimalField(
-        _("minimum investment"), max_digits=20, decimal_places=2, default=Decimal("0"),
+        _("minimum investment"),
+        max_digits=20,
+        decimal_places=2,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
-    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default=BASE_CURRENCY)
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=CURRENCY_CHOICES, default=BASE_CURRENCY
+    )
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -97,9 +103,15 @@ class Product(TenantOwnedModel):
             models.CheckConstraint(
                 condition=Q(risk_level__gte=1) & Q(risk_level__lte=5), name="product_risk_level_1_5"
             ),
-            models.CheckConstraint(condition=Q(min_investment__gte=0), name="product_min_investment_ge_0"),
+            models.CheckConstraint(
+                condition=Q(min_investment__gte=0), name="product_min_investment_ge_0"
+            ),
         ]
-        indexes = [models.Index(fields=["tenant", "is_active", "category"], name="product_tenant_active_cat")]
+        indexes = [
+            models.Index(
+                fields=["tenant", "is_active", "category"], name="product_tenant_active_cat"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -110,16 +122,25 @@ class Holding(TenantOwnedModel):
     (or the account kind when no catalogue product is linked)."""
 
     client = models.ForeignKey(
-        "clients.Client", on_delete=models.CASCADE, related_name="holdings", verbose_name=_("client")
+        "clients.Client",
+        on_delete=models.CASCADE,
+        related_name="holdings",
+        verbose_name=_("client"),
     )
     product = models.ForeignKey(
-        Product, null=True, blank=True, on_delete=models.PROTECT, related_name="holdings",
+        Product,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="holdings",
         verbose_name=_("product"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ProductCategory.choices)
     account_number = models.CharField(_("account number"), max_length=64)
     balance = models.DecimalField(_("balance"), max_digits=20, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default=BASE_CURRENCY)
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=CURRENCY_CHOICES, default=BASE_CURRENCY
+    )
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -155,16 +176,23 @@ class Transaction(TenantOwnedModel):
         RM = "rm", _("Relationship manager")
 
     client = models.ForeignKey(
-        "clients.Client", on_delete=models.CASCADE, related_name="transactions", verbose_name=_("client")
+        "clients.Client",
+        on_delete=models.CASCADE,
+        related_name="transactions",
+        verbose_name=_("client"),
     )
     occurred_at = models.DateTimeField(_("date and time"))
     amount = models.DecimalField(
         _("amount"), max_digits=20, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
-    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default=BASE_CURRENCY)
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=CURRENCY_CHOICES, default=BASE_CURRENCY
+    )
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
     category = models.CharField(_("category"), max_length=20, choices=TransactionCategory.choices)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
+    )
     external_ref = models.CharField(_("external reference"), max_length=64)
 
     class Meta:
@@ -172,7 +200,9 @@ class Transaction(TenantOwnedModel):
         verbose_name_plural = _("transactions")
         ordering = ["-occurred_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "external_ref"], name="transaction_unique_ref"),
+            models.UniqueConstraint(
+                fields=["tenant", "external_ref"], name="transaction_unique_ref"
+            ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="transaction_amount_ge_0"),
         ]
         indexes = [
@@ -189,18 +219,35 @@ class TierThreshold(TenantOwnedModel):
     gets the highest tier whose every condition holds; ``standard`` needs none."""
 
     TIER_CHOICES = [
-        ("platinum", _("Platinum")), ("gold", _("Gold")), ("silver", _("Silver")),
+        ("platinum", _("Platinum")),
+        ("gold", _("Gold")),
+        ("silver", _("Silver")),
     ]
 
     tier = models.CharField(_("tier"), max_length=20, choices=TIER_CHOICES)
     min_aum = models.DecimalField(
-        _("minimum AUM (CNY)"), max_digits=20, decimal_places=2, default=Decimal("0"),
+        _("minimum AUM (CNY)"),
+        max_digits=20,
+        decimal_places=2,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
-    min_transactions_12m = models.PositiveIntegerField(_("minimum transactions in 12 months"), default=0)
+    min_transactions_12m = models.PositiveIntegerField(
+        _("minimum transactions in 12 months"), default=0
+    )
     min_credit_rating = models.CharField(
-        _("minimum credit rating"), max_length=4, blank=True,
-        choices=[("AAA", "AAA"), ("AA", "AA"), ("A", "A"), ("BBB", "BBB"), ("BB", "BB"), ("B", "B"), ("CCC", "CCC")],
+        _("minimum credit rating"),
+        max_length=4,
+        blank=True,
+        choices=[
+            ("AAA", "AAA"),
+            ("AA", "AA"),
+            ("A", "A"),
+            ("BBB", "BBB"),
+            ("BB", "BB"),
+            ("B", "B"),
+            ("CCC", "CCC"),
+        ],
         help_text=_("Clients rated below this are excluded; unrated clients are not."),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -208,7 +255,9 @@ class TierThreshold(TenantOwnedModel):
     class Meta:
         verbose_name = _("tier threshold")
         verbose_name_plural = _("tier thresholds")
-        constraints = [models.UniqueConstraint(fields=["tenant", "tier"], name="tierthreshold_unique_tier")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "tier"], name="tierthreshold_unique_tier")
+        ]
 
     def __str__(self) -> str:
         return self.get_tier_display()
@@ -232,9 +281,14 @@ class ImportJob(TenantOwnedModel):
     file_name = models.CharField(_("file name"), max_length=255)
     stored_path = models.CharField(max_length=500, blank=True, editable=False)
     dry_run = models.BooleanField(_("dry run"), default=True)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

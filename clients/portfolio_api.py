@@ -21,14 +21,26 @@ from .portfolio_selectors import _day_start
 class ProductSerializer(serializers.ModelSerializer):
     class Meta:
         model = Product
-        fields = ["id", "code", "name", "category", "risk_level", "is_esg", "vip_only", "min_investment",
-                  "currency", "description", "is_active"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "category",
+            "risk_level",
+            "is_esg",
+            "vip_only",
+            "min_investment",
+            "currency",
+            "description",
+            "is_active",
+        ]
         extra_kwargs = {"risk_level": {"min_value": 1, "max_value": 5}}
         validators: list = []  # uniqueness per tenant is the service's rule
 
 
-class ProductViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                     viewsets.ReadOnlyModelViewSet):
+class ProductViewSet(
+    ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """The tenant's product catalogue; every staff member reads it, tenant admins change it."""
 
     serializer_class = ProductSerializer
@@ -37,7 +49,9 @@ class ProductViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModel
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def perform_create(self, serializer):
-        serializer.instance = portfolio_services.product_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = portfolio_services.product_create(
+            actor=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         serializer.instance = portfolio_services.product_update(
@@ -50,8 +64,18 @@ class HoldingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Holding
-        fields = ["id", "client", "product", "product_code", "kind", "account_number", "balance", "currency",
-                  "opened_on", "updated_at"]
+        fields = [
+            "id",
+            "client",
+            "product",
+            "product_code",
+            "kind",
+            "account_number",
+            "balance",
+            "currency",
+            "opened_on",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -75,8 +99,17 @@ class HoldingViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
 class TransactionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Transaction
-        fields = ["id", "client", "occurred_at", "amount", "currency", "direction", "category", "channel",
-                  "external_ref"]
+        fields = [
+            "id",
+            "client",
+            "occurred_at",
+            "amount",
+            "currency",
+            "direction",
+            "category",
+            "channel",
+            "external_ref",
+        ]
         read_only_fields = fields
 
 
@@ -113,8 +146,22 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ImportJob
-        fields = ["id", "kind", "file_name", "dry_run", "status", "created_by", "created_at", "finished_at",
-                  "rows_total", "rows_created", "rows_updated", "rows_unchanged", "error_count", "errors"]
+        fields = [
+            "id",
+            "kind",
+            "file_name",
+            "dry_run",
+            "status",
+            "created_by",
+            "created_at",
+            "finished_at",
+            "rows_total",
+            "rows_created",
+            "rows_updated",
+            "rows_unchanged",
+            "error_count",
+            "errors",
+        ]
         read_only_fields = fields
 
 
@@ -134,16 +181,26 @@ class ImportJobViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     parser_classes = [MultiPartParser, FormParser]
     filterset_fields = ["kind", "status", "dry_run"]
 
-    @extend_schema(request={"multipart/form-data": ImportRequestSerializer}, responses={201: ImportJobSerializer})
+    @extend_schema(
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={201: ImportJobSerializer},
+    )
     def create(self, request):
         data = ImportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         job = imports.import_job_start(
-            actor=request.user, kind=data.validated_data["kind"], upload=upload, file_name=upload.name,
+            actor=request.user,
+            kind=data.validated_data["kind"],
+            upload=upload,
+            file_name=upload.name,
             dry_run=data.validated_data["dry_run"],
         )
-        code = status.HTTP_202_ACCEPTED if job.status == ImportJob.Status.PENDING else status.HTTP_201_CREATED
+        code = (
+            status.HTTP_202_ACCEPTED
+            if job.status == ImportJob.Status.PENDING
+            else status.HTTP_201_CREATED
+        )
         return Response(ImportJobSerializer(job).data, status=code)
 
     @extend_schema(request=None, responses={201: ImportJobSerializer})
@@ -151,18 +208,27 @@ class ImportJobViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     def confirm(self, request, pk=None):
         """Run for real the file of a successful dry run."""
         job = imports.import_job_confirm(actor=request.user, job=self.get_object())
-        code = status.HTTP_202_ACCEPTED if job.status == ImportJob.Status.PENDING else status.HTTP_201_CREATED
+        code = (
+            status.HTTP_202_ACCEPTED
+            if job.status == ImportJob.Status.PENDING
+            else status.HTTP_201_CREATED
+        )
         return Response(ImportJobSerializer(job).data, status=code)
 
 
 class ClientExportView(ScopedAPIMixin, APIView):
     """CSV of the caller's visible clients (masked personal data), audited."""
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR},
-                   parameters=[OpenApiParameter("format", exclude=True)])
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        parameters=[OpenApiParameter("format", exclude=True)],
+    )
     def get(self, request):
-        exports.clients_export_audit(user=request.user, ip_address=request.META.get("REMOTE_ADDR"), channel="api")
-        response = StreamingHttpResponse(exports.clients_export_stream(user=request.user),
-                                         content_type="text/csv; charset=utf-8")
+        exports.clients_export_audit(
+            user=request.user, ip_address=request.META.get("REMOTE_ADDR"), channel="api"
+        )
+        response = StreamingHttpResponse(
+            exports.clients_export_stream(user=request.user), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = 'attachment; filename="clients.csv"'
         return response

@@ -28,7 +28,9 @@ def _get(qs: QuerySet, pk):
 # --- catalogue -----------------------------------------------------------------------
 
 
-def product_list(*, user, active: bool | None = None, category: str | None = None) -> QuerySet[Product]:
+def product_list(
+    *, user, active: bool | None = None, category: str | None = None
+) -> QuerySet[Product]:
     """The tenant's catalogue: every staff member may read it."""
     if getattr(user, "tenant_id", None) is None:
         return Product.objects.none()
@@ -62,8 +64,9 @@ def _day_start(d: date) -> datetime:
     return timezone.make_aware(datetime.combine(d, time.min))
 
 
-def transaction_list(*, user, client_id=None, date_from: date | None = None,
-                     date_to: date | None = None) -> QuerySet[Transaction]:
+def transaction_list(
+    *, user, client_id=None, date_from: date | None = None, date_to: date | None = None
+) -> QuerySet[Transaction]:
     """Transactions of visible clients, newest first; dates are whole days in
     the current time zone (``date_to`` inclusive)."""
     qs = Transaction.objects.filter(client__in=visible_clients(user).values("pk"))
@@ -86,7 +89,8 @@ def client_transaction_summary(*, client, months: int = 12) -> list[dict]:
     since = timezone.now() - timedelta(days=round(months * 30.4375))
     rows = (
         Transaction.objects.filter(client=client, occurred_at__gte=since)
-        .order_by().values("category", "direction", "currency")
+        .order_by()
+        .values("category", "direction", "currency")
         .annotate(count=Count("id"), total=Sum("amount"))
     )
     return list(rows)
@@ -110,9 +114,16 @@ def _by_category(rows: list[dict]) -> list[dict]:
     labels = dict(TransactionCategory.choices)
     out: dict[str, dict] = {}
     for r in rows:
-        entry = out.setdefault(r["category"], {
-            "category": r["category"], "label": labels.get(r["category"], r["category"]),
-            "count": 0, "total_in": 0, "total_out": 0})
+        entry = out.setdefault(
+            r["category"],
+            {
+                "category": r["category"],
+                "label": labels.get(r["category"], r["category"]),
+                "count": 0,
+                "total_in": 0,
+                "total_out": 0,
+            },
+        )
         entry["count"] += r["count"]
         key = "total_in" if r["direction"] == Transaction.Direction.IN else "total_out"
         entry[key] += to_base(r["total"], r["currency"])
@@ -126,8 +137,11 @@ def client_portfolio(*, user, client, request=None) -> ClientPortfolio:
     cache = getattr(request, "_client_portfolio", None) if request is not None else None
     if cache is not None and client.pk in cache:
         return cache[client.pk]
-    holdings = list(Holding.objects.filter(client=client).select_related("product")
-                    .order_by("kind", "account_number"))
+    holdings = list(
+        Holding.objects.filter(client=client)
+        .select_related("product")
+        .order_by("kind", "account_number")
+    )
     summary = _by_category(client_transaction_summary(client=client))
     profile = preference_profile(holdings=holdings, transaction_summary=summary)
     held = {h.product_id for h in holdings if h.product_id}

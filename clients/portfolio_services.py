@@ -26,8 +26,16 @@ from .tiering import tiering_recompute
 
 BATCH = 5000
 PRODUCT_FIELDS = [
-    "code", "name", "category", "risk_level", "is_esg", "vip_only", "min_investment", "currency",
-    "description", "is_active",
+    "code",
+    "name",
+    "category",
+    "risk_level",
+    "is_esg",
+    "vip_only",
+    "min_investment",
+    "currency",
+    "description",
+    "is_active",
 ]
 _MONEY = DecimalField(max_digits=24, decimal_places=4)
 
@@ -52,25 +60,47 @@ def _product_validate(product: Product) -> None:
         raise ValidationError({"code": _("A product with this code already exists.")})
 
 
-def product_create(*, actor, code: str, name: str, category: str, risk_level: int,
-                   is_esg: bool = False, vip_only: bool = False,
-                   min_investment: Decimal = Decimal("0"), currency: str = "CNY",
-                   description: str = "", is_active: bool = True) -> Product:
+def product_create(
+    *,
+    actor,
+    code: str,
+    name: str,
+    category: str,
+    risk_level: int,
+    is_esg: bool = False,
+    vip_only: bool = False,
+    min_investment: Decimal = Decimal("0"),
+    currency: str = "CNY",
+    description: str = "",
+    is_active: bool = True,
+) -> Product:
     """Add a product to the tenant's catalogue (tenant admin only).
 
     Raises PermissionDenied for other roles, ValidationError for bad fields or
     a code already used in this tenant."""
     _require_admin(actor)
     product = Product(
-        tenant_id=require_tenant_id(), code=(code or "").strip(), name=(name or "").strip(),
-        category=category, risk_level=risk_level, is_esg=is_esg, vip_only=vip_only,
-        min_investment=min_investment, currency=currency, description=description, is_active=is_active,
+        tenant_id=require_tenant_id(),
+        code=(code or "").strip(),
+        name=(name or "").strip(),
+        category=category,
+        risk_level=risk_level,
+        is_esg=is_esg,
+        vip_only=vip_only,
+        min_investment=min_investment,
+        currency=currency,
+        description=description,
+        is_active=is_active,
     )
     with transaction.atomic():
         _product_validate(product)
         product.save()
-        audit_record(action="clients.product_created", actor=actor, target=product,
-                     data={"code": product.code, "risk_level": product.risk_level})
+        audit_record(
+            action="clients.product_created",
+            actor=actor,
+            target=product,
+            data={"code": product.code, "risk_level": product.risk_level},
+        )
     return product
 
 
@@ -92,7 +122,9 @@ def product_update(*, actor, product: Product, **changes) -> Product:
     with transaction.atomic():
         _product_validate(product)
         product.save()
-        audit_record(action="clients.product_updated", actor=actor, target=product, data={"changes": diff})
+        audit_record(
+            action="clients.product_updated", actor=actor, target=product, data={"changes": diff}
+        )
     return product
 
 
@@ -103,13 +135,18 @@ def _base_value():
     """balance converted to the base currency (fixed reference rates, see FX_TO_BASE)."""
     return F("balance") * Case(
         *[When(currency=code, then=Value(rate)) for code, rate in FX_TO_BASE.items() if rate != 1],
-        default=Value(Decimal("1")), output_field=_MONEY,
+        default=Value(Decimal("1")),
+        output_field=_MONEY,
     )
 
 
 def _sum_subquery(*, loans: bool):
     holdings = Holding.objects.filter(client=OuterRef("pk"))
-    holdings = holdings.filter(kind=ProductCategory.LOAN) if loans else holdings.exclude(kind=ProductCategory.LOAN)
+    holdings = (
+        holdings.filter(kind=ProductCategory.LOAN)
+        if loans
+        else holdings.exclude(kind=ProductCategory.LOAN)
+    )
     total = holdings.order_by().values("client").annotate(total=Sum(_base_value())).values("total")
     return Coalesce(Subquery(total, output_field=_MONEY), Value(Decimal("0")), output_field=_MONEY)
 
@@ -124,7 +161,7 @@ def client_totals_recompute(*, client_ids: list[int] | None = None) -> int:
     ids = sorted(set(client_ids))
     n = 0
     for start in range(0, len(ids), BATCH):
-        n += qs.filter(pk__in=ids[start:start + BATCH]).update(**updates)
+        n += qs.filter(pk__in=ids[start : start + BATCH]).update(**updates)
     return n
 
 
@@ -137,8 +174,14 @@ def holdings_changed(*, client_ids: list[int], actor=None) -> None:
 # --- tier thresholds ---------------------------------------------------------------
 
 
-def tier_threshold_update(*, actor, threshold: TierThreshold, min_aum: Decimal,
-                          min_transactions_12m: int, min_credit_rating: str = "") -> TierThreshold:
+def tier_threshold_update(
+    *,
+    actor,
+    threshold: TierThreshold,
+    min_aum: Decimal,
+    min_transactions_12m: int,
+    min_credit_rating: str = "",
+) -> TierThreshold:
     """Change a tier's thresholds (tenant admin only), then recompute every
     client's tier. Higher tiers may not ask for less AUM than lower ones."""
     _require_admin(actor)
@@ -153,15 +196,23 @@ def tier_threshold_update(*, actor, threshold: TierThreshold, min_aum: Decimal,
     others = {t.tier: t for t in TierThreshold.objects.exclude(pk=threshold.pk)}
     idx = order.index(threshold.tier)
     higher = [others[t] for t in order[:idx] if t in others]
-    lower = [others[t] for t in order[idx + 1:] if t in others]
+    lower = [others[t] for t in order[idx + 1 :] if t in others]
     if any(h.min_aum < min_aum for h in higher) or any(lo.min_aum > min_aum for lo in lower):
-        raise ValidationError({"min_aum": _("A higher tier cannot require less AUM than a lower tier.")})
+        raise ValidationError(
+            {"min_aum": _("A higher tier cannot require less AUM than a lower tier.")}
+        )
     with transaction.atomic():
         threshold.save()
         audit_record(
-            action="clients.tier_threshold_updated", actor=actor, target=threshold,
-            data={"tier": threshold.tier, "min_aum": min_aum, "min_transactions_12m": min_transactions_12m,
-                  "min_credit_rating": threshold.min_credit_rating},
+            action="clients.tier_threshold_updated",
+            actor=actor,
+            target=threshold,
+            data={
+                "tier": threshold.tier,
+                "min_aum": min_aum,
+                "min_transactions_12m": min_transactions_12m,
+                "min_credit_rating": threshold.min_credit_rating,
+            },
         )
         tiering_recompute(actor=actor, reason="thresholds_changed")
     return threshold

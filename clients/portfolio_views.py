@@ -32,9 +32,15 @@ def product_list(request):
         else:
             messages.success(request, _("Product %(code)s added.") % {"code": product.code})
             return redirect("clients:products")
-    page = Paginator(portfolio_selectors.product_list(user=user), 50).get_page(request.GET.get("page"))
-    return render(request, "clients/portfolio/products.html", {"page": page, "form": form},
-                  status=400 if form.errors else 200)
+    page = Paginator(portfolio_selectors.product_list(user=user), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "clients/portfolio/products.html",
+        {"page": page, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @role_required(Role.ADMIN)
@@ -51,8 +57,12 @@ def product_edit(request, product_id: int):
         else:
             messages.success(request, _("Saved."))
             return redirect("clients:products")
-    return render(request, "clients/portfolio/product_edit.html", {"product": product, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "clients/portfolio/product_edit.html",
+        {"product": product, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @role_required(Role.ADMIN)
@@ -62,25 +72,43 @@ def tier_thresholds(request):
     forms = {}
     failed = False
     for t in thresholds:
-        data = request.POST if request.method == "POST" and request.POST.get("tier") == t.tier else None
-        forms[t.tier] = TierThresholdForm(data, prefix=t.tier, initial={
-            "min_aum": t.min_aum, "min_transactions_12m": t.min_transactions_12m,
-            "min_credit_rating": t.min_credit_rating})
+        data = (
+            request.POST
+            if request.method == "POST" and request.POST.get("tier") == t.tier
+            else None
+        )
+        forms[t.tier] = TierThresholdForm(
+            data,
+            prefix=t.tier,
+            initial={
+                "min_aum": t.min_aum,
+                "min_transactions_12m": t.min_transactions_12m,
+                "min_credit_rating": t.min_credit_rating,
+            },
+        )
         form = forms[t.tier]
         if data is not None and form.is_valid():
             try:
-                portfolio_services.tier_threshold_update(actor=user, threshold=t, **form.cleaned_data)
+                portfolio_services.tier_threshold_update(
+                    actor=user, threshold=t, **form.cleaned_data
+                )
             except ValidationError as exc:
                 apply_errors(form, exc)
                 failed = True
             else:
-                messages.success(request, _("Thresholds saved; every client's tier was recomputed."))
+                messages.success(
+                    request, _("Thresholds saved; every client's tier was recomputed.")
+                )
                 return redirect("clients:tiers")
         elif data is not None:
             failed = True
     rows = [{"threshold": t, "form": forms[t.tier]} for t in thresholds]
-    return render(request, "clients/portfolio/tiers.html", {"rows": rows, "defaults": DEFAULT_THRESHOLDS},
-                  status=400 if failed else 200)
+    return render(
+        request,
+        "clients/portfolio/tiers.html",
+        {"rows": rows, "defaults": DEFAULT_THRESHOLDS},
+        status=400 if failed else 200,
+    )
 
 
 @role_required(Role.ADMIN)
@@ -90,15 +118,26 @@ def import_list(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = imports.import_job_start(actor=user, kind=form.cleaned_data["kind"], upload=upload,
-                                           file_name=upload.name, dry_run=True)
+            job = imports.import_job_start(
+                actor=user,
+                kind=form.cleaned_data["kind"],
+                upload=upload,
+                file_name=upload.name,
+                dry_run=True,
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             return redirect("clients:import_detail", job_id=job.pk)
-    page = Paginator(portfolio_selectors.import_job_list(user=user), 30).get_page(request.GET.get("page"))
-    return render(request, "clients/portfolio/imports.html", {"page": page, "form": form},
-                  status=400 if form.errors else 200)
+    page = Paginator(portfolio_selectors.import_job_list(user=user), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "clients/portfolio/imports.html",
+        {"page": page, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @role_required(Role.ADMIN)
@@ -119,7 +158,9 @@ def import_confirm(request, job_id: int):
             messages.error(request, message)
         return redirect("clients:import_detail", job_id=job.pk)
     if real.status == real.Status.PENDING:
-        messages.info(request, _("The import runs in the background; this page shows its result when done."))
+        messages.info(
+            request, _("The import runs in the background; this page shows its result when done.")
+        )
     return redirect("clients:import_detail", job_id=real.pk)
 
 
@@ -128,8 +169,9 @@ def import_confirm(request, job_id: int):
 def client_export(request):
     """CSV of the user's visible clients, masked, audited."""
     exports.clients_export_audit(user=request.user, ip_address=request.META.get("REMOTE_ADDR"))
-    response = StreamingHttpResponse(exports.clients_export_stream(user=request.user),
-                                     content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        exports.clients_export_stream(user=request.user), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="clients.csv"'
     return response
 
@@ -148,7 +190,10 @@ def holdings_section(request, client) -> dict:
 
 
 def transactions_section(request, client) -> dict:
-    return {"client": client, "transaction_summary": _portfolio(request, client).transaction_summary}
+    return {
+        "client": client,
+        "transaction_summary": _portfolio(request, client).transaction_summary,
+    }
 
 
 def preferences_section(request, client) -> dict:
@@ -156,9 +201,16 @@ def preferences_section(request, client) -> dict:
 
     profile = _portfolio(request, client).profile
     labels = dict(ProductCategory.choices)
-    mix = [{"label": labels.get(k, k), "percent": int(share * 100)} for k, share in profile.category_mix]
-    return {"client": client, "profile": profile, "category_mix": mix,
-            "esg_percent": int(profile.esg_share * 100)}
+    mix = [
+        {"label": labels.get(k, k), "percent": int(share * 100)}
+        for k, share in profile.category_mix
+    ]
+    return {
+        "client": client,
+        "profile": profile,
+        "category_mix": mix,
+        "esg_percent": int(profile.esg_share * 100),
+    }
 
 
 def recommendations_section(request, client) -> dict:

@@ -40,7 +40,9 @@ class PreferenceProfile:
     """What a client's holdings and last 12 months of transactions say about them."""
 
     holdings_total: Decimal = Decimal("0")
-    category_mix: list[tuple[str, Decimal]] = field(default_factory=list)  # (category, share 0..1) by value
+    category_mix: list[tuple[str, Decimal]] = field(
+        default_factory=list
+    )  # (category, share 0..1) by value
     avg_risk_level: Decimal | None = None  # value-weighted over holdings of catalogue products
     esg_share: Decimal = Decimal("0")  # share of holdings value in ESG products
     transactions_12m: int = 0
@@ -51,7 +53,9 @@ class PreferenceProfile:
         return dict(self.category_mix).get(category, Decimal("0"))
 
 
-def preference_profile(*, holdings: Iterable, transaction_summary: Iterable[dict]) -> PreferenceProfile:
+def preference_profile(
+    *, holdings: Iterable, transaction_summary: Iterable[dict]
+) -> PreferenceProfile:
     """``holdings``: objects with kind, balance, currency and product (or None);
     ``transaction_summary``: rows {category, count, total} for 12 months."""
     profile = PreferenceProfile()
@@ -108,15 +112,25 @@ def is_suitable(*, client, product, held_product_ids: set) -> bool:
     )
 
 
-def recommend(*, client, products: Iterable, held_product_ids: set, profile: PreferenceProfile | None = None,
-              limit: int = 5) -> list[Recommendation]:
+def recommend(
+    *,
+    client,
+    products: Iterable,
+    held_product_ids: set,
+    profile: PreferenceProfile | None = None,
+    limit: int = 5,
+) -> list[Recommendation]:
     """The best ``limit`` suitable products for ``client``, each with its reasons."""
     profile = profile or PreferenceProfile()
     max_level = TOLERANCE_LEVEL.get(client.risk_tolerance, 1)
     wants_esg = ESG_INTEREST in (client.interests or [])
     # The level the client actually invests at, capped by what they may take.
     target = min(Decimal(max_level), profile.avg_risk_level or Decimal(max_level))
-    tolerance_label = client.get_risk_tolerance_display() if hasattr(client, "get_risk_tolerance_display") else client.risk_tolerance
+    tolerance_label = (
+        client.get_risk_tolerance_display()
+        if hasattr(client, "get_risk_tolerance_display")
+        else client.risk_tolerance
+    )
     candidates = []
     for p in products:
         if not is_suitable(client=client, product=p, held_product_ids=held_product_ids):
@@ -129,8 +143,10 @@ def recommend(*, client, products: Iterable, held_product_ids: set, profile: Pre
         share = profile.category_share(p.category)
         if share >= Decimal("0.2"):
             score += Decimal("3")
-            reasons.append(_("The client already invests in this category (%(share)s%% of holdings).")
-                           % {"share": int(share * 100)})
+            reasons.append(
+                _("The client already invests in this category (%(share)s%% of holdings).")
+                % {"share": int(share * 100)}
+            )
         elif profile.holdings_total > 0 and share == 0:
             score += Decimal("1")
             reasons.append(_("Adds a category the client does not hold yet (diversification)."))
@@ -138,12 +154,19 @@ def recommend(*, client, products: Iterable, held_product_ids: set, profile: Pre
             score += Decimal("2")
             reasons.append(_("Matches the client's frequent transactions in this category."))
         if wants_esg and p.is_esg:
-            reasons.append(_("Green / ESG product for a client interested in sustainable investing."))
+            reasons.append(
+                _("Green / ESG product for a client interested in sustainable investing.")
+            )
         if p.vip_only:
             score += Decimal("1")
             reasons.append(_("Exclusive to platinum and gold clients."))
         candidates.append(Recommendation(product=p, score=score, reasons=reasons))
-    candidates.sort(key=lambda r: (
-        0 if (wants_esg and r.product.is_esg) else 1, -r.score, r.product.risk_level, r.product.code,
-    ))
+    candidates.sort(
+        key=lambda r: (
+            0 if (wants_esg and r.product.is_esg) else 1,
+            -r.score,
+            r.product.risk_level,
+            r.product.code,
+        )
+    )
     return candidates[:limit]

@@ -24,16 +24,106 @@ from .portfolio_services import client_totals_recompute
 from .tiering import tier_thresholds, tiering_recompute
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
-GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
-         "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "志强", "晓东", "海燕", "子涵", "雨桐", "浩然", "思远", "嘉怡"]
-EN_FIRST = ["James", "Emma", "Oliver", "Sophia", "William", "Olivia", "Henry", "Grace", "David", "Chloe",
-            "Michael", "Lucy", "Daniel", "Hannah", "Thomas", "Amelia"]
-EN_LAST = ["Smith", "Wong", "Chan", "Johnson", "Lee", "Brown", "Taylor", "Cheung", "Miller", "Ng", "Davis", "Lau"]
-CO_PREFIX = ["华信", "东方", "恒通", "鼎盛", "中泰", "金桥", "瑞丰", "宏达", "天成", "新纪元", "海川", "博远", "嘉禾", "盛世"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "秀英",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀兰",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建华",
+    "志强",
+    "晓东",
+    "海燕",
+    "子涵",
+    "雨桐",
+    "浩然",
+    "思远",
+    "嘉怡",
+]
+EN_FIRST = [
+    "James",
+    "Emma",
+    "Oliver",
+    "Sophia",
+    "William",
+    "Olivia",
+    "Henry",
+    "Grace",
+    "David",
+    "Chloe",
+    "Michael",
+    "Lucy",
+    "Daniel",
+    "Hannah",
+    "Thomas",
+    "Amelia",
+]
+EN_LAST = [
+    "Smith",
+    "Wong",
+    "Chan",
+    "Johnson",
+    "Lee",
+    "Brown",
+    "Taylor",
+    "Cheung",
+    "Miller",
+    "Ng",
+    "Davis",
+    "Lau",
+]
+CO_PREFIX = [
+    "华信",
+    "东方",
+    "恒通",
+    "鼎盛",
+    "中泰",
+    "金桥",
+    "瑞丰",
+    "宏达",
+    "天成",
+    "新纪元",
+    "海川",
+    "博远",
+    "嘉禾",
+    "盛世",
+]
 CO_TRADE = ["科技", "实业", "贸易", "投资", "制造", "物流", "医药", "能源", "新材料", "电子"]
-CO_EN = ["Pacific Trading Ltd", "Harbour Capital Ltd", "Orient Logistics Co", "Evergreen Materials Co",
-         "Silverline Electronics Ltd", "Lotus Biotech Co"]
-CITIES = ["上海市浦东新区", "上海市静安区", "杭州市西湖区", "北京市朝阳区", "北京市海淀区", "深圳市南山区", "广州市天河区"]
+CO_EN = [
+    "Pacific Trading Ltd",
+    "Harbour Capital Ltd",
+    "Orient Logistics Co",
+    "Evergreen Materials Co",
+    "Silverline Electronics Ltd",
+    "Lotus Biotech Co",
+]
+CITIES = [
+    "上海市浦东新区",
+    "上海市静安区",
+    "杭州市西湖区",
+    "北京市朝阳区",
+    "北京市海淀区",
+    "深圳市南山区",
+    "广州市天河区",
+]
 
 # code, name, category, risk level, ESG, VIP only, minimum investment (CNY)
 PRODUCTS = [
@@ -92,10 +182,21 @@ def seed_portfolio(ctx: SeedContext) -> None:
     started = time.monotonic()
     rng = ctx.rng
     tenant_id = ctx.tenant.pk
-    products = Product.objects.bulk_create([
-        Product(tenant_id=tenant_id, code=c, name=n, category=cat, risk_level=r, is_esg=e, vip_only=v,
-                min_investment=Decimal(m)) for c, n, cat, r, e, v, m in PRODUCTS
-    ])
+    products = Product.objects.bulk_create(
+        [
+            Product(
+                tenant_id=tenant_id,
+                code=c,
+                name=n,
+                category=cat,
+                risk_level=r,
+                is_esg=e,
+                vip_only=v,
+                min_investment=Decimal(m),
+            )
+            for c, n, cat, r, e, v, m in PRODUCTS
+        ]
+    )
     by_cat: dict[str, list[Product]] = {}
     for p in products:
         by_cat.setdefault(p.category, []).append(p)
@@ -118,30 +219,63 @@ def seed_portfolio(ctx: SeedContext) -> None:
         batch = []
         for i in range(start, min(start + CHUNK, ctx.clients)):
             rm = demo_rm if i < n_demo else rng.choice(others)
-            peers = [u for u in rm_by_branch.get(rm.branch_id, []) if u is not rm and u is not demo_rm]
+            peers = [
+                u for u in rm_by_branch.get(rm.branch_id, []) if u is not rm and u is not demo_rm
+            ]
             backup = rng.choice(peers) if peers and rng.random() < 0.3 else None
             kind = Client.Kind.CORPORATE if rng.random() < 0.12 else Client.Kind.INDIVIDUAL
             aum = rng.lognormvariate(12.0, 1.6) * (4 if kind == Client.Kind.CORPORATE else 1)
             birth = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 50))
-            nid = _national_id(rng, birth) if kind == Client.Kind.INDIVIDUAL else f"91{rng.randrange(10**15, 10**16)}X"
+            nid = (
+                _national_id(rng, birth)
+                if kind == Client.Kind.INDIVIDUAL
+                else f"91{rng.randrange(10**15, 10**16)}X"
+            )
             phone = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
             email = f"c{i:07d}@example.com" if rng.random() < 0.6 else ""
-            interests = sorted(rng.sample(["esg", "tax_planning", "estate_planning", "education", "retirement",
-                                           "art", "golf", "health"], k=rng.choice([0, 1, 1, 2, 3])))
-            batch.append(Client(
-                tenant_id=tenant_id, kind=kind, name=_name(rng, kind), external_id=f"C{i + 1:08d}",
-                branch_id=rm.branch_id, dedicated_manager_id=rm.pk, backup_manager_id=getattr(backup, "pk", None),
-                risk_tolerance=rng.choices(TOLERANCES, TOLERANCE_WEIGHTS)[0],
-                preferred_channel=rng.choice(Client.Channel.values),
-                lifecycle=rng.choices(Client.Lifecycle.values, [5, 85, 8, 2])[0],
-                interests=interests,
-                credit_rating=(rng.choice(CreditRating.values[:6]) if kind == Client.Kind.CORPORATE
-                               or rng.random() < 0.2 else ""),
-                last_contacted_at=today - timedelta(days=rng.randrange(1, 200)),
-                national_id=nid, national_id_index=blind_index(nid), phone=phone, phone_index=blind_index(phone),
-                email=email, email_index=blind_index(email),
-                address=f"{rng.choice(CITIES)}{rng.randrange(1, 999)}号",
-            ))
+            interests = sorted(
+                rng.sample(
+                    [
+                        "esg",
+                        "tax_planning",
+                        "estate_planning",
+                        "education",
+                        "retirement",
+                        "art",
+                        "golf",
+                        "health",
+                    ],
+                    k=rng.choice([0, 1, 1, 2, 3]),
+                )
+            )
+            batch.append(
+                Client(
+                    tenant_id=tenant_id,
+                    kind=kind,
+                    name=_name(rng, kind),
+                    external_id=f"C{i + 1:08d}",
+                    branch_id=rm.branch_id,
+                    dedicated_manager_id=rm.pk,
+                    backup_manager_id=getattr(backup, "pk", None),
+                    risk_tolerance=rng.choices(TOLERANCES, TOLERANCE_WEIGHTS)[0],
+                    preferred_channel=rng.choice(Client.Channel.values),
+                    lifecycle=rng.choices(Client.Lifecycle.values, [5, 85, 8, 2])[0],
+                    interests=interests,
+                    credit_rating=(
+                        rng.choice(CreditRating.values[:6])
+                        if kind == Client.Kind.CORPORATE or rng.random() < 0.2
+                        else ""
+                    ),
+                    last_contacted_at=today - timedelta(days=rng.randrange(1, 200)),
+                    national_id=nid,
+                    national_id_index=blind_index(nid),
+                    phone=phone,
+                    phone_index=blind_index(phone),
+                    email=email,
+                    email_index=blind_index(email),
+                    address=f"{rng.choice(CITIES)}{rng.randrange(1, 999)}号",
+                )
+            )
             client_aum.append(aum)
             client_kind.append(kind)
         Client.objects.bulk_create(batch, batch_size=2000)
@@ -149,8 +283,17 @@ def seed_portfolio(ctx: SeedContext) -> None:
     ctx.say(f"  clients: {len(client_ids)} ({time.monotonic() - started:.1f}s)")
 
     # --- holdings -----------------------------------------------------------------------
-    h_cols = ["tenant_id", "client_id", "product_id", "kind", "account_number", "balance", "currency",
-              "opened_on", "updated_at"]
+    h_cols = [
+        "tenant_id",
+        "client_id",
+        "product_id",
+        "kind",
+        "account_number",
+        "balance",
+        "currency",
+        "opened_on",
+        "updated_at",
+    ]
     now = datetime.now(UTC)
     rows: list[tuple] = []
     n_holdings = 0
@@ -165,12 +308,35 @@ def seed_portfolio(ctx: SeedContext) -> None:
             product = rng.choice(by_cat[cat])
             balance = Decimal(aum * weights[k] / total_w).quantize(Decimal("0.01"))
             opened = (today - timedelta(days=rng.randrange(30, 3650))).date()
-            rows.append((tenant_id, cid, product.pk, cat, f"62{cid:010d}{k:02d}", balance, "CNY", opened, now))
+            rows.append(
+                (
+                    tenant_id,
+                    cid,
+                    product.pk,
+                    cat,
+                    f"62{cid:010d}{k:02d}",
+                    balance,
+                    "CNY",
+                    opened,
+                    now,
+                )
+            )
         if rng.random() < 0.18:
             loan = rng.choice(by_cat["loan"])
             balance = Decimal(rng.lognormvariate(13.5, 1.0)).quantize(Decimal("0.01"))
-            rows.append((tenant_id, cid, loan.pk, "loan", f"66{cid:010d}01", balance, "CNY",
-                         (today - timedelta(days=rng.randrange(30, 3650))).date(), now))
+            rows.append(
+                (
+                    tenant_id,
+                    cid,
+                    loan.pk,
+                    "loan",
+                    f"66{cid:010d}01",
+                    balance,
+                    "CNY",
+                    (today - timedelta(days=rng.randrange(30, 3650))).date(),
+                    now,
+                )
+            )
         if len(rows) >= CHUNK * 3:
             insert_rows(Holding, h_cols, rows)
             n_holdings += len(rows)
@@ -180,8 +346,17 @@ def seed_portfolio(ctx: SeedContext) -> None:
     ctx.say(f"  holdings: {n_holdings} ({time.monotonic() - started:.1f}s)")
 
     # --- transactions: ~10 per client, heavier for richer clients, over 15 months ------------
-    t_cols = ["tenant_id", "client_id", "occurred_at", "amount", "currency", "direction", "category",
-              "channel", "external_ref"]
+    t_cols = [
+        "tenant_id",
+        "client_id",
+        "occurred_at",
+        "amount",
+        "currency",
+        "direction",
+        "category",
+        "channel",
+        "external_ref",
+    ]
     rows = []
     n_tx = 0
     target = ctx.clients * 10
@@ -198,7 +373,19 @@ def seed_portfolio(ctx: SeedContext) -> None:
             moment = today - timedelta(minutes=rng.randrange(60 * 24 * 455))
             amount = Decimal(rng.expovariate(1 / scale)).quantize(Decimal("0.01"))
             ref = f"T{n_tx + len(rows) + 1:010d}"
-            rows.append((tenant_id, cid, moment, amount, "CNY", direction, category, rng.choice(CHANNELS), ref))
+            rows.append(
+                (
+                    tenant_id,
+                    cid,
+                    moment,
+                    amount,
+                    "CNY",
+                    direction,
+                    category,
+                    rng.choice(CHANNELS),
+                    ref,
+                )
+            )
         if len(rows) >= CHUNK * 5:
             insert_rows(Transaction, t_cols, rows)
             n_tx += len(rows)
@@ -209,4 +396,6 @@ def seed_portfolio(ctx: SeedContext) -> None:
 
     client_totals_recompute()
     result = tiering_recompute(reason="demo_seeded")
-    ctx.say(f"  AUM and tiers: {result.changed} clients above standard ({time.monotonic() - started:.1f}s)")
+    ctx.say(
+        f"  AUM and tiers: {result.changed} clients above standard ({time.monotonic() - started:.1f}s)"
+    )

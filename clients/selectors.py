@@ -30,8 +30,11 @@ from .models import (
 PII_DEFERRED = ("national_id", "phone", "email", "address")
 
 _TIER_RANK = Case(
-    When(tier=Client.Tier.PLATINUM, then=Value(0)), When(tier=Client.Tier.GOLD, then=Value(1)),
-    When(tier=Client.Tier.SILVER, then=Value(2)), default=Value(3), output_field=IntegerField(),
+    When(tier=Client.Tier.PLATINUM, then=Value(0)),
+    When(tier=Client.Tier.GOLD, then=Value(1)),
+    When(tier=Client.Tier.SILVER, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
 )
 
 ORDERINGS: dict[str, tuple] = {
@@ -60,8 +63,11 @@ def client_search_q(term: str) -> Q:
 
     term = term.strip()
     q = Q(name__icontains=term) | Q(external_id=term)
-    indexes = pii_indexes(national_id=term.upper(), phone=term if re.fullmatch(r"[+\d\s\-()]{6,}", term) else "",
-                          email=term if "@" in term else "")
+    indexes = pii_indexes(
+        national_id=term.upper(),
+        phone=term if re.fullmatch(r"[+\d\s\-()]{6,}", term) else "",
+        email=term if "@" in term else "",
+    )
     q |= Q(national_id_index=indexes["national_id_index"])
     if indexes["phone_index"]:
         q |= Q(phone_index=indexes["phone_index"])
@@ -71,9 +77,17 @@ def client_search_q(term: str) -> Q:
 
 
 def client_list(
-    *, user: User, search: str = "", tier: str | None = None, branch=None, manager=None,
-    lifecycle: str | None = None, risk_tolerance: str | None = None, kind: str | None = None,
-    ordering: str | None = None, with_pii: bool = False,
+    *,
+    user: User,
+    search: str = "",
+    tier: str | None = None,
+    branch=None,
+    manager=None,
+    lifecycle: str | None = None,
+    risk_tolerance: str | None = None,
+    kind: str | None = None,
+    ordering: str | None = None,
+    with_pii: bool = False,
 ) -> QuerySet[Client]:
     """The clients ``user`` may see, filtered and sorted, for lists and the API.
     Personal data columns are deferred unless ``with_pii`` (pages' lists never
@@ -145,8 +159,10 @@ def contact_get(*, user: User, contact_id, client: Client | None = None) -> Cont
 
 def contact_display(*, user: User, contact: ContactPerson, client: Client) -> dict[str, str]:
     plain = policy.sees_plain_contact(user, client)
-    return {"phone": contact.phone if plain else mask(contact.phone, keep_start=3, keep_end=2),
-            "email": contact.email if plain else mask_email(contact.email)}
+    return {
+        "phone": contact.phone if plain else mask(contact.phone, keep_start=3, keep_end=2),
+        "email": contact.email if plain else mask_email(contact.email),
+    }
 
 
 def life_event_list(*, user: User, client: Client | None = None) -> QuerySet[LifeEvent]:
@@ -158,29 +174,41 @@ def life_event_list(*, user: User, client: Client | None = None) -> QuerySet[Lif
 
 def life_event_get(*, user: User, event_id, client: Client | None = None) -> LifeEvent:
     pk = _int(event_id)
-    obj = life_event_list(user=user, client=client).filter(pk=pk).first() if pk is not None else None
+    obj = (
+        life_event_list(user=user, client=client).filter(pk=pk).first() if pk is not None else None
+    )
     if obj is None:
         raise Http404
     return obj
 
 
 def coverage_team(*, user: User, client: Client) -> QuerySet[CoverageTeamMember]:
-    return (CoverageTeamMember.objects.filter(client__in=visible_clients(user).values("pk"), client=client)
-            .select_related("user", "user__branch"))
+    return CoverageTeamMember.objects.filter(
+        client__in=visible_clients(user).values("pk"), client=client
+    ).select_related("user", "user__branch")
 
 
 def coverage_member_get(*, user: User, client: Client, member_id) -> CoverageTeamMember:
     pk = _int(member_id)
-    obj = coverage_team(user=user, client=client).select_related("client", "client__branch").filter(pk=pk).first() \
-        if pk is not None else None
+    obj = (
+        coverage_team(user=user, client=client)
+        .select_related("client", "client__branch")
+        .filter(pk=pk)
+        .first()
+        if pk is not None
+        else None
+    )
     if obj is None:
         raise Http404
     return obj
 
 
 def coverage_history(*, user: User, client: Client) -> QuerySet[CoverageChange]:
-    return (CoverageChange.objects.filter(client__in=visible_clients(user).values("pk"), client=client)
-            .select_related("from_user", "to_user", "changed_by").order_by("-changed_at", "-id"))
+    return (
+        CoverageChange.objects.filter(client__in=visible_clients(user).values("pk"), client=client)
+        .select_related("from_user", "to_user", "changed_by")
+        .order_by("-changed_at", "-id")
+    )
 
 
 def assignable_managers(*, user: User) -> QuerySet[User]:
@@ -210,7 +238,9 @@ def group_list(*, user: User) -> QuerySet[RelationshipGroup]:
     can see, and the empty groups they created."""
     qs = RelationshipGroup.objects.all()
     if user.role not in (Role.ADMIN, Role.RISK_OFFICER, Role.COMPLIANCE):
-        member_of_visible = GroupMembership.objects.filter(client__in=visible_clients(user).values("pk"))
+        member_of_visible = GroupMembership.objects.filter(
+            client__in=visible_clients(user).values("pk")
+        )
         qs = qs.filter(Q(pk__in=member_of_visible.values("group_id")) | Q(created_by=user))
     return qs.order_by("name", "id")
 
@@ -228,14 +258,24 @@ def group_members(*, user: User, group: RelationshipGroup) -> list[GroupMembersh
     return list(
         GroupMembership.objects.filter(group=group, client__in=visible_clients(user).values("pk"))
         .select_related("client", "client__dedicated_manager", "client__branch")
-        .defer(*(f"client__{f}" for f in PII_DEFERRED)).order_by("role", "client__name")
+        .defer(*(f"client__{f}" for f in PII_DEFERRED))
+        .order_by("role", "client__name")
     )
 
 
 def membership_get(*, user: User, group: RelationshipGroup, membership_id) -> GroupMembership:
     pk = _int(membership_id)
-    obj = (GroupMembership.objects.filter(group=group, pk=pk, client__in=visible_clients(user).values("pk"))
-           .select_related("client", "client__branch", "group").first()) if pk is not None else None
+    obj = (
+        (
+            GroupMembership.objects.filter(
+                group=group, pk=pk, client__in=visible_clients(user).values("pk")
+            )
+            .select_related("client", "client__branch", "group")
+            .first()
+        )
+        if pk is not None
+        else None
+    )
     if obj is None:
         raise Http404
     return obj
@@ -250,17 +290,29 @@ def group_rollups(*, user: User, group_ids) -> dict[int, dict[str, Any]]:
     }
     if not group_ids:
         return out
-    for row in GroupMembership.objects.filter(group_id__in=group_ids).values("group_id").annotate(n=Count("id")):
+    for row in (
+        GroupMembership.objects.filter(group_id__in=group_ids)
+        .values("group_id")
+        .annotate(n=Count("id"))
+    ):
         out[row["group_id"]]["members"] = row["n"]
     sums = defaultdict(list)
-    rows = (visible_clients(user).filter(group_memberships__group_id__in=group_ids)
-            .values("group_memberships__group_id", "currency")
-            .annotate(aum_sum=Sum("aum"), exposure_sum=Sum("exposure"), n=Count("id"))
-            .order_by("group_memberships__group_id", "currency"))
+    rows = (
+        visible_clients(user)
+        .filter(group_memberships__group_id__in=group_ids)
+        .values("group_memberships__group_id", "currency")
+        .annotate(aum_sum=Sum("aum"), exposure_sum=Sum("exposure"), n=Count("id"))
+        .order_by("group_memberships__group_id", "currency")
+    )
     for row in rows:
         gid = row["group_memberships__group_id"]
-        sums[gid].append({"currency": row["currency"], "aum": row["aum_sum"] or Decimal("0"),
-                          "exposure": row["exposure_sum"] or Decimal("0")})
+        sums[gid].append(
+            {
+                "currency": row["currency"],
+                "aum": row["aum_sum"] or Decimal("0"),
+                "exposure": row["exposure_sum"] or Decimal("0"),
+            }
+        )
         out[gid]["visible"] += row["n"]
     for gid, data in out.items():
         data["totals"] = sums.get(gid, [])

@@ -38,9 +38,12 @@ def import_job_process(*, job_id: int, tenant_id: int) -> str:
     from .imports import import_job_run
     from .portfolio import ImportJob
 
-    job = ImportJob.objects.select_for_update(skip_locked=True).filter(
-        pk=job_id, status=ImportJob.Status.PENDING
-    ).select_related("created_by").first()
+    job = (
+        ImportJob.objects.select_for_update(skip_locked=True)
+        .filter(pk=job_id, status=ImportJob.Status.PENDING)
+        .select_related("created_by")
+        .first()
+    )
     if job is None:
         return "skipped"
     with Path(job.stored_path).open("rb") as stream:

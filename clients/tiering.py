@@ -31,7 +31,11 @@ TIER_ORDER = ["platinum", "gold", "silver"]  # highest first; "standard" otherwi
 RATING_RANK = {"AAA": 7, "AA": 6, "A": 5, "BBB": 4, "BB": 3, "B": 2, "CCC": 1}
 DEFAULT_THRESHOLDS = {
     # private-banking level, wealth-management level, affluent level (CNY)
-    "platinum": {"min_aum": Decimal("6000000"), "min_transactions_12m": 12, "min_credit_rating": "BBB"},
+    "platinum": {
+        "min_aum": Decimal("6000000"),
+        "min_transactions_12m": 12,
+        "min_credit_rating": "BBB",
+    },
     "gold": {"min_aum": Decimal("1000000"), "min_transactions_12m": 6, "min_credit_rating": "BB"},
     "silver": {"min_aum": Decimal("300000"), "min_transactions_12m": 0, "min_credit_rating": ""},
 }
@@ -114,7 +118,8 @@ def _run(thresholds, client_ids, tenant_id, result: TieringResult) -> None:
     table = Client._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT old_tier, new_tier, COUNT(*) FROM ({sql}) x GROUP BY old_tier, new_tier", params
+            f"SELECT old_tier, new_tier, COUNT(*) FROM ({sql}) x GROUP BY old_tier, new_tier",
+            params,
         )
         for old, new, n in cursor.fetchall():
             result.clients += n
@@ -131,7 +136,10 @@ def _run(thresholds, client_ids, tenant_id, result: TieringResult) -> None:
 
 
 def tiering_recompute(
-    *, client_ids: list[int] | None = None, actor=None, reason: str = "inputs_changed",
+    *,
+    client_ids: list[int] | None = None,
+    actor=None,
+    reason: str = "inputs_changed",
     audit_when_unchanged: bool = False,
 ) -> TieringResult:
     """Recompute the tier of ``client_ids`` (all the tenant's clients when None).
@@ -148,11 +156,17 @@ def tiering_recompute(
         else:
             ids = sorted(set(client_ids))
             for start in range(0, len(ids), BATCH):
-                _run(thresholds, ids[start:start + BATCH], tenant_id, result)
+                _run(thresholds, ids[start : start + BATCH], tenant_id, result)
         if result.changed or audit_when_unchanged:
             audit_record(
-                action="clients.tiering_recomputed", actor=actor, object_type="clients.client",
-                data={"reason": reason, "clients": result.clients, "changed": result.changed,
-                      "transitions": result.transitions},
+                action="clients.tiering_recomputed",
+                actor=actor,
+                object_type="clients.client",
+                data={
+                    "reason": reason,
+                    "clients": result.clients,
+                    "changed": result.changed,
+                    "transitions": result.transitions,
+                },
             )
     return result

@@ -22,13 +22,28 @@ class ReadOnlyPlatformAdmin(admin.ModelAdmin):
 
 @admin.register(CommunicationSettings)
 class CommunicationSettingsAdmin(ReadOnlyPlatformAdmin):
-    list_display = ["tenant", "edit_window_hours", "cadence_platinum_days", "cadence_gold_days",
-                    "cadence_silver_days", "digest_hour"]
+    list_display = [
+        "tenant",
+        "edit_window_hours",
+        "cadence_platinum_days",
+        "cadence_gold_days",
+        "cadence_silver_days",
+        "digest_hour",
+    ]
 
 
 @admin.register(ReminderDispatch)
 class ReminderDispatchAdmin(ReadOnlyPlatformAdmin):
-    list_display = ["tenant", "kind", "follow_up", "recipient", "due_at", "digest_date", "created_at", "emailed_at"]
+    list_display = [
+        "tenant",
+        "kind",
+        "follow_up",
+        "recipient",
+        "due_at",
+        "digest_date",
+        "created_at",
+        "emailed_at",
+    ]
     list_filter = ["kind"]
 
 

@@ -63,15 +63,33 @@ class InteractionSerializer(serializers.ModelSerializer):
     author = serializers.PrimaryKeyRelatedField(read_only=True)
     contacts = ContactField(many=True, required=False)
     attendees = ColleagueField(many=True, required=False)
-    follow_up = NextStepSerializer(write_only=True, required=False,
-                                   help_text="Optional next step, opened as a follow-up in the same request.")
+    follow_up = NextStepSerializer(
+        write_only=True,
+        required=False,
+        help_text="Optional next step, opened as a follow-up in the same request.",
+    )
     follow_ups = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
         model = Interaction
-        fields = ["id", "client", "author", "kind", "occurred_at", "duration_minutes", "subject", "summary",
-                  "outcome", "sentiment", "confidential", "contacts", "attendees", "follow_up", "follow_ups",
-                  "created_at"]
+        fields = [
+            "id",
+            "client",
+            "author",
+            "kind",
+            "occurred_at",
+            "duration_minutes",
+            "subject",
+            "summary",
+            "outcome",
+            "sentiment",
+            "confidential",
+            "contacts",
+            "attendees",
+            "follow_up",
+            "follow_ups",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
         extra_kwargs = {"occurred_at": {"required": False}}
 
@@ -92,8 +110,9 @@ class InteractionFilter(filters.FilterSet):
         fields = ["client", "kind", "since"]
 
 
-class InteractionViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                         viewsets.ReadOnlyModelViewSet):
+class InteractionViewSet(
+    ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Call reports on visible clients (confidential ones only for attendees,
     the client's managers and compliance). PATCH only inside the edit window."""
 
@@ -103,7 +122,11 @@ class InteractionViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateM
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def filter_queryset(self, queryset):
-        return super().filter_queryset(queryset).prefetch_related("contacts", "attendees", "follow_ups")
+        return (
+            super()
+            .filter_queryset(queryset)
+            .prefetch_related("contacts", "attendees", "follow_ups")
+        )
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -117,8 +140,12 @@ class InteractionViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateM
         interaction = self.get_object()
         data = InteractionUpdateSerializer(interaction, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.interaction_update(actor=request.user, interaction=interaction, **data.validated_data)
-        return Response(InteractionSerializer(interaction, context=self.get_serializer_context()).data)
+        services.interaction_update(
+            actor=request.user, interaction=interaction, **data.validated_data
+        )
+        return Response(
+            InteractionSerializer(interaction, context=self.get_serializer_context()).data
+        )
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
@@ -129,8 +156,18 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FollowUp
-        fields = ["id", "client", "assignee", "due_at", "note", "status", "kind", "interaction", "reminded_at",
-                  "created_at"]
+        fields = [
+            "id",
+            "client",
+            "assignee",
+            "due_at",
+            "note",
+            "status",
+            "kind",
+            "interaction",
+            "reminded_at",
+            "created_at",
+        ]
         read_only_fields = ["kind", "interaction", "reminded_at", "created_at"]
 
 
@@ -153,8 +190,9 @@ class FollowUpFilter(filters.FilterSet):
         fields = ["client", "assignee", "status", "due_before"]
 
 
-class FollowUpViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                      viewsets.ReadOnlyModelViewSet):
+class FollowUpViewSet(
+    ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     serializer_class = FollowUpSerializer
     selector = staticmethod(selectors.followup_list)
     filterset_class = FollowUpFilter
@@ -165,15 +203,19 @@ class FollowUpViewSet(ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateMode
         if data.get("status", FollowUp.Status.OPEN) != FollowUp.Status.OPEN:
             raise serializers.ValidationError({"status": ["A new follow-up is open."]})
         serializer.instance = services.followup_create(
-            actor=self.request.user, client=data["client"], assignee=data.get("assignee", self.request.user),
-            due_at=data["due_at"], note=data.get("note", ""),
+            actor=self.request.user,
+            client=data["client"],
+            assignee=data.get("assignee", self.request.user),
+            due_at=data["due_at"],
+            note=data.get("note", ""),
         )
 
     @extend_schema(request=FollowUpUpdateSerializer, responses=FollowUpSerializer)
     def partial_update(self, request, *args, **kwargs):
         follow_up = self.get_object()
-        data = FollowUpUpdateSerializer(follow_up, data=request.data, partial=True,
-                                        context=self.get_serializer_context())
+        data = FollowUpUpdateSerializer(
+            follow_up, data=request.data, partial=True, context=self.get_serializer_context()
+        )
         data.is_valid(raise_exception=True)
         services.followup_update(actor=request.user, follow_up=follow_up, **data.validated_data)
         return Response(FollowUpSerializer(follow_up, context=self.get_serializer_context()).data)

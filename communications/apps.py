@@ -25,16 +25,30 @@ class CommunicationsConfig(AppConfig):
 
         register_timeline_source(name="interaction", entries=interaction_entries)
         register_timeline_source(name="followup", entries=followup_entries)
-        register_client_section(order=30, template="communications/_client_section.html",
-                                context=client_section_context)
+        register_client_section(
+            order=30, template="communications/_client_section.html", context=client_section_context
+        )
         register_section(order=10, template="communications/_my_day.html", context=my_day_context)
-        register_manage_tile(order=40, url_name="communications:settings", title=_("Contact rules"),
-                             text=_("Edit window of call reports, revisit cadence per tier, digest hour."))
-        register_schedule(name="communications: due follow-up reminders",
-                          task="communications.tasks.followup_reminders_sweep", every_minutes=5)
+        register_manage_tile(
+            order=40,
+            url_name="communications:settings",
+            title=_("Contact rules"),
+            text=_("Edit window of call reports, revisit cadence per tier, digest hour."),
+        )
+        register_schedule(
+            name="communications: due follow-up reminders",
+            task="communications.tasks.followup_reminders_sweep",
+            every_minutes=5,
+        )
         # every 15 minutes: each tenant's digest goes out at its own local morning
-        register_schedule(name="communications: overdue digest to branch heads",
-                          task="communications.tasks.overdue_digest_sweep", every_minutes=15)
-        register_schedule(name="communications: revisit cadence",
-                          task="communications.tasks.revisit_cadence_sweep", crontab="10 22 * * *")  # daily, 06:10 in Asia/Shanghai
+        register_schedule(
+            name="communications: overdue digest to branch heads",
+            task="communications.tasks.overdue_digest_sweep",
+            every_minutes=15,
+        )
+        register_schedule(
+            name="communications: revisit cadence",
+            task="communications.tasks.revisit_cadence_sweep",
+            crontab="10 22 * * *",
+        )  # daily, 06:10 in Asia/Shanghai
         register_seeder(order=50, seeder=seed_communications)

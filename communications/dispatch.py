@@ -66,7 +66,9 @@ def _enqueue_emails(tenant_id: int, dispatch_ids: list[int]) -> None:
 # --- due reminders -----------------------------------------------------------------
 
 
-def followup_reminders_claim(*, now: datetime | None = None, batch_size: int = REMINDER_BATCH) -> list[int]:
+def followup_reminders_claim(
+    *, now: datetime | None = None, batch_size: int = REMINDER_BATCH
+) -> list[int]:
     """Claim up to ``batch_size`` due, unreminded open follow-ups of the tenant
     in scope; for each, write the ledger row and the notification and set
     ``reminded_at``. Emails are enqueued after commit. Returns the ids of the
@@ -89,8 +91,13 @@ def followup_reminders_claim(*, now: datetime | None = None, batch_size: int = R
             try:
                 with transaction.atomic():
                     dispatch = ReminderDispatch.objects.create(
-                        kind=ReminderDispatch.Kind.DUE, follow_up=fu, due_at=fu.due_at, recipient=fu.assignee,
-                        subject=title, body=f"{body}\n\n{url}", created_at=now,
+                        kind=ReminderDispatch.Kind.DUE,
+                        follow_up=fu,
+                        due_at=fu.due_at,
+                        recipient=fu.assignee,
+                        subject=title,
+                        body=f"{body}\n\n{url}",
+                        created_at=now,
                     )
             except IntegrityError:
                 # already reminded for this due time (the ledger says so): only mark it
@@ -98,10 +105,17 @@ def followup_reminders_claim(*, now: datetime | None = None, batch_size: int = R
                 continue
             dispatch_ids.append(dispatch.pk)
             reminded.append(fu.pk)
-            notifications.append(Notification(
-                tenant_id=tenant.pk, recipient=fu.assignee, title=title, body=body, url=url, follow_up=fu,
-                created_at=now,
-            ))
+            notifications.append(
+                Notification(
+                    tenant_id=tenant.pk,
+                    recipient=fu.assignee,
+                    title=title,
+                    body=body,
+                    url=url,
+                    follow_up=fu,
+                    created_at=now,
+                )
+            )
     Notification.objects.bulk_create(notifications)
     FollowUp.objects.filter(pk__in=reminded).update(reminded_at=now)
     _enqueue_emails(tenant.pk, dispatch_ids)
@@ -112,8 +126,11 @@ def reminder_emails_pending(*, now: datetime | None = None) -> list[int]:
     """Ledger rows whose email never went out (a lost enqueue or a crash)."""
     now = now or timezone.now()
     return list(
-        ReminderDispatch.objects.filter(emailed_at__isnull=True, created_at__lt=now - EMAIL_RETRY_AFTER)
-        .order_by("created_at").values_list("pk", flat=True)[:REMINDER_BATCH]
+        ReminderDispatch.objects.filter(
+            emailed_at__isnull=True, created_at__lt=now - EMAIL_RETRY_AFTER
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:REMINDER_BATCH]
     )
 
 
@@ -135,7 +152,12 @@ def reminder_email_deliver(*, dispatch_id: int) -> bool:
     if dispatch is None:
         return False
     if dispatch.recipient.email and dispatch.recipient.is_active:
-        send_mail(dispatch.subject, dispatch.body, django_settings.DEFAULT_FROM_EMAIL, [dispatch.recipient.email])
+        send_mail(
+            dispatch.subject,
+            dispatch.body,
+            django_settings.DEFAULT_FROM_EMAIL,
+            [dispatch.recipient.email],
+        )
     dispatch.emailed_at = timezone.now()
     dispatch.save(update_fields=["emailed_at"])
     return True
@@ -155,21 +177,31 @@ def overdue_digest_send(*, now: datetime | None = None) -> int:
     local_now = now.astimezone(tz)
     if local_now.hour < comm_settings_get().digest_hour:
         return 0
-    heads = User.objects.filter(tenant_id=tenant.pk, role=Role.BRANCH_HEAD, is_active=True).select_related("branch")
+    heads = User.objects.filter(
+        tenant_id=tenant.pk, role=Role.BRANCH_HEAD, is_active=True
+    ).select_related("branch")
     sent, dispatch_ids = 0, []
     with translation.override(tenant.locale):
         for head in heads:
             try:
                 with transaction.atomic():
                     dispatch = ReminderDispatch.objects.create(
-                        kind=ReminderDispatch.Kind.DIGEST, recipient=head, digest_date=local_now.date(),
+                        kind=ReminderDispatch.Kind.DIGEST,
+                        recipient=head,
+                        digest_date=local_now.date(),
                         created_at=now,
                     )
             except IntegrityError:
                 continue  # today's digest went out already
-            overdue = FollowUp.objects.filter(
-                client__in=visible_clients(head).values("pk"), status=FollowUp.Status.OPEN, due_at__lt=now
-            ).select_related("client", "assignee").order_by("due_at", "id")
+            overdue = (
+                FollowUp.objects.filter(
+                    client__in=visible_clients(head).values("pk"),
+                    status=FollowUp.Status.OPEN,
+                    due_at__lt=now,
+                )
+                .select_related("client", "assignee")
+                .order_by("due_at", "id")
+            )
             count = overdue.count()
             if count == 0:
                 dispatch.emailed_at = now  # nothing to tell; the day is done
@@ -184,9 +216,13 @@ def overdue_digest_send(*, now: datetime | None = None) -> int:
             body = "\n".join(lines)
             dispatch.subject, dispatch.body = title, body
             dispatch.save(update_fields=["subject", "body"])
-            Notification.objects.create(recipient=head, title=title, body=body,
-                                        url=reverse("communications:followups") + "?scope=team&when=overdue",
-                                        created_at=now)
+            Notification.objects.create(
+                recipient=head,
+                title=title,
+                body=body,
+                url=reverse("communications:followups") + "?scope=team&when=overdue",
+                created_at=now,
+            )
             dispatch_ids.append(dispatch.pk)
             sent += 1
     _enqueue_emails(tenant.pk, dispatch_ids)
@@ -214,10 +250,14 @@ def revisit_followups_open(*, now: datetime | None = None) -> int:
     tenant_id = require_tenant_id()
     rows = [
         FollowUp(
-            tenant_id=tenant_id, client_id=client_id, assignee_id=manager_id, kind=FollowUp.Kind.REVISIT,
-            due_at=now, created_at=now,
-            note=_("Revisit due: last contacted %(date)s.") % {
-                "date": date_format(last, "DATE_FORMAT") if last else _("never")},
+            tenant_id=tenant_id,
+            client_id=client_id,
+            assignee_id=manager_id,
+            kind=FollowUp.Kind.REVISIT,
+            due_at=now,
+            created_at=now,
+            note=_("Revisit due: last contacted %(date)s.")
+            % {"date": date_format(last, "DATE_FORMAT") if last else _("never")},
         )
         for client_id, manager_id, last in due.iterator(chunk_size=2000)
     ]

@@ -88,20 +88,37 @@ class InteractionForm(forms.Form):
     """Log a call report (the next steps are a formset alongside)."""
 
     client = forms.ModelChoiceField(label=_("Client"), queryset=None, required=False)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Interaction.Kind.choices, initial=Interaction.Kind.MEETING)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=Interaction.Kind.choices, initial=Interaction.Kind.MEETING
+    )
     occurred_at = forms.DateTimeField(label=_("Time"), widget=DATETIME_WIDGET)
-    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=0, max_value=24 * 60,
-                                          required=False)
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=0, max_value=24 * 60, required=False
+    )
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    sentiment = forms.ChoiceField(label=_("Sentiment"), choices=Interaction.Sentiment.choices,
-                                  initial=Interaction.Sentiment.NEUTRAL)
-    contacts = ContactChoiceField(label=_("Client-side attendees"), queryset=None, required=False,
-                                  widget=forms.CheckboxSelectMultiple)
-    attendees = StaffMultipleChoiceField(label=_("Bank-side attendees"), queryset=None, required=False)
+    summary = forms.CharField(
+        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    outcome = forms.CharField(
+        label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    sentiment = forms.ChoiceField(
+        label=_("Sentiment"),
+        choices=Interaction.Sentiment.choices,
+        initial=Interaction.Sentiment.NEUTRAL,
+    )
+    contacts = ContactChoiceField(
+        label=_("Client-side attendees"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    attendees = StaffMultipleChoiceField(
+        label=_("Bank-side attendees"), queryset=None, required=False
+    )
     confidential = forms.BooleanField(
-        label=_("Confidential call report"), required=False,
+        label=_("Confidential call report"),
+        required=False,
         help_text=_("Only attendees, the client's managers and compliance can read it."),
     )
 
@@ -123,8 +140,9 @@ class InteractionForm(forms.Form):
 class NextStepForm(forms.Form):
     note = forms.CharField(label=_("Next step"), max_length=500, required=False)
     due_at = forms.DateTimeField(label=_("Due"), widget=DATETIME_WIDGET, required=False)
-    assignee = StaffChoiceField(label=_("Assignee"), queryset=None, required=False,
-                                empty_label=_("Me"))
+    assignee = StaffChoiceField(
+        label=_("Assignee"), queryset=None, required=False, empty_label=_("Me")
+    )
 
     def __init__(self, *args, colleagues=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,31 +165,47 @@ class BaseNextStepFormSet(forms.BaseFormSet):
 
     @property
     def empty_form(self):
-        form = self.form(auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), colleagues=self.colleagues,
-                         empty_permitted=True, use_required_attribute=False, renderer=self.renderer)
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            colleagues=self.colleagues,
+            empty_permitted=True,
+            use_required_attribute=False,
+            renderer=self.renderer,
+        )
         self.add_fields(form, None)
         return form
 
     def steps(self) -> list[dict]:
         return [
-            {"note": f.cleaned_data["note"], "due_at": f.cleaned_data["due_at"],
-             "assignee": f.cleaned_data.get("assignee")}
+            {
+                "note": f.cleaned_data["note"],
+                "due_at": f.cleaned_data["due_at"],
+                "assignee": f.cleaned_data.get("assignee"),
+            }
             for f in self.forms
             if f.cleaned_data.get("note") or f.cleaned_data.get("due_at")
         ]
 
 
-NextStepFormSet = forms.formset_factory(NextStepForm, formset=BaseNextStepFormSet, extra=2, max_num=10)
+NextStepFormSet = forms.formset_factory(
+    NextStepForm, formset=BaseNextStepFormSet, extra=2, max_num=10
+)
 
 
 class InteractionEditForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Interaction.Kind.choices)
     occurred_at = forms.DateTimeField(label=_("Time"), widget=DATETIME_WIDGET)
-    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=0, max_value=24 * 60,
-                                          required=False)
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=0, max_value=24 * 60, required=False
+    )
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    summary = forms.CharField(
+        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    outcome = forms.CharField(
+        label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     sentiment = forms.ChoiceField(label=_("Sentiment"), choices=Interaction.Sentiment.choices)
     confidential = forms.BooleanField(label=_("Confidential call report"), required=False)
 
@@ -182,7 +216,9 @@ class AmendmentForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     due_at = forms.DateTimeField(label=_("Due"), widget=DATETIME_WIDGET)
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     assignee = StaffChoiceField(label=_("Assignee"), queryset=None)
 
     def __init__(self, *args, colleagues=None, user=None, **kwargs):
@@ -214,5 +250,10 @@ class StatusForm(forms.Form):
 class CommunicationSettingsForm(forms.ModelForm):
     class Meta:
         model = CommunicationSettings
-        fields = ["edit_window_hours", "cadence_platinum_days", "cadence_gold_days", "cadence_silver_days",
-                  "digest_hour"]
+        fields = [
+            "edit_window_hours",
+            "cadence_platinum_days",
+            "cadence_gold_days",
+            "cadence_silver_days",
+            "digest_hour",
+        ]

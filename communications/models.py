@@ -24,9 +24,13 @@ class CommunicationSettings(TenantOwnedModel):
     and the local hour of the branch heads' overdue digest."""
 
     edit_window_hours = models.PositiveIntegerField(_("edit window (hours)"), default=24)
-    cadence_platinum_days = models.PositiveIntegerField(_("revisit cadence: platinum (days)"), default=30)
+    cadence_platinum_days = models.PositiveIntegerField(
+        _("revisit cadence: platinum (days)"), default=30
+    )
     cadence_gold_days = models.PositiveIntegerField(_("revisit cadence: gold (days)"), default=60)
-    cadence_silver_days = models.PositiveIntegerField(_("revisit cadence: silver (days)"), default=90)
+    cadence_silver_days = models.PositiveIntegerField(
+        _("revisit cadence: silver (days)"), default=90
+    )
     digest_hour = models.PositiveSmallIntegerField(_("overdue digest hour (local time)"), default=8)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -35,7 +39,9 @@ class CommunicationSettings(TenantOwnedModel):
         verbose_name_plural = _("communication settings")
         constraints = [
             models.UniqueConstraint(fields=["tenant"], name="commsettings_one_per_tenant"),
-            models.CheckConstraint(condition=Q(digest_hour__lte=23), name="commsettings_digest_hour_0_23"),
+            models.CheckConstraint(
+                condition=Q(digest_hour__lte=23), name="commsettings_digest_hour_0_23"
+            ),
         ]
 
     def cadence_days(self) -> dict[str, int]:
@@ -66,15 +72,25 @@ class Interaction(TenantOwnedModel):
     # The channel a kind of contact uses (Client.Channel values), for the
     # consent and contact-hours warnings.
     KIND_CHANNEL = {
-        "meeting": "in_person", "visit": "in_person", "event": "in_person",
-        "call": "phone", "email": "email", "message": "message",
+        "meeting": "in_person",
+        "visit": "in_person",
+        "event": "in_person",
+        "call": "phone",
+        "email": "email",
+        "message": "message",
     }
 
     client = models.ForeignKey(
-        "clients.Client", on_delete=models.CASCADE, related_name="interactions", verbose_name=_("client")
+        "clients.Client",
+        on_delete=models.CASCADE,
+        related_name="interactions",
+        verbose_name=_("client"),
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MEETING)
     occurred_at = models.DateTimeField(_("time"), default=timezone.now)
@@ -86,15 +102,22 @@ class Interaction(TenantOwnedModel):
         _("sentiment"), max_length=10, choices=Sentiment.choices, default=Sentiment.NEUTRAL
     )
     confidential = models.BooleanField(
-        _("confidential"), default=False,
+        _("confidential"),
+        default=False,
         help_text=_("Only attendees, the client's managers and compliance can read it."),
     )
     contacts = models.ManyToManyField(
-        "clients.ContactPerson", through="InteractionContact", related_name="+", blank=True,
+        "clients.ContactPerson",
+        through="InteractionContact",
+        related_name="+",
+        blank=True,
         verbose_name=_("client-side attendees"),
     )
     attendees = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="InteractionAttendee", related_name="+", blank=True,
+        settings.AUTH_USER_MODEL,
+        through="InteractionAttendee",
+        related_name="+",
+        blank=True,
         verbose_name=_("bank-side attendees"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
@@ -105,8 +128,12 @@ class Interaction(TenantOwnedModel):
         verbose_name_plural = _("interactions")
         ordering = ["-occurred_at", "-id"]
         indexes = [
-            models.Index(fields=["tenant", "client", "-occurred_at"], name="interaction_client_time"),
-            models.Index(fields=["tenant", "author", "-occurred_at"], name="interaction_author_time"),
+            models.Index(
+                fields=["tenant", "client", "-occurred_at"], name="interaction_client_time"
+            ),
+            models.Index(
+                fields=["tenant", "author", "-occurred_at"], name="interaction_author_time"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -123,12 +150,16 @@ class Interaction(TenantOwnedModel):
 class InteractionAttendee(TenantOwnedModel):
     """A colleague who took part (bank side). Read by the ethical-wall rule."""
 
-    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="attendee_links")
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.CASCADE, related_name="attendee_links"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "interaction", "user"], name="attendee_unique"),
+            models.UniqueConstraint(
+                fields=["tenant", "interaction", "user"], name="attendee_unique"
+            ),
         ]
         indexes = [models.Index(fields=["tenant", "user"], name="attendee_tenant_user")]
 
@@ -136,19 +167,25 @@ class InteractionAttendee(TenantOwnedModel):
 class InteractionContact(TenantOwnedModel):
     """A contact person of the client who took part (client side)."""
 
-    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="contact_links")
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.CASCADE, related_name="contact_links"
+    )
     contact = models.ForeignKey("clients.ContactPerson", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "interaction", "contact"], name="interaction_contact_unique"),
+            models.UniqueConstraint(
+                fields=["tenant", "interaction", "contact"], name="interaction_contact_unique"
+            ),
         ]
 
 
 class InteractionAmendment(TenantOwnedModel):
     """Appended to a call report once its edit window has passed; never edited."""
 
-    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="amendments")
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.CASCADE, related_name="amendments"
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("amendment"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
@@ -172,23 +209,39 @@ class FollowUp(TenantOwnedModel):
         REVISIT = "revisit", _("Revisit")
 
     client = models.ForeignKey(
-        "clients.Client", on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("client")
+        "clients.Client",
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+        verbose_name=_("client"),
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("assignee")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assignee"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("created by"),
     )
     interaction = models.ForeignKey(
-        Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups",
+        Interaction,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
         verbose_name=_("interaction"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TASK)
     due_at = models.DateTimeField(_("due"))
     note = models.TextField(_("note"), blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
@@ -207,11 +260,16 @@ class FollowUp(TenantOwnedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["tenant", "assignee", "status", "due_at"], name="followup_assignee_due"),
-            models.Index(fields=["tenant", "client", "-created_at"], name="followup_client_created"),
+            models.Index(
+                fields=["tenant", "assignee", "status", "due_at"], name="followup_assignee_due"
+            ),
+            models.Index(
+                fields=["tenant", "client", "-created_at"], name="followup_client_created"
+            ),
             # the reminder sweep: open, not yet reminded, by due time
             models.Index(
-                fields=["tenant", "due_at"], condition=Q(status="open", reminded_at__isnull=True),
+                fields=["tenant", "due_at"],
+                condition=Q(status="open", reminded_at__isnull=True),
                 name="followup_due_unreminded",
             ),
         ]
@@ -235,9 +293,13 @@ class ReminderDispatch(TenantOwnedModel):
         DIGEST = "digest", _("Overdue digest")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    follow_up = models.ForeignKey(FollowUp, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    follow_up = models.ForeignKey(
+        FollowUp, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     due_at = models.DateTimeField(null=True, blank=True)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     digest_date = models.DateField(null=True, blank=True)
     subject = models.CharField(max_length=255, blank=True)
     body = models.TextField(blank=True)
@@ -247,11 +309,13 @@ class ReminderDispatch(TenantOwnedModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["tenant", "follow_up", "due_at"], condition=Q(kind="due"),
+                fields=["tenant", "follow_up", "due_at"],
+                condition=Q(kind="due"),
                 name="dispatch_one_reminder_per_followup_due",
             ),
             models.UniqueConstraint(
-                fields=["tenant", "recipient", "digest_date"], condition=Q(kind="digest"),
+                fields=["tenant", "recipient", "digest_date"],
+                condition=Q(kind="digest"),
                 name="dispatch_one_digest_per_day",
             ),
             models.CheckConstraint(
@@ -261,19 +325,26 @@ class ReminderDispatch(TenantOwnedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["tenant", "created_at"], condition=Q(emailed_at__isnull=True),
-                         name="dispatch_email_pending"),
+            models.Index(
+                fields=["tenant", "created_at"],
+                condition=Q(emailed_at__isnull=True),
+                name="dispatch_email_pending",
+            ),
         ]
 
 
 class Notification(TenantOwnedModel):
     """In-app notification (the notifications centre)."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     title = models.CharField(_("title"), max_length=255)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(max_length=500, blank=True)
-    follow_up = models.ForeignKey(FollowUp, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    follow_up = models.ForeignKey(
+        FollowUp, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -282,9 +353,14 @@ class Notification(TenantOwnedModel):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["tenant", "recipient", "-created_at"], name="notification_recipient"),
-            models.Index(fields=["tenant", "recipient"], condition=Q(read_at__isnull=True),
-                         name="notification_unread"),
+            models.Index(
+                fields=["tenant", "recipient", "-created_at"], name="notification_recipient"
+            ),
+            models.Index(
+                fields=["tenant", "recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -300,7 +376,10 @@ class CalendarFeedToken(models.Model):
     """
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="calendar_token"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="calendar_token",
     )
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -18,7 +18,9 @@ def interaction_entries(*, user, client, cursor, limit) -> list[TimelineEntry]:
     if cursor is not None:
         qs = qs.filter(cursor.q("interaction", "occurred_at"))
     return [
-        TimelineEntry(i.occurred_at, "interaction", i.pk, "communications/_entry_interaction.html", i)
+        TimelineEntry(
+            i.occurred_at, "interaction", i.pk, "communications/_entry_interaction.html", i
+        )
         for i in qs.order_by("-occurred_at", "-pk")[:limit]
     ]
 
@@ -38,8 +40,11 @@ def _planning(client) -> dict:
         "preferred_channel": client.get_preferred_channel_display(),
         "contact_from": client.contact_time_from,
         "contact_to": client.contact_time_to,
-        "consents": [label for value, label in client._meta.get_field("preferred_channel").choices
-                     if (client.marketing_consent or {}).get(value)],
+        "consents": [
+            label
+            for value, label in client._meta.get_field("preferred_channel").choices
+            if (client.marketing_consent or {}).get(value)
+        ],
     }
 
 
@@ -52,8 +57,11 @@ def client_section_context(request, client) -> dict:
         "client": client,
         "entries": entries,
         "next_cursor": next_cursor.encode() if next_cursor else "",
-        "form": InteractionForm(contacts=selectors.contact_persons(client=client), colleagues=colleagues,
-                                auto_id="log_%s"),
+        "form": InteractionForm(
+            contacts=selectors.contact_persons(client=client),
+            colleagues=colleagues,
+            auto_id="log_%s",
+        ),
         "steps": NextStepFormSet(prefix="next", colleagues=colleagues),
         "followup_form": FollowUpForm(colleagues=colleagues, user=user, auto_id="fu_%s"),
         "planning": _planning(client),
@@ -70,8 +78,11 @@ def my_day_context(request) -> dict:
     return {
         **followups,
         "revisits": selectors.my_revisits(user=user, now=now),
-        "quick_form": InteractionForm(clients=clients, colleagues=selectors.colleague_list(user=user).none(),
-                                      auto_id="quick_%s"),
+        "quick_form": InteractionForm(
+            clients=clients,
+            colleagues=selectors.colleague_list(user=user).none(),
+            auto_id="quick_%s",
+        ),
         "tz": tz,
         "kinds": Interaction.Kind.choices,
         "statuses": FollowUp.Status,

@@ -26,14 +26,20 @@ SUBJECTS = [
     ("meeting", "家族信托咨询 Family trust consultation"),
     ("call", "贷款续期沟通 Loan renewal call"),
 ]
-OUTCOMES = ["客户有意向 Interested", "需要进一步资料 Needs more information", "暂不考虑 Not now", ""]
+OUTCOMES = [
+    "客户有意向 Interested",
+    "需要进一步资料 Needs more information",
+    "暂不考虑 Not now",
+    "",
+]
 BATCH = 100_000
 
 
 def seed_communications(ctx: SeedContext) -> None:
     clients = list(
         Client.objects.filter(dedicated_manager__isnull=False)
-        .order_by("pk").values_list("pk", "dedicated_manager_id")
+        .order_by("pk")
+        .values_list("pk", "dedicated_manager_id")
     )
     if not clients:
         ctx.say("communications: no managed clients, nothing to seed")
@@ -42,8 +48,21 @@ def seed_communications(ctx: SeedContext) -> None:
     started = time.monotonic()
     now = timezone.now().replace(microsecond=0)
     tenant_id = ctx.tenant.pk
-    columns = ["tenant_id", "client_id", "author_id", "kind", "occurred_at", "created_at", "updated_at",
-               "duration_minutes", "subject", "summary", "outcome", "sentiment", "confidential"]
+    columns = [
+        "tenant_id",
+        "client_id",
+        "author_id",
+        "kind",
+        "occurred_at",
+        "created_at",
+        "updated_at",
+        "duration_minutes",
+        "subject",
+        "summary",
+        "outcome",
+        "sentiment",
+        "confidential",
+    ]
     made = 0
     while made < ctx.interactions:
         rows = []
@@ -51,12 +70,26 @@ def seed_communications(ctx: SeedContext) -> None:
             client_id, manager_id = clients[rng.randrange(len(clients))]
             kind, subject = SUBJECTS[rng.randrange(len(SUBJECTS))]
             at = now - timedelta(minutes=rng.randrange(30, 400 * 24 * 60))
-            rows.append((
-                tenant_id, client_id, manager_id, kind, at, at, now,
-                rng.choice([10, 15, 30, 45, 60, 90]), subject, "", OUTCOMES[rng.randrange(len(OUTCOMES))],
-                rng.choice(["positive", "neutral", "neutral", "negative"]), rng.random() < 0.05,
-            ))
-        rows.sort(key=lambda r: r[1])  # by client: the (tenant, client, time) index is written in order
+            rows.append(
+                (
+                    tenant_id,
+                    client_id,
+                    manager_id,
+                    kind,
+                    at,
+                    at,
+                    now,
+                    rng.choice([10, 15, 30, 45, 60, 90]),
+                    subject,
+                    "",
+                    OUTCOMES[rng.randrange(len(OUTCOMES))],
+                    rng.choice(["positive", "neutral", "neutral", "negative"]),
+                    rng.random() < 0.05,
+                )
+            )
+        rows.sort(
+            key=lambda r: r[1]
+        )  # by client: the (tenant, client, time) index is written in order
         insert_rows(Interaction, columns, rows)
         made += len(rows)
     ctx.say(f"  interactions: {made} ({time.monotonic() - started:.1f}s)")
@@ -71,18 +104,32 @@ def seed_communications(ctx: SeedContext) -> None:
     picks = mine[:12] + [clients[rng.randrange(len(clients))] for _ in range(count)]
     for i, (client_id, manager_id) in enumerate(picks):
         offset_hours = [-72, -26, -3, 2, 5, 30, 75, 150][i % 8] + rng.randrange(0, 3)
-        follow_ups.append(FollowUp(
-            tenant_id=tenant_id, client_id=client_id, assignee_id=manager_id, created_by_id=manager_id,
-            kind=FollowUp.Kind.NEXT_STEP, due_at=now + timedelta(hours=offset_hours),
-            note=rng.choice(["发送产品说明书 Send the product sheet", "预约下次面谈 Book the next meeting",
-                             "跟进贷款材料 Chase loan documents", "确认风险测评 Confirm risk questionnaire"]),
-            created_at=now - timedelta(days=rng.randrange(1, 10)),
-            # demo history: past-due ones were reminded already
-            reminded_at=now if offset_hours < 0 else None,
-        ))
+        follow_ups.append(
+            FollowUp(
+                tenant_id=tenant_id,
+                client_id=client_id,
+                assignee_id=manager_id,
+                created_by_id=manager_id,
+                kind=FollowUp.Kind.NEXT_STEP,
+                due_at=now + timedelta(hours=offset_hours),
+                note=rng.choice(
+                    [
+                        "发送产品说明书 Send the product sheet",
+                        "预约下次面谈 Book the next meeting",
+                        "跟进贷款材料 Chase loan documents",
+                        "确认风险测评 Confirm risk questionnaire",
+                    ]
+                ),
+                created_at=now - timedelta(days=rng.randrange(1, 10)),
+                # demo history: past-due ones were reminded already
+                reminded_at=now if offset_hours < 0 else None,
+            )
+        )
     FollowUp.objects.bulk_create(follow_ups, batch_size=5000)
-    ctx.say(f"communications: {made} interactions, {len(follow_ups)} open follow-ups "
-            f"({time.monotonic() - started:.1f}s)")
+    ctx.say(
+        f"communications: {made} interactions, {len(follow_ups)} open follow-ups "
+        f"({time.monotonic() - started:.1f}s)"
+    )
 
 
 def _last_contacted_from_interactions(tenant_id: int) -> None:

@@ -35,7 +35,11 @@ def comm_settings_get() -> CommunicationSettings:
 
 
 def tenant_timezone(tenant_id: int | None = None) -> zoneinfo.ZoneInfo:
-    tz_name = Tenant.objects.filter(pk=tenant_id or require_tenant_id()).values_list("timezone", flat=True).first()
+    tz_name = (
+        Tenant.objects.filter(pk=tenant_id or require_tenant_id())
+        .values_list("timezone", flat=True)
+        .first()
+    )
     try:
         return zoneinfo.ZoneInfo(tz_name or "Asia/Shanghai")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -152,8 +156,9 @@ def local_day_bounds(now: datetime, tz: zoneinfo.ZoneInfo) -> tuple[datetime, da
     return start, end
 
 
-def my_followups(*, user: User, now: datetime | None = None, limit: int = 20,
-                 tz: zoneinfo.ZoneInfo | None = None) -> dict:
+def my_followups(
+    *, user: User, now: datetime | None = None, limit: int = 20, tz: zoneinfo.ZoneInfo | None = None
+) -> dict:
     """My day: the user's open follow-ups, overdue / due today / next 7 days."""
     now = now or timezone.now()
     _start, end_of_today = local_day_bounds(now, tz or tenant_timezone(user.tenant_id))
@@ -161,7 +166,11 @@ def my_followups(*, user: User, now: datetime | None = None, limit: int = 20,
     return {
         "overdue": list(mine.filter(due_at__lt=now)[:limit]),
         "today": list(mine.filter(due_at__gte=now, due_at__lt=end_of_today)[:limit]),
-        "upcoming": list(mine.filter(due_at__gte=end_of_today, due_at__lt=end_of_today + timedelta(days=7))[:limit]),
+        "upcoming": list(
+            mine.filter(due_at__gte=end_of_today, due_at__lt=end_of_today + timedelta(days=7))[
+                :limit
+            ]
+        ),
     }
 
 
@@ -174,13 +183,18 @@ def revisit_overdue_q(*, settings: CommunicationSettings, now: datetime, prefix:
     for tier, days in settings.cadence_days().items():
         cutoff = now - timedelta(days=days)
         q |= Q(**{f"{prefix}tier": tier}) & (
-            Q(**{f"{prefix}last_contacted_at__isnull": True}) | Q(**{f"{prefix}last_contacted_at__lt": cutoff})
+            Q(**{f"{prefix}last_contacted_at__isnull": True})
+            | Q(**{f"{prefix}last_contacted_at__lt": cutoff})
         )
     return q & ~Q(**{f"{prefix}lifecycle": Client.Lifecycle.CLOSED})
 
 
-def revisit_due_clients(*, clients: QuerySet[Client], now: datetime | None = None,
-                        settings: CommunicationSettings | None = None) -> QuerySet[Client]:
+def revisit_due_clients(
+    *,
+    clients: QuerySet[Client],
+    now: datetime | None = None,
+    settings: CommunicationSettings | None = None,
+) -> QuerySet[Client]:
     """Clients among ``clients`` due for a revisit, least recently contacted first.
 
     ``clients`` comes from the access policy for a person (My day) or is the
@@ -247,8 +261,9 @@ def has_calendar_token(*, user: User) -> bool:
 # --- planning contact: preferred channel, contact hours, consent ------------------------------
 
 
-def contact_warnings(*, client: Client, channel: str, at: datetime | None,
-                     tz: zoneinfo.ZoneInfo | None = None) -> list[str]:
+def contact_warnings(
+    *, client: Client, channel: str, at: datetime | None, tz: zoneinfo.ZoneInfo | None = None
+) -> list[str]:
     """Warnings for contact planned through ``channel`` at ``at``: no marketing
     consent for that channel, or a time outside the client's contact hours
     (in the tenant's time zone)."""
@@ -257,14 +272,22 @@ def contact_warnings(*, client: Client, channel: str, at: datetime | None,
     warnings = []
     channel_label = dict(Client.Channel.choices).get(channel, channel)
     if not (client.marketing_consent or {}).get(channel):
-        warnings.append(_("%(client)s has not consented to marketing contact by %(channel)s.")
-                        % {"client": client.name, "channel": channel_label})
+        warnings.append(
+            _("%(client)s has not consented to marketing contact by %(channel)s.")
+            % {"client": client.name, "channel": channel_label}
+        )
     start, end = client.contact_time_from, client.contact_time_to
     if at is not None and start and end:
         local = at.astimezone(tz or tenant_timezone(client.tenant_id)).time()
         inside = start <= local <= end if start <= end else (local >= start or local <= end)
         if not inside:
-            warnings.append(_("%(time)s is outside %(client)s's contact hours (%(start)s–%(end)s).") % {
-                "time": local.strftime("%H:%M"), "client": client.name,
-                "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")})
+            warnings.append(
+                _("%(time)s is outside %(client)s's contact hours (%(start)s–%(end)s).")
+                % {
+                    "time": local.strftime("%H:%M"),
+                    "client": client.name,
+                    "start": start.strftime("%H:%M"),
+                    "end": end.strftime("%H:%M"),
+                }
+            )
     return warnings

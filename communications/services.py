@@ -40,8 +40,16 @@ from .selectors import comm_settings_get
 
 # An interaction is logged after it happens; planned contact is a follow-up.
 FUTURE_TOLERANCE = timedelta(minutes=5)
-EDITABLE_FIELDS = ("kind", "occurred_at", "duration_minutes", "subject", "summary", "outcome",
-                   "sentiment", "confidential")
+EDITABLE_FIELDS = (
+    "kind",
+    "occurred_at",
+    "duration_minutes",
+    "subject",
+    "summary",
+    "outcome",
+    "sentiment",
+    "confidential",
+)
 
 
 def _enqueue_reminders_if_due(tenant_id: int, due_at: datetime) -> None:
@@ -53,16 +61,13 @@ def _enqueue_reminders_if_due(tenant_id: int, due_at: datetime) -> None:
 
 
 def _validate_staff(user: User | None, field: str, errors: dict) -> None:
-    if (
-        user is None
-        or user.tenant_id != require_tenant_id()
-        or not user.is_active
-        or not user.role
-    ):
+    if user is None or user.tenant_id != require_tenant_id() or not user.is_active or not user.role:
         errors[field] = _("Choose an active colleague of your bank.")
 
 
-def _validate_assignee(*, assignee: User | None, client: Client, errors: dict, field: str = "assignee") -> None:
+def _validate_assignee(
+    *, assignee: User | None, client: Client, errors: dict, field: str = "assignee"
+) -> None:
     _validate_staff(assignee, field, errors)
     if field not in errors and not can_see_client(assignee, client):
         errors[field] = _("%(name)s cannot see this client; share the client with them first.") % {
@@ -106,7 +111,9 @@ def interaction_log(
     contacts, attendees, next_steps = list(contacts), list(attendees), list(next_steps)
     errors: dict = {}
     if occurred_at > now + FUTURE_TOLERANCE:
-        errors["occurred_at"] = _("An interaction is logged after it happens; plan future contact as a follow-up.")
+        errors["occurred_at"] = _(
+            "An interaction is logged after it happens; plan future contact as a follow-up."
+        )
     if any(c.client_id != client.pk for c in contacts):
         errors["contacts"] = _("Only contact persons of this client can attend.")
     for user in attendees:
@@ -117,11 +124,21 @@ def interaction_log(
         _validate_assignee(assignee=assignee, client=client, errors=errors)
         if not step.get("due_at"):
             errors["due_at"] = _("A next step needs a due time.")
-        steps.append({"assignee": assignee, "due_at": step.get("due_at"), "note": step.get("note", "")})
+        steps.append(
+            {"assignee": assignee, "due_at": step.get("due_at"), "note": step.get("note", "")}
+        )
     interaction = Interaction(
-        client=client, author=author, kind=kind, occurred_at=occurred_at,
-        duration_minutes=duration_minutes, subject=(subject or "").strip(), summary=summary,
-        outcome=outcome, sentiment=sentiment, confidential=confidential, created_at=now,
+        client=client,
+        author=author,
+        kind=kind,
+        occurred_at=occurred_at,
+        duration_minutes=duration_minutes,
+        subject=(subject or "").strip(),
+        summary=summary,
+        outcome=outcome,
+        sentiment=sentiment,
+        confidential=confidential,
+        created_at=now,
     )
     try:
         interaction.full_clean(exclude=["tenant", "client", "author"])
@@ -134,15 +151,26 @@ def interaction_log(
         interaction.save()
         tenant_id = interaction.tenant_id
         InteractionContact.objects.bulk_create(
-            [InteractionContact(tenant_id=tenant_id, interaction=interaction, contact=c) for c in set(contacts)]
+            [
+                InteractionContact(tenant_id=tenant_id, interaction=interaction, contact=c)
+                for c in set(contacts)
+            ]
         )
         InteractionAttendee.objects.bulk_create(
-            [InteractionAttendee(tenant_id=tenant_id, interaction=interaction, user=u) for u in set(attendees)]
+            [
+                InteractionAttendee(tenant_id=tenant_id, interaction=interaction, user=u)
+                for u in set(attendees)
+            ]
         )
         follow_ups = [
             _followup_save(
-                actor=author, client=client, assignee=s["assignee"], due_at=s["due_at"], note=s["note"],
-                kind=FollowUp.Kind.NEXT_STEP, interaction=interaction,
+                actor=author,
+                client=client,
+                assignee=s["assignee"],
+                due_at=s["due_at"],
+                note=s["note"],
+                kind=FollowUp.Kind.NEXT_STEP,
+                interaction=interaction,
             )
             for s in steps
         ]
@@ -150,13 +178,19 @@ def interaction_log(
         Client.objects.filter(pk=client.pk).filter(
             Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=occurred_at)
         ).update(last_contacted_at=occurred_at)
-        FollowUp.objects.filter(client=client, kind=FollowUp.Kind.REVISIT, status=FollowUp.Status.OPEN).update(
-            status=FollowUp.Status.DONE, completed_at=now
-        )
+        FollowUp.objects.filter(
+            client=client, kind=FollowUp.Kind.REVISIT, status=FollowUp.Status.OPEN
+        ).update(status=FollowUp.Status.DONE, completed_at=now)
         audit_record(
-            action="interaction.logged", actor=author, target=interaction,
-            data={"client": client.pk, "kind": kind, "confidential": confidential,
-                  "follow_ups": [f.pk for f in follow_ups]},
+            action="interaction.logged",
+            actor=author,
+            target=interaction,
+            data={
+                "client": client.pk,
+                "kind": kind,
+                "confidential": confidential,
+                "follow_ups": [f.pk for f in follow_ups],
+            },
         )
     return interaction
 
@@ -165,14 +199,21 @@ def interaction_update(*, actor: User, interaction: Interaction, **changes) -> I
     """Edit a call report: only its author, only inside the tenant's edit
     window. Afterwards it is locked (ValidationError): add an amendment."""
     if interaction.author_id != actor.pk:
-        raise PermissionDenied(_("Only the author may edit a call report; add an amendment instead."))
+        raise PermissionDenied(
+            _("Only the author may edit a call report; add an amendment instead.")
+        )
     settings = comm_settings_get()
     locked_at = interaction.editable_until(settings.edit_window_hours)
     if timezone.now() >= locked_at:
-        raise ValidationError(_(
-            "This call report was locked at %(time)s (edit window %(hours)s hours); add an amendment instead."
-        ) % {"time": date_format(timezone.localtime(locked_at), "DATETIME_FORMAT"),
-             "hours": settings.edit_window_hours})
+        raise ValidationError(
+            _(
+                "This call report was locked at %(time)s (edit window %(hours)s hours); add an amendment instead."
+            )
+            % {
+                "time": date_format(timezone.localtime(locked_at), "DATETIME_FORMAT"),
+                "hours": settings.edit_window_hours,
+            }
+        )
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({f: _("This field cannot be changed.") for f in unknown})
@@ -181,7 +222,9 @@ def interaction_update(*, actor: User, interaction: Interaction, **changes) -> I
         setattr(interaction, field, value)
     errors: dict = {}
     if interaction.occurred_at > timezone.now() + FUTURE_TOLERANCE:
-        errors["occurred_at"] = _("An interaction is logged after it happens; plan future contact as a follow-up.")
+        errors["occurred_at"] = _(
+            "An interaction is logged after it happens; plan future contact as a follow-up."
+        )
     try:
         interaction.full_clean(exclude=["tenant", "client", "author"])
     except ValidationError as exc:
@@ -195,49 +238,87 @@ def interaction_update(*, actor: User, interaction: Interaction, **changes) -> I
             Client.objects.filter(pk=interaction.client_id).filter(
                 Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=interaction.occurred_at)
             ).update(last_contacted_at=interaction.occurred_at)
-        audit_record(action="interaction.edited", actor=actor, target=interaction, data={"changes": changed})
+        audit_record(
+            action="interaction.edited", actor=actor, target=interaction, data={"changes": changed}
+        )
     return interaction
 
 
 def interaction_can_amend(*, user: User, interaction: Interaction) -> bool:
     client = interaction.client
-    return user.pk in (interaction.author_id, client.dedicated_manager_id, client.backup_manager_id) or (
-        InteractionAttendee.objects.filter(interaction=interaction, user_id=user.pk).exists()
-    )
+    return user.pk in (
+        interaction.author_id,
+        client.dedicated_manager_id,
+        client.backup_manager_id,
+    ) or (InteractionAttendee.objects.filter(interaction=interaction, user_id=user.pk).exists())
 
 
 def interaction_amend(*, actor: User, interaction: Interaction, text: str) -> InteractionAmendment:
     """Append an amendment (kept forever). By the author, an attendee or one of
     the client's managers."""
     if not interaction_can_amend(user=actor, interaction=interaction):
-        raise PermissionDenied(_("Only the author, an attendee or the client's managers may amend a call report."))
+        raise PermissionDenied(
+            _("Only the author, an attendee or the client's managers may amend a call report.")
+        )
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Write the amendment.")})
     with transaction.atomic():
-        amendment = InteractionAmendment.objects.create(interaction=interaction, author=actor, text=text)
-        audit_record(action="interaction.amended", actor=actor, target=interaction,
-                     data={"amendment": amendment.pk, "text": text})
+        amendment = InteractionAmendment.objects.create(
+            interaction=interaction, author=actor, text=text
+        )
+        audit_record(
+            action="interaction.amended",
+            actor=actor,
+            target=interaction,
+            data={"amendment": amendment.pk, "text": text},
+        )
     return amendment
 
 
 # --- follow-ups ------------------------------------------------------------------------
 
 
-def _followup_save(*, actor: User | None, client: Client, assignee: User, due_at: datetime, note: str,
-                   kind: str, interaction: Interaction | None = None) -> FollowUp:
-    follow_up = FollowUp(client=client, assignee=assignee, created_by=actor, due_at=due_at, note=note or "",
-                         kind=kind, interaction=interaction)
+def _followup_save(
+    *,
+    actor: User | None,
+    client: Client,
+    assignee: User,
+    due_at: datetime,
+    note: str,
+    kind: str,
+    interaction: Interaction | None = None,
+) -> FollowUp:
+    follow_up = FollowUp(
+        client=client,
+        assignee=assignee,
+        created_by=actor,
+        due_at=due_at,
+        note=note or "",
+        kind=kind,
+        interaction=interaction,
+    )
     follow_up.full_clean(exclude=["tenant", "client", "assignee", "created_by", "interaction"])
     follow_up.save()
-    audit_record(action="followup.created", actor=actor, target=follow_up,
-                 data={"client": client.pk, "assignee": assignee.pk, "due_at": due_at, "kind": kind})
+    audit_record(
+        action="followup.created",
+        actor=actor,
+        target=follow_up,
+        data={"client": client.pk, "assignee": assignee.pk, "due_at": due_at, "kind": kind},
+    )
     _enqueue_reminders_if_due(follow_up.tenant_id, due_at)
     return follow_up
 
 
-def followup_create(*, actor: User, client: Client, assignee: User | None, due_at: datetime | None,
-                    note: str = "", interaction: Interaction | None = None) -> FollowUp:
+def followup_create(
+    *,
+    actor: User,
+    client: Client,
+    assignee: User | None,
+    due_at: datetime | None,
+    note: str = "",
+    interaction: Interaction | None = None,
+) -> FollowUp:
     """Open a follow-up. The assignee must be active staff of the same tenant
     who can see the client (ValidationError on ``assignee`` otherwise)."""
     if not can_see_client(actor, client):
@@ -249,15 +330,23 @@ def followup_create(*, actor: User, client: Client, assignee: User | None, due_a
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        return _followup_save(actor=actor, client=client, assignee=assignee, due_at=due_at, note=note,
-                              kind=FollowUp.Kind.TASK, interaction=interaction)
+        return _followup_save(
+            actor=actor,
+            client=client,
+            assignee=assignee,
+            due_at=due_at,
+            note=note,
+            kind=FollowUp.Kind.TASK,
+            interaction=interaction,
+        )
 
 
 _UNSET = object()
 
 
-def followup_update(*, actor: User, follow_up: FollowUp, assignee=_UNSET, due_at=_UNSET, note=_UNSET,
-                    status=_UNSET) -> FollowUp:
+def followup_update(
+    *, actor: User, follow_up: FollowUp, assignee=_UNSET, due_at=_UNSET, note=_UNSET, status=_UNSET
+) -> FollowUp:
     """Change assignee, due time, note or status. A new due time re-arms the
     reminder (the ledger is keyed by follow-up and due time)."""
     errors: dict = {}
@@ -287,14 +376,21 @@ def followup_update(*, actor: User, follow_up: FollowUp, assignee=_UNSET, due_at
         follow_up.reminded_at = None
         fields.append("reminded_at")
     if "status" in changes:
-        follow_up.completed_at = timezone.now() if changes["status"] != FollowUp.Status.OPEN else None
+        follow_up.completed_at = (
+            timezone.now() if changes["status"] != FollowUp.Status.OPEN else None
+        )
         fields.append("completed_at")
     follow_up.full_clean(exclude=["tenant", "client", "assignee", "created_by", "interaction"])
     with transaction.atomic():
         follow_up.save(update_fields=[*fields, "updated_at"])
         audit_record(
-            action="followup.updated", actor=actor, target=follow_up,
-            data={f: [getattr(before[f], "pk", before[f]), getattr(v, "pk", v)] for f, v in changes.items()},
+            action="followup.updated",
+            actor=actor,
+            target=follow_up,
+            data={
+                f: [getattr(before[f], "pk", before[f]), getattr(v, "pk", v)]
+                for f, v in changes.items()
+            },
         )
         if follow_up.status == FollowUp.Status.OPEN and "due_at" in changes:
             _enqueue_reminders_if_due(follow_up.tenant_id, follow_up.due_at)
@@ -336,8 +432,12 @@ def comm_settings_update(*, actor: User, **values) -> CommunicationSettings:
     settings.full_clean(exclude=["tenant"], validate_constraints=False)
     with transaction.atomic():
         settings.save()
-        audit_record(action="communications.settings_changed", actor=actor, target=settings,
-                     data={f: [before[f], values[f]] for f in values})
+        audit_record(
+            action="communications.settings_changed",
+            actor=actor,
+            target=settings,
+            data={f: [before[f], values[f]] for f in values},
+        )
     return settings
 
 
@@ -349,8 +449,9 @@ def calendar_token_rotate(*, user: User) -> str:
     token = secrets.token_urlsafe(32)
     digest = hashlib.sha256(token.encode()).hexdigest()
     with transaction.atomic():
-        CalendarFeedToken.objects.update_or_create(user=user, defaults={"token_hash": digest,
-                                                                        "created_at": timezone.now()})
+        CalendarFeedToken.objects.update_or_create(
+            user=user, defaults={"token_hash": digest, "created_at": timezone.now()}
+        )
         audit_record(action="calendar.token_rotated", actor=user, target=user)
     return token
 

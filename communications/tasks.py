@@ -28,7 +28,9 @@ def followup_reminders_sweep() -> int:
 
 @shared_task(name="communications.tasks.followup_reminders_for_tenant")
 @tenant_task
-def followup_reminders_for_tenant(*, tenant_id: int, batch_size: int = dispatch.REMINDER_BATCH) -> int:
+def followup_reminders_for_tenant(
+    *, tenant_id: int, batch_size: int = dispatch.REMINDER_BATCH
+) -> int:
     """One batch per run (committed when the task returns); a full batch
     enqueues the next run after commit, so a crash loses at most the batch in
     flight, which the next sweep claims again."""
@@ -43,8 +45,12 @@ def followup_reminders_for_tenant(*, tenant_id: int, batch_size: int = dispatch.
     return len(reminded)
 
 
-@shared_task(name="communications.tasks.reminder_email_send", autoretry_for=(OSError,),
-             retry_backoff=True, max_retries=5)
+@shared_task(
+    name="communications.tasks.reminder_email_send",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 @tenant_task
 def reminder_email_send(*, tenant_id: int, dispatch_id: int) -> bool:
     return dispatch.reminder_email_deliver(dispatch_id=dispatch_id)

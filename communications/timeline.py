@@ -74,7 +74,9 @@ class Cursor:
         if source < self.source:
             return Q(**{f"{at_field}__lte": self.at})
         if source == self.source:
-            return Q(**{f"{at_field}__lt": self.at}) | Q(**{at_field: self.at, f"{pk_field}__lt": self.pk})
+            return Q(**{f"{at_field}__lt": self.at}) | Q(
+                **{at_field: self.at, f"{pk_field}__lt": self.pk}
+            )
         return Q(**{f"{at_field}__lt": self.at})
 
 
@@ -91,7 +93,9 @@ def register_timeline_source(*, name: str, entries: Callable[..., list[TimelineE
     _SOURCES[name] = TimelineSource(name, entries)
 
 
-def timeline_page(*, user, client, cursor: Cursor | None = None, size: int = 20) -> tuple[list[TimelineEntry], Cursor | None]:
+def timeline_page(
+    *, user, client, cursor: Cursor | None = None, size: int = 20
+) -> tuple[list[TimelineEntry], Cursor | None]:
     """One page of the client's timeline and the cursor of the next (or None)."""
     entries: list[TimelineEntry] = []
     for source in _SOURCES.values():

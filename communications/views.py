@@ -63,17 +63,31 @@ def _log(request, *, client, form, steps):
     data = form.cleaned_data
     try:
         return services.interaction_log(
-            author=request.user, client=client, kind=data["kind"], subject=data["subject"],
-            occurred_at=data["occurred_at"], duration_minutes=data.get("duration_minutes"),
-            summary=data.get("summary", ""), outcome=data.get("outcome", ""), sentiment=data["sentiment"],
-            confidential=data.get("confidential", False), contacts=data.get("contacts") or [],
-            attendees=data.get("attendees") or [], next_steps=steps.steps(),
+            author=request.user,
+            client=client,
+            kind=data["kind"],
+            subject=data["subject"],
+            occurred_at=data["occurred_at"],
+            duration_minutes=data.get("duration_minutes"),
+            summary=data.get("summary", ""),
+            outcome=data.get("outcome", ""),
+            sentiment=data["sentiment"],
+            confidential=data.get("confidential", False),
+            contacts=data.get("contacts") or [],
+            attendees=data.get("attendees") or [],
+            next_steps=steps.steps(),
         )
     except ValidationError as exc:
-        if hasattr(exc, "error_dict") and ("due_at" in exc.error_dict or "assignee" in exc.error_dict):
+        if hasattr(exc, "error_dict") and (
+            "due_at" in exc.error_dict or "assignee" in exc.error_dict
+        ):
             for f in steps.forms:
-                apply_errors(f, ValidationError({k: v for k, v in exc.error_dict.items()
-                                                 if k in ("due_at", "assignee")}))
+                apply_errors(
+                    f,
+                    ValidationError(
+                        {k: v for k, v in exc.error_dict.items() if k in ("due_at", "assignee")}
+                    ),
+                )
             rest = {k: v for k, v in exc.error_dict.items() if k not in ("due_at", "assignee")}
             if rest:
                 apply_errors(form, ValidationError(rest))
@@ -83,9 +97,12 @@ def _log(request, *, client, form, steps):
 
 
 def _logged_message(request, interaction) -> None:
-    messages.success(request, _("Interaction logged: %(subject)s.") % {"subject": interaction.subject})
-    for warning in selectors.contact_warnings(client=interaction.client, channel=interaction.channel,
-                                              at=interaction.occurred_at):
+    messages.success(
+        request, _("Interaction logged: %(subject)s.") % {"subject": interaction.subject}
+    )
+    for warning in selectors.contact_warnings(
+        client=interaction.client, channel=interaction.channel, at=interaction.occurred_at
+    ):
         messages.warning(request, warning)
 
 
@@ -96,7 +113,9 @@ def client_log(request, client_id: int):
     client = selectors.client_get(user=request.user, client_id=client_id)
     colleagues = SharedRows(selectors.colleague_list(user=request.user))
     contacts = selectors.contact_persons(client=client)
-    form = InteractionForm(request.POST or None, contacts=contacts, colleagues=colleagues, auto_id="log_%s")
+    form = InteractionForm(
+        request.POST or None, contacts=contacts, colleagues=colleagues, auto_id="log_%s"
+    )
     steps = NextStepFormSet(request.POST or None, prefix="next", colleagues=colleagues)
     if request.method == "POST":
         interaction = _log(request, client=client, form=form, steps=steps)
@@ -112,18 +131,27 @@ def client_log(request, client_id: int):
             return render(request, "communications/_client_section.html", {"section": ctx})
     ctx = client_section_context(request, client)
     ctx.update(form=form, steps=steps)
-    return render(request, "communications/client_log.html", {"section": ctx, "client": client},
-                  status=400 if form.errors or any(f.errors for f in steps.forms) else 200)
+    return render(
+        request,
+        "communications/client_log.html",
+        {"section": ctx, "client": client},
+        status=400 if form.errors or any(f.errors for f in steps.forms) else 200,
+    )
 
 
 @staff_required
 def quick_log(request):
-    """"Log an interaction" from My day: choose the client, then the usual form."""
+    """ "Log an interaction" from My day: choose the client, then the usual form."""
     user = request.user
     clients = selectors.client_choices(user=user)
     colleagues = selectors.colleague_list(user=user)
-    form = InteractionForm(request.POST or None, clients=clients, colleagues=colleagues, auto_id="quick_%s",
-                           initial={"client": request.GET.get("client")})
+    form = InteractionForm(
+        request.POST or None,
+        clients=clients,
+        colleagues=colleagues,
+        auto_id="quick_%s",
+        initial={"client": request.GET.get("client")},
+    )
     steps = NextStepFormSet(request.POST or None, prefix="next", colleagues=colleagues)
     if request.method == "POST":
         client = None
@@ -136,13 +164,19 @@ def quick_log(request):
         if interaction is not None:
             _logged_message(request, interaction)
             if request.htmx:
-                fresh = InteractionForm(clients=clients[:300], colleagues=colleagues.none(), auto_id="quick_%s")
+                fresh = InteractionForm(
+                    clients=clients[:300], colleagues=colleagues.none(), auto_id="quick_%s"
+                )
                 return render(request, "communications/_quick_log.html", {"quick_form": fresh})
             return redirect(_back(request, reverse("home")))
         if request.htmx:
             return render(request, "communications/_quick_log.html", {"quick_form": form})
-    return render(request, "communications/quick_log.html", {"form": form, "steps": steps},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "communications/quick_log.html",
+        {"form": form, "steps": steps},
+        status=400 if form.errors else 200,
+    )
 
 
 @staff_required
@@ -168,11 +202,18 @@ def contact_warnings(request, client_id: int):
 def client_timeline(request, client_id: int):
     """htmx "more": the next page of the timeline."""
     client = selectors.client_get(user=request.user, client_id=client_id)
-    entries, next_cursor = timeline_page(user=request.user, client=client,
-                                         cursor=Cursor.decode(request.GET.get("cursor")))
-    ctx = {"client": client, "entries": entries, "next_cursor": next_cursor.encode() if next_cursor else "",
-           "tz": selectors.user_timezone(request.user)}
-    template = "communications/_timeline_entries.html" if request.htmx else "communications/timeline.html"
+    entries, next_cursor = timeline_page(
+        user=request.user, client=client, cursor=Cursor.decode(request.GET.get("cursor"))
+    )
+    ctx = {
+        "client": client,
+        "entries": entries,
+        "next_cursor": next_cursor.encode() if next_cursor else "",
+        "tz": selectors.user_timezone(request.user),
+    }
+    template = (
+        "communications/_timeline_entries.html" if request.htmx else "communications/timeline.html"
+    )
     return render(request, template, {"section": ctx, "client": client})
 
 
@@ -195,7 +236,9 @@ def _detail_context(request, interaction):
 @staff_required
 def interaction_detail(request, interaction_id: int):
     interaction = selectors.interaction_get(user=request.user, interaction_id=interaction_id)
-    return render(request, "communications/interaction_detail.html", _detail_context(request, interaction))
+    return render(
+        request, "communications/interaction_detail.html", _detail_context(request, interaction)
+    )
 
 
 @staff_required
@@ -214,7 +257,9 @@ def interaction_edit(request, interaction_id: int):
             return redirect("communications:interaction_detail", interaction_id=interaction.pk)
     ctx = _detail_context(request, interaction)
     ctx["form"] = form
-    return render(request, "communications/interaction_edit.html", ctx, status=400 if form.errors else 200)
+    return render(
+        request, "communications/interaction_edit.html", ctx, status=400 if form.errors else 200
+    )
 
 
 @staff_required
@@ -225,7 +270,9 @@ def interaction_amend(request, interaction_id: int):
     form = AmendmentForm(request.POST)
     if form.is_valid():
         try:
-            services.interaction_amend(actor=request.user, interaction=interaction, text=form.cleaned_data["text"])
+            services.interaction_amend(
+                actor=request.user, interaction=interaction, text=form.cleaned_data["text"]
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -259,27 +306,41 @@ def followup_list(request):
     elif when == "upcoming":
         qs = qs.filter(due_at__gte=end)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "communications/followups.html", {
-        "page": page, "scope": scope, "status": status, "when": when, "statuses": FollowUp.Status.choices,
-        "has_feed": selectors.has_calendar_token(user=user), "now": now,
-        "feed_url": request.session.pop("calendar_feed_url", ""),
-    })
+    return render(
+        request,
+        "communications/followups.html",
+        {
+            "page": page,
+            "scope": scope,
+            "status": status,
+            "when": when,
+            "statuses": FollowUp.Status.choices,
+            "has_feed": selectors.has_calendar_token(user=user),
+            "now": now,
+            "feed_url": request.session.pop("calendar_feed_url", ""),
+        },
+    )
 
 
 @staff_required
 def followup_create(request, client_id: int):
     client = selectors.client_get(user=request.user, client_id=client_id)
     colleagues = selectors.colleague_list(user=request.user)
-    form = FollowUpForm(request.POST or None, colleagues=colleagues, user=request.user, auto_id="fu_%s")
+    form = FollowUpForm(
+        request.POST or None, colleagues=colleagues, user=request.user, auto_id="fu_%s"
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            follow_up = services.followup_create(actor=request.user, client=client, **form.cleaned_data)
+            follow_up = services.followup_create(
+                actor=request.user, client=client, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Follow-up added."))
-            for warning in selectors.contact_warnings(client=client, channel=client.preferred_channel,
-                                                      at=follow_up.due_at):
+            for warning in selectors.contact_warnings(
+                client=client, channel=client.preferred_channel, at=follow_up.due_at
+            ):
                 messages.warning(request, warning)
             if request.htmx:
                 ctx = client_section_context(request, client)
@@ -289,15 +350,21 @@ def followup_create(request, client_id: int):
     ctx["followup_form"] = form
     if request.htmx:
         return render(request, "communications/_client_section.html", {"section": ctx})
-    return render(request, "communications/followup_new.html", {"section": ctx, "client": client,
-                                                                "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "communications/followup_new.html",
+        {"section": ctx, "client": client, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 def _followup_done(request, follow_up, ok_message):
     if request.htmx:
-        return render(request, "communications/_followup_row.html",
-                      {"fu": follow_up, "now": timezone.now(), "flash": ok_message})
+        return render(
+            request,
+            "communications/_followup_row.html",
+            {"fu": follow_up, "now": timezone.now(), "flash": ok_message},
+        )
     messages.success(request, ok_message)
     return redirect(_back(request, reverse("communications:followups")))
 
@@ -310,7 +377,9 @@ def followup_status(request, followup_id: int):
     form = StatusForm(request.POST)
     if not form.is_valid():
         return HttpResponse(_("Unknown status."), status=400)
-    services.followup_set_status(actor=request.user, follow_up=follow_up, status=form.cleaned_data["status"])
+    services.followup_set_status(
+        actor=request.user, follow_up=follow_up, status=form.cleaned_data["status"]
+    )
     return _followup_done(request, follow_up, _("Follow-up updated."))
 
 
@@ -323,11 +392,17 @@ def followup_snooze(request, followup_id: int):
     if not form.is_valid():
         return HttpResponse(_("Choose how long to snooze."), status=400)
     try:
-        services.followup_snooze(actor=request.user, follow_up=follow_up, until=form.until_datetime())
+        services.followup_snooze(
+            actor=request.user, follow_up=follow_up, until=form.until_datetime()
+        )
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=400)
-    return _followup_done(request, follow_up, _("Snoozed until %(time)s.") % {
-        "time": timezone.localtime(follow_up.due_at).strftime("%Y-%m-%d %H:%M")})
+    return _followup_done(
+        request,
+        follow_up,
+        _("Snoozed until %(time)s.")
+        % {"time": timezone.localtime(follow_up.due_at).strftime("%Y-%m-%d %H:%M")},
+    )
 
 
 # --- the iCalendar feed ------------------------------------------------------------------------
@@ -337,10 +412,14 @@ def followup_snooze(request, followup_id: int):
 @require_POST
 def calendar_rotate(request):
     token = services.calendar_token_rotate(user=request.user)
-    url = request.build_absolute_uri(reverse("communications:calendar_feed", kwargs={"token": token}))
+    url = request.build_absolute_uri(
+        reverse("communications:calendar_feed", kwargs={"token": token})
+    )
     # shown once on the follow-ups page (only the token's hash is stored)
     request.session["calendar_feed_url"] = url
-    messages.success(request, _("New calendar feed address created; the previous one no longer works."))
+    messages.success(
+        request, _("New calendar feed address created; the previous one no longer works.")
+    )
     return redirect("communications:followups")
 
 
@@ -354,8 +433,9 @@ def calendar_feed(request, token: str):
         raise Http404
     with tenant_scope(owner.tenant_id):
         follow_ups = list(selectors.calendar_followups(user=owner)[:1000])
-        body = followups_to_ical(owner=owner, follow_ups=follow_ups,
-                                 base_url=request.build_absolute_uri("/"))
+        body = followups_to_ical(
+            owner=owner, follow_ups=follow_ups, base_url=request.build_absolute_uri("/")
+        )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="steward-follow-ups.ics"'
     return response
@@ -366,9 +446,14 @@ def calendar_feed(request, token: str):
 
 @staff_required
 def notification_list(request):
-    page = Paginator(selectors.notification_list(user=request.user), 30).get_page(request.GET.get("page"))
-    return render(request, "communications/notifications.html", {
-        "page": page, "unread": selectors.notification_unread_count(user=request.user)})
+    page = Paginator(selectors.notification_list(user=request.user), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "communications/notifications.html",
+        {"page": page, "unread": selectors.notification_unread_count(user=request.user)},
+    )
 
 
 @staff_required
@@ -377,7 +462,9 @@ def notification_read(request, notification_id: int):
     if request.method != "POST":  # looked up first: a foreign id is a 404 for any method
         return HttpResponseNotAllowed(["POST"])
     services.notification_mark_read(user=request.user, notifications=[notification])
-    if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()}):
+    if notification.url and url_has_allowed_host_and_scheme(
+        notification.url, allowed_hosts={request.get_host()}
+    ):
         return redirect(notification.url)
     return redirect("communications:notifications")
 
@@ -395,8 +482,11 @@ def notification_read_all(request):
 @require_GET
 def notification_badge(request):
     """htmx: the unread count in the navigation."""
-    return render(request, "communications/_nav_badge_count.html",
-                  {"unread": selectors.notification_unread_count(user=request.user)})
+    return render(
+        request,
+        "communications/_nav_badge_count.html",
+        {"unread": selectors.notification_unread_count(user=request.user)},
+    )
 
 
 # --- tenant settings ----------------------------------------------------------------------------
@@ -415,4 +505,6 @@ def settings_edit(request):
         else:
             messages.success(request, _("Saved."))
             return redirect("communications:settings")
-    return render(request, "communications/settings.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "communications/settings.html", {"form": form}, status=400 if form.errors else 200
+    )

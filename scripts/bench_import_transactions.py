@@ -29,10 +29,18 @@ for label, dry in (("dry run", True), ("import", False), ("re-import", False)):
     with tenant_scope(tenant):
         t0 = time.perf_counter()
         with open("var/bench/transactions.csv", "rb") as f:
-            report = import_run(actor=admin, kind="transactions", stream=f, dry_run=dry,
-                                file_name="transactions.csv")
-        print(f"transactions {label:<9} {time.perf_counter() - t0:7.1f}s created={report.created} "
-              f"unchanged={report.unchanged} errors={len(report.errors)}", flush=True)
+            report = import_run(
+                actor=admin,
+                kind="transactions",
+                stream=f,
+                dry_run=dry,
+                file_name="transactions.csv",
+            )
+        print(
+            f"transactions {label:<9} {time.perf_counter() - t0:7.1f}s created={report.created} "
+            f"unchanged={report.unchanged} errors={len(report.errors)}",
+            flush=True,
+        )
     if not dry:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

@@ -25,29 +25,62 @@ from tenancy.models import Tenant, User
 RUNS = 5
 tenant = Tenant.objects.get(slug="demo")
 with tenant_scope(tenant):
-    users = {u.username: u for u in User.objects.filter(username__in=["demo_rm", "demo_head", "demo_admin", "demo_compliance"])}
-    activity = (Client.objects.annotate(
-        n_int=Subquery(Interaction.objects.filter(client=OuterRef("pk")).order_by().values("client")
-                       .annotate(c=Count("pk")).values("c")),
-        n_txn=Subquery(Transaction.objects.filter(client=OuterRef("pk")).order_by().values("client")
-                       .annotate(c=Count("pk")).values("c")),
-    ).annotate(total=Coalesce(F("n_int"), 0) + Coalesce(F("n_txn"), 0)))
+    users = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=["demo_rm", "demo_head", "demo_admin", "demo_compliance"]
+        )
+    }
+    activity = Client.objects.annotate(
+        n_int=Subquery(
+            Interaction.objects.filter(client=OuterRef("pk"))
+            .order_by()
+            .values("client")
+            .annotate(c=Count("pk"))
+            .values("c")
+        ),
+        n_txn=Subquery(
+            Transaction.objects.filter(client=OuterRef("pk"))
+            .order_by()
+            .values("client")
+            .annotate(c=Count("pk"))
+            .values("c")
+        ),
+    ).annotate(total=Coalesce(F("n_int"), 0) + Coalesce(F("n_txn"), 0))
     busiest = activity.order_by("-total", "pk").values_list("pk", "n_int", "n_txn").first()
-    rm_busiest = (activity.filter(dedicated_manager=users["demo_rm"]).order_by("-total", "pk")
-                  .values_list("pk", "n_int", "n_txn").first())
+    rm_busiest = (
+        activity.filter(dedicated_manager=users["demo_rm"])
+        .order_by("-total", "pk")
+        .values_list("pk", "n_int", "n_txn")
+        .first()
+    )
 
 CASES = [
     ("client list (first page)", "demo_rm", "/clients/"),
     ("client list (first page)", "demo_head", "/clients/"),
     ("client list (first page)", "demo_admin", "/clients/"),
     ("client list, sorted by AUM desc", "demo_admin", "/clients/?sort=-aum"),
-    ("client list, name search 王 (1 character: no trigram)", "demo_admin", "/clients/?q=%E7%8E%8B"),
+    (
+        "client list, name search 王 (1 character: no trigram)",
+        "demo_admin",
+        "/clients/?q=%E7%8E%8B",
+    ),
     ("client list, name search Smith", "demo_admin", "/clients/?q=Smith"),
-    ("client list, name search 科技有限", "demo_admin", "/clients/?q=%E7%A7%91%E6%8A%80%E6%9C%89%E9%99%90"),
-    (f"360° page, demo_rm's busiest client ({rm_busiest[1]} interactions, {rm_busiest[2]} transactions)",
-     "demo_rm", f"/clients/{rm_busiest[0]}/"),
-    (f"360° page, busiest client of the bank ({busiest[1]} interactions, {busiest[2]} transactions)",
-     "demo_admin", f"/clients/{busiest[0]}/"),
+    (
+        "client list, name search 科技有限",
+        "demo_admin",
+        "/clients/?q=%E7%A7%91%E6%8A%80%E6%9C%89%E9%99%90",
+    ),
+    (
+        f"360° page, demo_rm's busiest client ({rm_busiest[1]} interactions, {rm_busiest[2]} transactions)",
+        "demo_rm",
+        f"/clients/{rm_busiest[0]}/",
+    ),
+    (
+        f"360° page, busiest client of the bank ({busiest[1]} interactions, {busiest[2]} transactions)",
+        "demo_admin",
+        f"/clients/{busiest[0]}/",
+    ),
     ("My day", "demo_rm", "/"),
     ("client list (first page)", "demo_compliance", "/clients/"),
     ("GET /api/v1/clients/", "demo_admin", "/api/v1/clients/"),
@@ -66,4 +99,6 @@ for label, username, url in CASES:
             response = web.get(url)
             took.append((time.perf_counter() - t0) * 1000)
         assert response.status_code == 200
-    print(f"{label:<70} {username:<11} {statistics.median(took):9.0f} {min(took):7.0f} {len(ctx.captured_queries):7d}")
+    print(
+        f"{label:<70} {username:<11} {statistics.median(took):9.0f} {min(took):7.0f} {len(ctx.captured_queries):7d}"
+    )

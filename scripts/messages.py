@@ -41,9 +41,23 @@ def extract(app: str, workdir: Path) -> Path:
     (src / "locale").mkdir()
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings", PYTHONPATH=str(ROOT))
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", LANG, "--symlinks", "--no-location",
-         "--no-obsolete", "--ignore=locale/*", "--ignore=*/migrations/*"],
-        cwd=src, env=env, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            LANG,
+            "--symlinks",
+            "--no-location",
+            "--no-obsolete",
+            "--ignore=locale/*",
+            "--ignore=*/migrations/*",
+        ],
+        cwd=src,
+        env=env,
+        check=True,
+        capture_output=True,
     )
     return src / "locale" / LANG / "LC_MESSAGES" / "django.po"
 
@@ -54,12 +68,20 @@ def catalogue(app: str) -> Path:
 
 def untranslated(po: Path) -> list[str]:
     out = subprocess.run(
-        ["msgattrib", "--untranslated", "--no-obsolete", str(po)], capture_output=True, text=True, check=True
+        ["msgattrib", "--untranslated", "--no-obsolete", str(po)],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     out += subprocess.run(
-        ["msgattrib", "--only-fuzzy", "--no-obsolete", str(po)], capture_output=True, text=True, check=True
+        ["msgattrib", "--only-fuzzy", "--no-obsolete", str(po)],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
-    return [line[7:-1] for line in out.splitlines() if line.startswith('msgid "') and line != 'msgid ""']
+    return [
+        line[7:-1] for line in out.splitlines() if line.startswith('msgid "') and line != 'msgid ""'
+    ]
 
 
 def missing(app: str, fresh: Path) -> list[str]:
@@ -68,10 +90,13 @@ def missing(app: str, fresh: Path) -> list[str]:
         return ["<no catalogue>"]
     out = subprocess.run(
         ["msgcomm", "--unique", "--no-location", str(fresh), str(target), str(target)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     ).stdout
     # msgcomm --unique with the target twice leaves what only the fresh extraction has
-    return [line[7:-1] for line in out.splitlines() if line.startswith('msgid "') and line != 'msgid ""']
+    return [
+        line[7:-1] for line in out.splitlines() if line.startswith('msgid "') and line != 'msgid ""'
+    ]
 
 
 def update(app: str) -> None:
@@ -82,13 +107,33 @@ def update(app: str) -> None:
         target = catalogue(app)
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
-            subprocess.run(["msgmerge", "--quiet", "--no-fuzzy-matching", "--no-location", "--update",
-                            "--backup=none", str(target), str(fresh)], check=True)
-            subprocess.run(["msgattrib", "--no-obsolete", "-o", str(target), str(target)], check=True)
+            subprocess.run(
+                [
+                    "msgmerge",
+                    "--quiet",
+                    "--no-fuzzy-matching",
+                    "--no-location",
+                    "--update",
+                    "--backup=none",
+                    str(target),
+                    str(fresh),
+                ],
+                check=True,
+            )
+            subprocess.run(
+                ["msgattrib", "--no-obsolete", "-o", str(target), str(target)], check=True
+            )
         else:
-            text = fresh.read_text().replace("#, fuzzy\n", "", 1).replace('"Language: \\n"', f'"Language: {LANG}\\n"')
+            text = (
+                fresh.read_text()
+                .replace("#, fuzzy\n", "", 1)
+                .replace('"Language: \\n"', f'"Language: {LANG}\\n"')
+            )
             target.write_text(text)
-        subprocess.run(["msgfmt", "--check-format", "-o", str(target.with_suffix(".mo")), str(target)], check=True)
+        subprocess.run(
+            ["msgfmt", "--check-format", "-o", str(target.with_suffix(".mo")), str(target)],
+            check=True,
+        )
 
 
 def check(app: str) -> list[str]:

@@ -30,7 +30,9 @@ def _client_model():
 def managed_by_q(user_id: int, prefix: str = "") -> Q:
     """Clients whose dedicated or backup manager is ``user_id`` (an RM's own
     book). ``prefix`` reaches them through a relation, e.g. ``"client__"``."""
-    return Q(**{f"{prefix}dedicated_manager_id": user_id}) | Q(**{f"{prefix}backup_manager_id": user_id})
+    return Q(**{f"{prefix}dedicated_manager_id": user_id}) | Q(
+        **{f"{prefix}backup_manager_id": user_id}
+    )
 
 
 def client_visibility_q(user) -> Q | None:
@@ -70,9 +72,9 @@ def _shared_client_ids(user):
     key = ("shared_client_ids", user.pk)
     if key not in memo:
         Share = apps.get_model("clients", "ClientUserObjectPermission")
-        shares = Share.objects.filter(user_id=user.pk, permission__codename="view_client").values_list(
-            "content_object_id", flat=True
-        )
+        shares = Share.objects.filter(
+            user_id=user.pk, permission__codename="view_client"
+        ).values_list("content_object_id", flat=True)
         ids = list(shares[: SHARED_IDS_INLINE_LIMIT + 1])
         memo[key] = shares if len(ids) > SHARED_IDS_INLINE_LIMIT else ids
     return memo[key]

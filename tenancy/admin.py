@@ -31,7 +31,15 @@ class BranchAdmin(AllTenantsAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(AllTenantsAdmin):
-    list_display = ("tenant", "seq", "occurred_at", "actor_username", "action", "object_type", "object_id")
+    list_display = (
+        "tenant",
+        "seq",
+        "occurred_at",
+        "actor_username",
+        "action",
+        "object_type",
+        "object_id",
+    )
     list_filter = ("tenant", "action")
     list_select_related = ("tenant",)
 
@@ -50,4 +58,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "tenant", "role", "branch", "is_active", "is_superuser")
     list_filter = ("tenant", "role", "is_active")
     list_select_related = ("tenant", "branch")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Steward", {"fields": ("tenant", "role", "branch", "phone")}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("Steward", {"fields": ("tenant", "role", "branch", "phone")}),
+    )

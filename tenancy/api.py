@@ -62,7 +62,11 @@ class TokenView(APIView):
         )
         if getattr(request._request, "axes_locked_out", False):
             return Response(
-                {"detail": _("Too many failed logins: this account is locked for a while. Try again later.")},
+                {
+                    "detail": _(
+                        "Too many failed logins: this account is locked for a while. Try again later."
+                    )
+                },
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
         if user is None or not user.is_active or user.tenant_id is None:
@@ -84,7 +88,17 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "first_name", "last_name", "email", "role", "tenant", "tenant_name", "branch"]
+        fields = [
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "role",
+            "tenant",
+            "tenant_name",
+            "branch",
+        ]
 
 
 class MeView(ScopedAPIMixin, APIView):
@@ -108,17 +122,31 @@ class BranchViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     permission_classes = [permissions.IsAuthenticated, IsTenantAdminOrReadOnly]
 
     def perform_create(self, serializer):
-        serializer.instance = services.branch_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = services.branch_create(
+            actor=self.request.user, **serializer.validated_data
+        )
 
 
 class StaffSerializer(serializers.ModelSerializer):
-    password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
     branch = BranchField()
     role = serializers.ChoiceField(choices=Role.choices)
 
     class Meta:
         model = User
-        fields = ["id", "username", "password", "first_name", "last_name", "email", "role", "branch", "is_active"]
+        fields = [
+            "id",
+            "username",
+            "password",
+            "first_name",
+            "last_name",
+            "email",
+            "role",
+            "branch",
+            "is_active",
+        ]
         read_only_fields = ["is_active"]
         extra_kwargs = {"username": {"validators": []}}
 
@@ -137,4 +165,6 @@ class UserViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMode
     filterset_class = StaffFilter
 
     def perform_create(self, serializer):
-        serializer.instance = services.staff_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = services.staff_create(
+            actor=self.request.user, **serializer.validated_data
+        )

@@ -34,7 +34,9 @@ def _canonical(event: AuditEvent) -> str:
         "ip": event.ip_address,
         "prev": event.prev_hash,
     }
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return json.dumps(
+        payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
 
 
 def event_hash(event: AuditEvent) -> str:

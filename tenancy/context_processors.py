@@ -11,7 +11,11 @@ NAVIGATION = [
     ("home", _("My day"), None),
     ("clients:list", _("Clients"), None),
     ("communications:followups", _("Follow-ups"), (Role.RM, Role.BRANCH_HEAD, Role.ADMIN)),
-    ("risk:index", _("Risk"), (Role.RISK_OFFICER, Role.BRANCH_HEAD, Role.RM, Role.COMPLIANCE, Role.ADMIN)),
+    (
+        "risk:index",
+        _("Risk"),
+        (Role.RISK_OFFICER, Role.BRANCH_HEAD, Role.RM, Role.COMPLIANCE, Role.ADMIN),
+    ),
     ("loyalty:index", _("Loyalty"), (Role.RM, Role.BRANCH_HEAD, Role.ADMIN)),
     ("performance:index", _("Performance"), (Role.BRANCH_HEAD, Role.ADMIN, Role.RM)),
     ("tenancy:audit", _("Audit trail"), (Role.COMPLIANCE, Role.ADMIN)),
@@ -32,7 +36,11 @@ def navigation(request):
         except Exception:  # noqa: S112 - an app not yet mounted simply has no entry
             continue
         items.append(
-            {"url": url, "label": label, "name": url_name, "active": request.path == url
-             or (url != "/" and request.path.startswith(url))}
+            {
+                "url": url,
+                "label": label,
+                "name": url_name,
+                "active": request.path == url or (url != "/" and request.path.startswith(url)),
+            }
         )
     return {"nav_items": items, "topbar_templates": topbar_templates()}

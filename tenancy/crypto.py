@@ -43,7 +43,9 @@ def decrypt(token: str) -> str:
     try:
         return fernet.decrypt(token.encode()).decode()
     except InvalidToken:
-        raise ValueError("Cannot decrypt a personal-data field: wrong FIELD_ENCRYPTION_KEY?") from None
+        raise ValueError(
+            "Cannot decrypt a personal-data field: wrong FIELD_ENCRYPTION_KEY?"
+        ) from None
 
 
 def normalize(value: str) -> str:

@@ -34,7 +34,9 @@ class StaffUpdateForm(forms.Form):
 class BranchCreateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     code = forms.CharField(label=_("Code"), max_length=40, required=False)
-    level = forms.ChoiceField(label=_("Level"), choices=Branch.Level.choices, initial=Branch.Level.BRANCH)
+    level = forms.ChoiceField(
+        label=_("Level"), choices=Branch.Level.choices, initial=Branch.Level.BRANCH
+    )
     parent = forms.ModelChoiceField(label=_("Parent branch"), queryset=None)
 
     def __init__(self, *args, branches, **kwargs):

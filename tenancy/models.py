@@ -135,7 +135,11 @@ class Branch(TenantOwnedModel):
     code = models.CharField(_("code"), max_length=40, blank=True)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.BRANCH)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent branch"),
     )
     path = models.CharField(max_length=255, editable=False, default="")
@@ -146,7 +150,9 @@ class Branch(TenantOwnedModel):
         ordering = ["path"]
         indexes = [models.Index(fields=["tenant", "path"], name="branch_tenant_path")]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "name"], name="branch_unique_name_per_tenant"),
+            models.UniqueConstraint(
+                fields=["tenant", "name"], name="branch_unique_name_per_tenant"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -172,12 +178,20 @@ class User(AbstractUser):
     """
 
     tenant = models.ForeignKey(
-        Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="users",
+        Tenant,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
         verbose_name=_("tenant"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     branch = models.ForeignKey(
-        Branch, null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
+        Branch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
         verbose_name=_("branch"),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -219,7 +233,12 @@ class AuditEvent(TenantOwnedModel):
     seq = models.PositiveBigIntegerField(editable=False)
     occurred_at = models.DateTimeField(editable=False)
     actor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     actor_username = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=80)

@@ -39,7 +39,10 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
     if not username:
         return
     user = (
-        get_user_model().objects.filter(username=username).only("id", "tenant_id", "username").first()
+        get_user_model()
+        .objects.filter(username=username)
+        .only("id", "tenant_id", "username")
+        .first()
     )
     if user is None or user.tenant_id is None:
         return  # unknown account: nothing to chain it to (axes still counts it)

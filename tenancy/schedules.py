@@ -31,7 +31,9 @@ class Schedule:
 _SCHEDULES: dict[str, Schedule] = {}
 
 
-def register_schedule(*, name: str, task: str, every_minutes: int | None = None, crontab: str | None = None) -> None:
+def register_schedule(
+    *, name: str, task: str, every_minutes: int | None = None, crontab: str | None = None
+) -> None:
     if (every_minutes is None) == (crontab is None):
         raise ValueError("Give exactly one of every_minutes or crontab.")
     _SCHEDULES[name] = Schedule(name, task, every_minutes, crontab)
@@ -58,7 +60,11 @@ def sync_schedules(sender=None, **kwargs) -> None:
         else:
             minute, hour, day, month, weekday = s.crontab.split()
             cron, _ = CrontabSchedule.objects.get_or_create(
-                minute=minute, hour=hour, day_of_month=day, month_of_year=month,
-                day_of_week=weekday, timezone="UTC",
+                minute=minute,
+                hour=hour,
+                day_of_month=day,
+                month_of_year=month,
+                day_of_week=weekday,
+                timezone="UTC",
             )
             PeriodicTask.objects.create(name=s.name, task=s.task, crontab=cron)

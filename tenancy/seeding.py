@@ -88,8 +88,12 @@ def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
     buf.seek(0)
     cols = ", ".join(columns)
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS seed_{table} AS SELECT {cols} FROM {table} WITH NO DATA")
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS seed_{table} AS SELECT {cols} FROM {table} WITH NO DATA"
+        )
         cursor.execute(f"TRUNCATE seed_{table}")
-        cursor.cursor.copy_expert(f"COPY seed_{table} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
+        cursor.cursor.copy_expert(
+            f"COPY seed_{table} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf
+        )
         cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM seed_{table}")
         cursor.execute(f"DROP TABLE seed_{table}")

@@ -21,7 +21,12 @@ def _require_admin(actor: User) -> None:
 
 
 def tenant_create(
-    *, name: str, slug: str, admin_username: str, admin_password: str, timezone: str = "Asia/Shanghai",
+    *,
+    name: str,
+    slug: str,
+    admin_username: str,
+    admin_password: str,
+    timezone: str = "Asia/Shanghai",
     locale: str = "zh-hans",
 ) -> Tenant:
     """A new bank with its head-office branch and one tenant admin."""
@@ -53,7 +58,9 @@ def tenant_create(
             admin.set_password(admin_password)
             admin.full_clean()
             admin.save()
-            audit_record(action="tenant.created", target=tenant, data={"slug": slug, "admin": admin_username})
+            audit_record(
+                action="tenant.created", target=tenant, data={"slug": slug, "admin": admin_username}
+            )
     return tenant
 
 
@@ -66,7 +73,12 @@ def _branch_save(branch: Branch) -> Branch:
 
 
 def branch_create(
-    *, actor: User, name: str, parent: Branch | None, level: str = Branch.Level.BRANCH, code: str = ""
+    *,
+    actor: User,
+    name: str,
+    parent: Branch | None,
+    level: str = Branch.Level.BRANCH,
+    code: str = "",
 ) -> Branch:
     _require_admin(actor)
     errors = {}
@@ -83,7 +95,9 @@ def branch_create(
     with transaction.atomic():
         branch = _branch_save(Branch(name=name.strip(), parent=parent, level=level, code=code))
         audit_record(
-            action="branch.created", actor=actor, target=branch,
+            action="branch.created",
+            actor=actor,
+            target=branch,
             data={"name": branch.name, "parent": parent.pk if parent else None},
         )
     return branch
@@ -101,8 +115,15 @@ def _validate_staff(*, actor: User, role: str, branch: Branch | None) -> dict:
 
 
 def staff_create(
-    *, actor: User, username: str, password: str, role: str, branch: Branch | None,
-    first_name: str = "", last_name: str = "", email: str = "",
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    role: str,
+    branch: Branch | None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
 ) -> User:
     """Admin creates a staff member of their own tenant."""
     _require_admin(actor)
@@ -112,8 +133,13 @@ def staff_create(
     elif User.objects.filter(username=username).exists():
         errors["username"] = _("This username is already taken.")
     user = User(
-        username=username, tenant_id=actor.tenant_id, role=role, branch=branch,
-        first_name=first_name, last_name=last_name, email=email,
+        username=username,
+        tenant_id=actor.tenant_id,
+        role=role,
+        branch=branch,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
     )
     if not password:
         errors["password"] = _("A password is required.")
@@ -129,15 +155,23 @@ def staff_create(
         user.full_clean()
         user.save()
         audit_record(
-            action="staff.created", actor=actor, target=user,
+            action="staff.created",
+            actor=actor,
+            target=user,
             data={"username": username, "role": role, "branch": branch.pk if branch else None},
         )
     return user
 
 
 def staff_update(
-    *, actor: User, staff: User, role: str | None = None, branch: Branch | None = None,
-    is_active: bool | None = None, first_name: str | None = None, last_name: str | None = None,
+    *,
+    actor: User,
+    staff: User,
+    role: str | None = None,
+    branch: Branch | None = None,
+    is_active: bool | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
     email: str | None = None,
 ) -> User:
     """Change a staff member's role, branch or status; every change audited."""
@@ -151,8 +185,11 @@ def staff_update(
         raise ValidationError(errors)
     changes = {}
     for field, value in (
-        ("role", new_role), ("branch_id", new_branch.pk if new_branch else None),
-        ("is_active", is_active), ("first_name", first_name), ("last_name", last_name),
+        ("role", new_role),
+        ("branch_id", new_branch.pk if new_branch else None),
+        ("is_active", is_active),
+        ("first_name", first_name),
+        ("last_name", last_name),
         ("email", email),
     ):
         if value is not None and getattr(staff, field) != value:

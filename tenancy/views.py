@@ -87,7 +87,9 @@ def staff_list(request):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Staff member %(name)s created.") % {"name": created.username})
+            messages.success(
+                request, _("Staff member %(name)s created.") % {"name": created.username}
+            )
             return redirect("tenancy:staff")
     qs = selectors.staff_list(user=user)
     role = request.GET.get("role")
@@ -95,7 +97,8 @@ def staff_list(request):
         qs = qs.filter(role=role)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
-        request, "tenancy/manage/staff.html",
+        request,
+        "tenancy/manage/staff.html",
         {"page": page, "form": form, "roles": Role.choices, "role": role},
         status=400 if form.errors else 200,
     )
@@ -116,8 +119,12 @@ def staff_edit(request, staff_id: int):
         else:
             messages.success(request, _("Saved."))
             return redirect("tenancy:staff")
-    return render(request, "tenancy/manage/staff_edit.html", {"staff": staff, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "tenancy/manage/staff_edit.html",
+        {"staff": staff, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @role_required(Role.ADMIN)
@@ -133,8 +140,12 @@ def branch_list(request):
         else:
             messages.success(request, _("Branch created."))
             return redirect("tenancy:branches")
-    return render(request, "tenancy/manage/branches.html", {"branches": branches, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "tenancy/manage/branches.html",
+        {"branches": branches, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @role_required(Role.ADMIN, Role.COMPLIANCE)

@@ -35,8 +35,11 @@ class Bank:
 
     def users(self):
         return {
-            "admin": self.admin, "branch_head": self.branch_head, "rm": self.rm,
-            "risk_officer": self.risk_officer, "compliance": self.compliance,
+            "admin": self.admin,
+            "branch_head": self.branch_head,
+            "rm": self.rm,
+            "risk_officer": self.risk_officer,
+            "compliance": self.compliance,
         }
 
     def scope(self):
@@ -54,10 +57,17 @@ def build_bank(prefix: str) -> Bank:
         return UserFactory(username=f"{prefix}_{role}{suffix}", tenant=tenant, role=role, branch=b)
 
     return Bank(
-        tenant=tenant, head_office=head, region=region, branch=branch, sibling_branch=sibling,
-        admin=user(Role.ADMIN, head), branch_head=user(Role.BRANCH_HEAD, branch),
-        rm=user(Role.RM, branch), other_rm=user(Role.RM, branch, "2"),
-        risk_officer=user(Role.RISK_OFFICER, head), compliance=user(Role.COMPLIANCE, head),
+        tenant=tenant,
+        head_office=head,
+        region=region,
+        branch=branch,
+        sibling_branch=sibling,
+        admin=user(Role.ADMIN, head),
+        branch_head=user(Role.BRANCH_HEAD, branch),
+        rm=user(Role.RM, branch),
+        other_rm=user(Role.RM, branch, "2"),
+        risk_officer=user(Role.RISK_OFFICER, head),
+        compliance=user(Role.COMPLIANCE, head),
     )
 
 

@@ -23,7 +23,9 @@ class TenantFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"bank-{n}")
 
 
-def make_branch(tenant: Tenant, name: str, parent: Branch | None = None, level: str = Branch.Level.BRANCH) -> Branch:
+def make_branch(
+    tenant: Tenant, name: str, parent: Branch | None = None, level: str = Branch.Level.BRANCH
+) -> Branch:
     with tenant_scope(tenant):
         return _branch_save(Branch(tenant=tenant, name=name, parent=parent, level=level))
 

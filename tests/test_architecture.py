@@ -20,7 +20,11 @@ APPS = ["config", "tenancy", "clients", "communications", "risk", "loyalty", "pe
 ALL_TENANTS_ALLOWED = {
     "tenancy/models.py": "defines it",
 }
-ALL_TENANTS_ALLOWED_GLOBS = ("*/migrations/*", "*/admin.py", "*/tasks.py")  # migrations, platform admin, fan-out
+ALL_TENANTS_ALLOWED_GLOBS = (
+    "*/migrations/*",
+    "*/admin.py",
+    "*/tasks.py",
+)  # migrations, platform admin, fan-out
 
 
 def _python_files():
@@ -84,9 +88,12 @@ TENANT_MODELS = tenant_models()
 def test_tenant_owned_models_inherit_the_base_or_are_listed():
     # Models with a tenant column that cannot use the scoped default manager,
     # with the reason. They are still covered by row-level security.
-    exceptions = {"clients.ClientUserObjectPermission": "guardian's manager is needed by assign_perm"}
+    exceptions = {
+        "clients.ClientUserObjectPermission": "guardian's manager is needed by assign_perm"
+    }
     stray = [
-        m._meta.label for m in TENANT_MODELS
+        m._meta.label
+        for m in TENANT_MODELS
         if not issubclass(m, TenantOwnedModel) and m._meta.label not in exceptions
     ]
     assert stray == []
@@ -116,7 +123,8 @@ def test_indexes_and_unique_constraints_lead_with_tenant(model):
 
 def test_user_is_the_only_model_with_a_tenant_outside_rls():
     with_tenant = [
-        m for m in apps.get_models()
+        m
+        for m in apps.get_models()
         if any(f.name == "tenant" and f.concrete for f in m._meta.fields)
     ]
     assert set(with_tenant) - set(TENANT_MODELS) == {User}
@@ -139,6 +147,10 @@ def test_apps_do_not_depend_on_performance():
 def test_tenancy_depends_on_no_other_app():
     offenders = []
     for path in (ROOT / "tenancy").rglob("*.py"):
-        if re.search(r"^\s*(from|import) (clients|communications|risk|loyalty|performance)\b", path.read_text(), re.M):
+        if re.search(
+            r"^\s*(from|import) (clients|communications|risk|loyalty|performance)\b",
+            path.read_text(),
+            re.M,
+        ):
             offenders.append(_rel(path))
     assert offenders == []

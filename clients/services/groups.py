@@ -18,7 +18,9 @@ def _require_group_editor(actor: User) -> None:
         raise PermissionDenied(_("Your role may not change relationship groups."))
 
 
-def relationship_group_create(*, actor: User, name: str, kind: str, note: str = "") -> RelationshipGroup:
+def relationship_group_create(
+    *, actor: User, name: str, kind: str, note: str = ""
+) -> RelationshipGroup:
     """A new household or corporate group (admins, branch heads, RMs)."""
     _require_group_editor(actor)
     errors = {}
@@ -29,17 +31,26 @@ def relationship_group_create(*, actor: User, name: str, kind: str, note: str = 
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        group = RelationshipGroup.objects.create(name=name.strip(), kind=kind, note=(note or "").strip(),
-                                                 created_by=actor)
-        audit_record(action="group.created", actor=actor, target=group, data={"name": group.name, "kind": kind})
+        group = RelationshipGroup.objects.create(
+            name=name.strip(), kind=kind, note=(note or "").strip(), created_by=actor
+        )
+        audit_record(
+            action="group.created",
+            actor=actor,
+            target=group,
+            data={"name": group.name, "kind": kind},
+        )
     return group
 
 
-def relationship_group_update(*, actor: User, group: RelationshipGroup, name: str | None = None,
-                              note: str | None = None) -> RelationshipGroup:
+def relationship_group_update(
+    *, actor: User, group: RelationshipGroup, name: str | None = None, note: str | None = None
+) -> RelationshipGroup:
     _require_group_editor(actor)
     if actor.role == Role.RM and group.created_by_id != actor.pk:
-        raise PermissionDenied(_("Only the group's creator, a branch head or an admin may rename it."))
+        raise PermissionDenied(
+            _("Only the group's creator, a branch head or an admin may rename it.")
+        )
     changes = {}
     if name is not None and name.strip() != group.name:
         if not name.strip():
@@ -57,13 +68,18 @@ def relationship_group_update(*, actor: User, group: RelationshipGroup, name: st
 
 
 def _validate_role(group: RelationshipGroup, role: str) -> None:
-    allowed = (GroupMembership.HOUSEHOLD_ROLES if group.kind == RelationshipGroup.Kind.HOUSEHOLD
-               else GroupMembership.CORPORATE_ROLES)
+    allowed = (
+        GroupMembership.HOUSEHOLD_ROLES
+        if group.kind == RelationshipGroup.Kind.HOUSEHOLD
+        else GroupMembership.CORPORATE_ROLES
+    )
     if role not in allowed:
         raise ValidationError({"role": _("This role does not fit this kind of group.")})
 
 
-def group_member_add(*, actor: User, group: RelationshipGroup, client: Client, role: str) -> GroupMembership:
+def group_member_add(
+    *, actor: User, group: RelationshipGroup, client: Client, role: str
+) -> GroupMembership:
     """Put a client into a group with a role. The actor must be allowed to edit
     the client's profile (its managers, its branch head, an admin)."""
     _require_group_editor(actor)
@@ -72,14 +88,21 @@ def group_member_add(*, actor: User, group: RelationshipGroup, client: Client, r
     _validate_role(group, role)
     if GroupMembership.objects.filter(group=group, client=client).exists():
         raise ValidationError({"client": _("This client is already in the group.")})
-    if group.kind == RelationshipGroup.Kind.HOUSEHOLD and GroupMembership.objects.filter(
-        client=client, group__kind=RelationshipGroup.Kind.HOUSEHOLD
-    ).exists():
+    if (
+        group.kind == RelationshipGroup.Kind.HOUSEHOLD
+        and GroupMembership.objects.filter(
+            client=client, group__kind=RelationshipGroup.Kind.HOUSEHOLD
+        ).exists()
+    ):
         raise ValidationError({"client": _("This client already belongs to another household.")})
     with transaction.atomic():
         membership = GroupMembership.objects.create(group=group, client=client, role=role)
-        audit_record(action="group.member_added", actor=actor, target=group,
-                     data={"client": client.pk, "role": role})
+        audit_record(
+            action="group.member_added",
+            actor=actor,
+            target=group,
+            data={"client": client.pk, "role": role},
+        )
     return membership
 
 
@@ -90,4 +113,6 @@ def group_member_remove(*, actor: User, membership: GroupMembership) -> None:
     with transaction.atomic():
         group, client_id = membership.group, membership.client_id
         membership.delete()
-        audit_record(action="group.member_removed", actor=actor, target=group, data={"client": client_id})
+        audit_record(
+            action="group.member_removed", actor=actor, target=group, data={"client": client_id}
+        )

@@ -23,9 +23,23 @@ PII_FIELDS = ("national_id", "phone", "email", "address")
 # Fields a profile edit may change. Coverage (managers), tier, AUM, exposure,
 # credit rating and last contact are written by their own services.
 PROFILE_FIELDS = (
-    "kind", "name", "external_id", "branch", "risk_tolerance", "preferred_channel", "lifecycle",
-    "language", "contact_time_from", "contact_time_to", "marketing_consent", "investment_goals",
-    "interests", "kyc_status", "next_kyc_review", "currency", *PII_FIELDS,
+    "kind",
+    "name",
+    "external_id",
+    "branch",
+    "risk_tolerance",
+    "preferred_channel",
+    "lifecycle",
+    "language",
+    "contact_time_from",
+    "contact_time_to",
+    "marketing_consent",
+    "investment_goals",
+    "interests",
+    "kyc_status",
+    "next_kyc_review",
+    "currency",
+    *PII_FIELDS,
 )
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -55,8 +69,8 @@ def national_id_problem(value: str, kind: str) -> str | None:
     if not value:
         return None
     if kind == Client.Kind.CORPORATE:
-        return None if _USCC.match(value) else _(
-            "Enter the 18-character unified social credit code."
+        return (
+            None if _USCC.match(value) else _("Enter the 18-character unified social credit code.")
         )
     if not re.fullmatch(r"[0-9]{17}[0-9X]", value):
         return _("Enter an 18-character resident id number (17 digits and a digit or X).")
@@ -76,9 +90,10 @@ def _validate_profile(*, actor: User, client: Client, changed: set[str]) -> None
         errors["name"] = _("A name is required.")
     if not (client.external_id or "").strip():
         errors["external_id"] = _("The core-banking id is required.")
-    elif "external_id" in changed and Client.objects.filter(external_id=client.external_id).exclude(
-        pk=client.pk
-    ).exists():
+    elif (
+        "external_id" in changed
+        and Client.objects.filter(external_id=client.external_id).exclude(pk=client.pk).exists()
+    ):
         errors["external_id"] = _("Another client already has this core-banking id.")
     if client.branch_id is None:
         errors["branch"] = _("Choose a branch.")
@@ -106,7 +121,10 @@ def _validate_profile(*, actor: User, client: Client, changed: set[str]) -> None
         k not in Client.Channel.values or not isinstance(v, bool) for k, v in consent.items()
     ):
         errors["marketing_consent"] = _("Consent is given per channel, yes or no.")
-    for field, choices in (("interests", Interest.values), ("investment_goals", InvestmentGoal.values)):
+    for field, choices in (
+        ("interests", Interest.values),
+        ("investment_goals", InvestmentGoal.values),
+    ):
         value = getattr(client, field)
         if not isinstance(value, list) or any(v not in choices for v in value):
             errors[field] = _("Choose from the listed options.")
@@ -153,8 +171,14 @@ def _audit_changes(before: dict, client: Client, changed: set[str]) -> dict:
 
 
 def client_create(
-    *, actor: User, name: str, external_id: str, branch: Branch, kind: str = Client.Kind.INDIVIDUAL,
-    dedicated_manager: User | None = None, **fields: Any,
+    *,
+    actor: User,
+    name: str,
+    external_id: str,
+    branch: Branch,
+    kind: str = Client.Kind.INDIVIDUAL,
+    dedicated_manager: User | None = None,
+    **fields: Any,
 ) -> Client:
     """Create a client. Admins anywhere; branch heads inside their subtree; an
     RM in their own branch subtree, and the RM becomes the dedicated manager.
@@ -171,7 +195,9 @@ def client_create(
     data = _normalise({"name": name, "external_id": external_id, "kind": kind, **fields})
     if actor.role == "rm":
         if dedicated_manager is not None and dedicated_manager.pk != actor.pk:
-            raise ValidationError({"dedicated_manager": _("Relationship managers create clients for themselves.")})
+            raise ValidationError(
+                {"dedicated_manager": _("Relationship managers create clients for themselves.")}
+            )
         dedicated_manager = actor
     client = Client(branch=branch, **data)
     changed = set(data) | {"branch", "kind", "national_id"}
@@ -189,17 +215,28 @@ def client_create(
                 {"external_id": _("Another client already has this core-banking id.")}
             ) from None
         audit_record(
-            action="client.created", actor=actor, target=client,
-            data={"external_id": client.external_id, "branch": client.branch_id, "kind": client.kind,
-                  "dedicated_manager": client.dedicated_manager_id,
-                  "pii": sorted(f for f in PII_FIELDS if getattr(client, f))},
+            action="client.created",
+            actor=actor,
+            target=client,
+            data={
+                "external_id": client.external_id,
+                "branch": client.branch_id,
+                "kind": client.kind,
+                "dedicated_manager": client.dedicated_manager_id,
+                "pii": sorted(f for f in PII_FIELDS if getattr(client, f)),
+            },
         )
         if dedicated_manager is not None:
             from .coverage import record_coverage_change
 
-            record_coverage_change(client=client, kind="dedicated", from_user=None,
-                                   to_user=dedicated_manager, actor=actor,
-                                   reason=_("Assigned when the client was created."))
+            record_coverage_change(
+                client=client,
+                kind="dedicated",
+                from_user=None,
+                to_user=dedicated_manager,
+                actor=actor,
+                reason=_("Assigned when the client was created."),
+            )
     return client
 
 
@@ -226,13 +263,19 @@ def client_update(*, actor: User, client: Client, **fields: Any) -> Client:
     if not changed:
         return client
     if "branch" in changed and actor.role == "rm":
-        raise ValidationError({"branch": _("Ask your branch head to move a client to another branch.")})
+        raise ValidationError(
+            {"branch": _("Ask your branch head to move a client to another branch.")}
+        )
     _validate_profile(actor=actor, client=client, changed=changed)
     with transaction.atomic():
         _set_indexes(client)
         client.save()
-        audit_record(action="client.updated", actor=actor, target=client,
-                     data=_audit_changes(before, client, changed))
+        audit_record(
+            action="client.updated",
+            actor=actor,
+            target=client,
+            data=_audit_changes(before, client, changed),
+        )
     return client
 
 
@@ -240,9 +283,16 @@ def client_reveal(*, actor: User, client: Client, ip_address: str | None = None)
     """The plain national id, phone and email, for the client's managers and
     compliance only (PermissionDenied otherwise). Every reveal is audited."""
     if not policy.can_reveal(actor, client):
-        raise PermissionDenied(_("Only the client's managers and compliance may reveal personal data."))
-    audit_record(action="client.pii_revealed", actor=actor, target=client,
-                 data={"fields": ["national_id", "phone", "email"]}, ip_address=ip_address)
+        raise PermissionDenied(
+            _("Only the client's managers and compliance may reveal personal data.")
+        )
+    audit_record(
+        action="client.pii_revealed",
+        actor=actor,
+        target=client,
+        data={"fields": ["national_id", "phone", "email"]},
+        ip_address=ip_address,
+    )
     return {"national_id": client.national_id, "phone": client.phone, "email": client.email}
 
 
@@ -268,7 +318,9 @@ def _validate_contact(contact: ContactPerson) -> None:
         raise ValidationError(errors)
 
 
-def contact_person_create(*, actor: User, client: Client, name: str, **fields: Any) -> ContactPerson:
+def contact_person_create(
+    *, actor: User, client: Client, name: str, **fields: Any
+) -> ContactPerson:
     """Add a contact person to a corporate client (whoever may edit its profile)."""
     if not policy.can_edit_profile(actor, client):
         raise PermissionDenied(_("You may not edit this client's profile."))
@@ -282,9 +334,16 @@ def contact_person_create(*, actor: User, client: Client, name: str, **fields: A
     _validate_contact(contact)
     with transaction.atomic():
         contact.save()
-        audit_record(action="client.contact_added", actor=actor, target=client,
-                     data={"contact": contact.pk, "title": contact.title,
-                           "decision_maker": contact.is_decision_maker})
+        audit_record(
+            action="client.contact_added",
+            actor=actor,
+            target=client,
+            data={
+                "contact": contact.pk,
+                "title": contact.title,
+                "decision_maker": contact.is_decision_maker,
+            },
+        )
     return contact
 
 
@@ -305,8 +364,12 @@ def contact_person_update(*, actor: User, contact: ContactPerson, **fields: Any)
     _validate_contact(contact)
     with transaction.atomic():
         contact.save()
-        audit_record(action="client.contact_updated", actor=actor, target=client,
-                     data={"contact": contact.pk, "fields": sorted(changed)})
+        audit_record(
+            action="client.contact_updated",
+            actor=actor,
+            target=client,
+            data={"contact": contact.pk, "fields": sorted(changed)},
+        )
     return contact
 
 
@@ -317,7 +380,9 @@ def contact_person_delete(*, actor: User, contact: ContactPerson) -> None:
     with transaction.atomic():
         pk = contact.pk
         contact.delete()
-        audit_record(action="client.contact_removed", actor=actor, target=client, data={"contact": pk})
+        audit_record(
+            action="client.contact_removed", actor=actor, target=client, data={"contact": pk}
+        )
 
 
 # --- life events --------------------------------------------------------------------
@@ -336,15 +401,21 @@ def life_event_create(
         errors["date"] = _("Enter a date.")
     if errors:
         raise ValidationError(errors)
-    event = LifeEvent(client=client, kind=kind, date=date, note=(note or "").strip(), created_by=actor)
+    event = LifeEvent(
+        client=client, kind=kind, date=date, note=(note or "").strip(), created_by=actor
+    )
     try:
         event.full_clean(exclude=["client", "created_by"])
     except ValidationError as exc:
         raise ValidationError(exc.message_dict) from None
     with transaction.atomic():
         event.save()
-        audit_record(action="client.life_event_added", actor=actor, target=client,
-                     data={"event": event.pk, "kind": kind, "date": date})
+        audit_record(
+            action="client.life_event_added",
+            actor=actor,
+            target=client,
+            data={"event": event.pk, "kind": kind, "date": date},
+        )
     return event
 
 
@@ -355,5 +426,9 @@ def life_event_delete(*, actor: User, event: LifeEvent) -> None:
     with transaction.atomic():
         pk, kind = event.pk, event.kind
         event.delete()
-        audit_record(action="client.life_event_removed", actor=actor, target=client,
-                     data={"event": pk, "kind": kind})
+        audit_record(
+            action="client.life_event_removed",
+            actor=actor,
+            target=client,
+            data={"event": pk, "kind": kind},
+        )

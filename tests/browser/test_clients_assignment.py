@@ -12,7 +12,9 @@ from .conftest import login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_admin_assigns_a_dedicated_manager_and_the_rm_then_sees_the_client(bank, browser, page, live_server):
+def test_admin_assigns_a_dedicated_manager_and_the_rm_then_sees_the_client(
+    bank, browser, page, live_server
+):
     client = ClientFactory(tenant=bank.tenant, branch=bank.branch, name="Zhou Family Office")
 
     # the RM does not see the unassigned client yet
@@ -32,8 +34,10 @@ def test_admin_assigns_a_dedicated_manager_and_the_rm_then_sees_the_client(bank,
     page.fill("#id_reason", "New key client")
     page.click("button[name=assign]")
     page.wait_for_url(f"{live_server.url}/clients/{client.pk}/coverage/")
-    assert bank.rm.username in page.locator("#current-dedicated").inner_text() or \
-        (bank.rm.get_full_name() and bank.rm.get_full_name() in page.locator("#current-dedicated").inner_text())
+    assert bank.rm.username in page.locator("#current-dedicated").inner_text() or (
+        bank.rm.get_full_name()
+        and bank.rm.get_full_name() in page.locator("#current-dedicated").inner_text()
+    )
 
     # the RM now finds the client in their list and opens its 360° page
     rm_page.goto(f"{live_server.url}/clients/")

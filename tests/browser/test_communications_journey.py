@@ -31,19 +31,31 @@ def _resolves(name: str) -> bool:
 
 
 CLIENT_PAGES = [
-    pytest.param("clients:detail", marks=pytest.mark.skipif(
-        not _resolves("clients:detail"), reason="the client 360° page (clients:detail) is not merged yet")),
+    pytest.param(
+        "clients:detail",
+        marks=pytest.mark.skipif(
+            not _resolves("clients:detail"),
+            reason="the client 360° page (clients:detail) is not merged yet",
+        ),
+    ),
     # the same registered section, on communications' own page for the client
     pytest.param("communications:client_log"),
 ]
 
 
 @pytest.mark.parametrize("client_page", CLIENT_PAGES)
-def test_rm_logs_a_meeting_with_a_next_step_and_gets_one_reminder(page, live_server, bank, client_page):
+def test_rm_logs_a_meeting_with_a_next_step_and_gets_one_reminder(
+    page, live_server, bank, client_page
+):
     bank.rm.email = "rm@a-bank.example"
     bank.rm.save()
-    client = ClientFactory(tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm, tier="gold",
-                           name="华夏精密制造")
+    client = ClientFactory(
+        tenant=bank.tenant,
+        branch=bank.branch,
+        dedicated_manager=bank.rm,
+        tier="gold",
+        name="华夏精密制造",
+    )
     tz = zoneinfo.ZoneInfo(bank.tenant.timezone)
     due_local = (timezone.now() + timedelta(hours=3)).astimezone(tz)
 
@@ -71,7 +83,9 @@ def test_rm_logs_a_meeting_with_a_next_step_and_gets_one_reminder(page, live_ser
     # the clock moves: the follow-up falls due
     with tenant_scope(bank.tenant):
         follow_up = FollowUp.objects.get(note="发送基金说明书")
-        FollowUp.objects.filter(pk=follow_up.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+        FollowUp.objects.filter(pk=follow_up.pk).update(
+            due_at=timezone.now() - timedelta(minutes=1)
+        )
     tasks.followup_reminders_sweep()
     tasks.followup_reminders_sweep()
 

@@ -17,27 +17,37 @@ from clients.models import (
 def _client(bank) -> Client:
     client = Client.objects.filter(external_id="ISO-TARGET").first()
     if client is None:
-        client = Client.objects.create(name="Isolation target", external_id="ISO-TARGET", branch=bank.branch,
-                                       dedicated_manager=bank.rm, kind=Client.Kind.CORPORATE)
+        client = Client.objects.create(
+            name="Isolation target",
+            external_id="ISO-TARGET",
+            branch=bank.branch,
+            dedicated_manager=bank.rm,
+            kind=Client.Kind.CORPORATE,
+        )
     return client
 
 
 def _contact(bank) -> ContactPerson:
     client = _client(bank)
     return ContactPerson.objects.filter(client=client).first() or ContactPerson.objects.create(
-        client=client, name="Contact")
+        client=client, name="Contact"
+    )
 
 
 def _event(bank) -> LifeEvent:
     client = _client(bank)
     return LifeEvent.objects.filter(client=client).first() or LifeEvent.objects.create(
-        client=client, kind=LifeEvent.Kind.BIRTHDAY, date=date(1970, 1, 1))
+        client=client, kind=LifeEvent.Kind.BIRTHDAY, date=date(1970, 1, 1)
+    )
 
 
 def _member(bank) -> CoverageTeamMember:
     client = _client(bank)
-    return CoverageTeamMember.objects.filter(client=client).first() or CoverageTeamMember.objects.create(
-        client=client, user=bank.other_rm, team_role=CoverageTeamMember.TeamRole.PRODUCT_SPECIALIST)
+    return CoverageTeamMember.objects.filter(
+        client=client
+    ).first() or CoverageTeamMember.objects.create(
+        client=client, user=bank.other_rm, team_role=CoverageTeamMember.TeamRole.PRODUCT_SPECIALIST
+    )
 
 
 def _membership(bank) -> GroupMembership:
@@ -45,8 +55,12 @@ def _membership(bank) -> GroupMembership:
     found = GroupMembership.objects.filter(client=client).select_related("group").first()
     if found:
         return found
-    group = RelationshipGroup.objects.create(name="Isolation household", kind=RelationshipGroup.Kind.HOUSEHOLD)
-    return GroupMembership.objects.create(group=group, client=client, role=GroupMembership.Role.HEAD_OF_HOUSEHOLD)
+    group = RelationshipGroup.objects.create(
+        name="Isolation household", kind=RelationshipGroup.Kind.HOUSEHOLD
+    )
+    return GroupMembership.objects.create(
+        group=group, client=client, role=GroupMembership.Role.HEAD_OF_HOUSEHOLD
+    )
 
 
 TARGETS = {
@@ -56,15 +70,29 @@ TARGETS = {
     "clients:reveal": lambda bank: {"client_id": _client(bank).pk},
     "clients:coverage": lambda bank: {"client_id": _client(bank).pk},
     "clients:team_add": lambda bank: {"client_id": _client(bank).pk},
-    "clients:team_remove": lambda bank: {"client_id": _client(bank).pk, "member_id": _member(bank).pk},
+    "clients:team_remove": lambda bank: {
+        "client_id": _client(bank).pk,
+        "member_id": _member(bank).pk,
+    },
     "clients:contact_add": lambda bank: {"client_id": _client(bank).pk},
-    "clients:contact_edit": lambda bank: {"client_id": _client(bank).pk, "contact_id": _contact(bank).pk},
-    "clients:contact_delete": lambda bank: {"client_id": _client(bank).pk, "contact_id": _contact(bank).pk},
+    "clients:contact_edit": lambda bank: {
+        "client_id": _client(bank).pk,
+        "contact_id": _contact(bank).pk,
+    },
+    "clients:contact_delete": lambda bank: {
+        "client_id": _client(bank).pk,
+        "contact_id": _contact(bank).pk,
+    },
     "clients:life_event_add": lambda bank: {"client_id": _client(bank).pk},
-    "clients:life_event_delete": lambda bank: {"client_id": _client(bank).pk, "event_id": _event(bank).pk},
+    "clients:life_event_delete": lambda bank: {
+        "client_id": _client(bank).pk,
+        "event_id": _event(bank).pk,
+    },
     "clients:group_detail": lambda bank: {"group_id": _membership(bank).group_id},
-    "clients:group_member_remove": lambda bank: {"group_id": _membership(bank).group_id,
-                                                 "membership_id": _membership(bank).pk},
+    "clients:group_member_remove": lambda bank: {
+        "group_id": _membership(bank).group_id,
+        "membership_id": _membership(bank).pk,
+    },
     # API
     "client-detail": lambda bank: {"pk": _client(bank).pk},
     "client-reveal": lambda bank: {"pk": _client(bank).pk},
@@ -76,6 +104,8 @@ TARGETS = {
     "life-event-detail": lambda bank: {"pk": _event(bank).pk},
     "client-group-detail": lambda bank: {"pk": _membership(bank).group_id},
     "client-group-members": lambda bank: {"pk": _membership(bank).group_id},
-    "client-group-member-remove": lambda bank: {"pk": _membership(bank).group_id,
-                                                "membership_id": _membership(bank).pk},
+    "client-group-member-remove": lambda bank: {
+        "pk": _membership(bank).group_id,
+        "membership_id": _membership(bank).pk,
+    },
 }

@@ -13,29 +13,52 @@ from clients.portfolio import Holding, ImportJob, Product, Transaction
 def _client(bank):
     client = Client.objects.filter(external_id="ISO-PORTFOLIO").first()
     return client or Client.objects.create(
-        tenant=bank.tenant, name="Isolation client", external_id="ISO-PORTFOLIO", branch=bank.branch,
+        tenant=bank.tenant,
+        name="Isolation client",
+        external_id="ISO-PORTFOLIO",
+        branch=bank.branch,
         dedicated_manager=bank.rm,
     )
 
 
 def _product(bank):
-    return Product.objects.get_or_create(code="ISO-P", defaults={
-        "tenant": bank.tenant, "name": "Isolation product", "category": "fund", "risk_level": 2})[0]
+    return Product.objects.get_or_create(
+        code="ISO-P",
+        defaults={
+            "tenant": bank.tenant,
+            "name": "Isolation product",
+            "category": "fund",
+            "risk_level": 2,
+        },
+    )[0]
 
 
 def _holding(bank):
-    return Holding.objects.get_or_create(client=_client(bank), account_number="ISO-ACC", defaults={
-        "tenant": bank.tenant, "kind": "deposit", "balance": Decimal("10")})[0]
+    return Holding.objects.get_or_create(
+        client=_client(bank),
+        account_number="ISO-ACC",
+        defaults={"tenant": bank.tenant, "kind": "deposit", "balance": Decimal("10")},
+    )[0]
 
 
 def _transaction(bank):
-    return Transaction.objects.get_or_create(external_ref="ISO-T", defaults={
-        "tenant": bank.tenant, "client": _client(bank), "occurred_at": timezone.now(), "amount": Decimal("1"),
-        "direction": "in", "category": "deposit"})[0]
+    return Transaction.objects.get_or_create(
+        external_ref="ISO-T",
+        defaults={
+            "tenant": bank.tenant,
+            "client": _client(bank),
+            "occurred_at": timezone.now(),
+            "amount": Decimal("1"),
+            "direction": "in",
+            "category": "deposit",
+        },
+    )[0]
 
 
 def _job(bank):
-    return ImportJob.objects.create(tenant=bank.tenant, kind="clients", file_name="iso.csv", created_by=bank.admin)
+    return ImportJob.objects.create(
+        tenant=bank.tenant, kind="clients", file_name="iso.csv", created_by=bank.admin
+    )
 
 
 TARGETS = {

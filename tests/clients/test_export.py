@@ -11,16 +11,31 @@ def _rows(response):
 
 
 def _clients(bank):
-    mine = ClientFactory(tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm, name="Mine",
-                         national_id="110101199001011234", phone="13800138000", email="mine@example.com")
-    other = ClientFactory(tenant=bank.tenant, branch=bank.sibling_branch, dedicated_manager=bank.other_rm,
-                          name="Other", national_id="110101199001015678", phone="13900139000")
+    mine = ClientFactory(
+        tenant=bank.tenant,
+        branch=bank.branch,
+        dedicated_manager=bank.rm,
+        name="Mine",
+        national_id="110101199001011234",
+        phone="13800138000",
+        email="mine@example.com",
+    )
+    other = ClientFactory(
+        tenant=bank.tenant,
+        branch=bank.sibling_branch,
+        dedicated_manager=bank.other_rm,
+        name="Other",
+        national_id="110101199001015678",
+        phone="13900139000",
+    )
     return mine, other
 
 
 def test_rm_exports_only_visible_clients_with_own_contact_details(bank, other_bank, web_for):
     _clients(bank)
-    ClientFactory(tenant=other_bank.tenant, branch=other_bank.branch, dedicated_manager=other_bank.rm)
+    ClientFactory(
+        tenant=other_bank.tenant, branch=other_bank.branch, dedicated_manager=other_bank.rm
+    )
     response = web_for(bank.rm).get("/clients/export/")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = _rows(response)
@@ -51,12 +66,16 @@ def test_export_streams_beyond_one_chunk(bank, api_for, monkeypatch):
 
     monkeypatch.setattr(exports, "CHUNK", 3)
     for i in range(7):
-        ClientFactory(tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm, name=f"C{i}")
+        ClientFactory(
+            tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm, name=f"C{i}"
+        )
     rows = _rows(api_for(bank.rm).get("/api/v1/clients/export/"))
     assert len(rows) == 7
 
 
 def test_formula_like_names_are_neutralised(bank, api_for):
-    ClientFactory(tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm, name="=HYPERLINK(1)")
+    ClientFactory(
+        tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm, name="=HYPERLINK(1)"
+    )
     rows = _rows(api_for(bank.rm).get("/api/v1/clients/export/"))
     assert rows[0]["name"] == "'=HYPERLINK(1)"

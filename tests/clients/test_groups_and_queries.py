@@ -16,11 +16,21 @@ from tests.factories import ClientFactory
 @pytest.fixture
 def household(bank, book):
     with bank.scope():
-        Client.objects.filter(pk=book.dedicated.pk).update(aum=Decimal("1000000"), exposure=Decimal("200"))
-        Client.objects.filter(pk=book.branch_other.pk).update(aum=Decimal("500000"), exposure=Decimal("50"))
-        group = services.relationship_group_create(actor=bank.admin, name="Wang household", kind="household")
-        services.group_member_add(actor=bank.admin, group=group, client=book.dedicated, role="head_of_household")
-        services.group_member_add(actor=bank.admin, group=group, client=book.branch_other, role="spouse")
+        Client.objects.filter(pk=book.dedicated.pk).update(
+            aum=Decimal("1000000"), exposure=Decimal("200")
+        )
+        Client.objects.filter(pk=book.branch_other.pk).update(
+            aum=Decimal("500000"), exposure=Decimal("50")
+        )
+        group = services.relationship_group_create(
+            actor=bank.admin, name="Wang household", kind="household"
+        )
+        services.group_member_add(
+            actor=bank.admin, group=group, client=book.dedicated, role="head_of_household"
+        )
+        services.group_member_add(
+            actor=bank.admin, group=group, client=book.branch_other, role="spouse"
+        )
     return group
 
 
@@ -30,14 +40,20 @@ def test_group_rollup_sums_all_members_for_the_branch_head(bank, household, api_
     assert data["hidden_members"] == 0 and len(data["members"]) == 2
 
 
-def test_group_rollup_counts_only_visible_members_and_says_how_many_are_hidden(bank, household, api_for):
+def test_group_rollup_counts_only_visible_members_and_says_how_many_are_hidden(
+    bank, household, api_for
+):
     data = api_for(bank.rm).get(f"/api/v1/client-groups/{household.pk}/").json()
     assert data["totals"] == [{"currency": "CNY", "aum": "1000000.00", "exposure": "200.00"}]
-    assert data["hidden_members"] == 1 and [m["client_name"] for m in data["members"]] == ["Dedicated Ltd"]
+    assert data["hidden_members"] == 1 and [m["client_name"] for m in data["members"]] == [
+        "Dedicated Ltd"
+    ]
 
 
 def test_group_page_says_members_are_hidden(bank, household, web_for):
-    html = web_for(bank.rm).get(reverse("clients:group_detail", args=[household.pk])).content.decode()
+    html = (
+        web_for(bank.rm).get(reverse("clients:group_detail", args=[household.pk])).content.decode()
+    )
     assert 'id="hidden-members"' in html and "Pudong Other" not in html
 
 
@@ -49,17 +65,27 @@ def test_corporate_roles_do_not_fit_a_household(bank, household, book):
     from django.core.exceptions import ValidationError
 
     with bank.scope(), pytest.raises(ValidationError):
-        services.group_member_add(actor=bank.admin, group=household, client=book.shared, role="subsidiary")
+        services.group_member_add(
+            actor=bank.admin, group=household, client=book.shared, role="subsidiary"
+        )
 
 
 def test_api_adds_and_removes_group_members(bank, book, api_for):
     api = api_for(bank.rm)
-    group = api.post("/api/v1/client-groups/", {"name": "Li group", "kind": "corporate_group"}, format="json").json()
-    added = api.post(f"/api/v1/client-groups/{group['id']}/members/",
-                     {"client": book.dedicated.pk, "role": "parent_company"}, format="json")
+    group = api.post(
+        "/api/v1/client-groups/", {"name": "Li group", "kind": "corporate_group"}, format="json"
+    ).json()
+    added = api.post(
+        f"/api/v1/client-groups/{group['id']}/members/",
+        {"client": book.dedicated.pk, "role": "parent_company"},
+        format="json",
+    )
     assert added.status_code == 201, added.json()
-    refused = api.post(f"/api/v1/client-groups/{group['id']}/members/",
-                       {"client": book.shared.pk, "role": "subsidiary"}, format="json")
+    refused = api.post(
+        f"/api/v1/client-groups/{group['id']}/members/",
+        {"client": book.shared.pk, "role": "subsidiary"},
+        format="json",
+    )
     assert refused.status_code == 403  # shared in: may read, not edit
     gone = api.delete(f"/api/v1/client-groups/{group['id']}/members/{added.json()['id']}/")
     assert gone.status_code == 204
@@ -70,10 +96,17 @@ def test_api_adds_and_removes_group_members(bank, book, api_for):
 
 def _populate(bank, n):
     with bank.scope():
-        clients = [ClientFactory(tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm)
-                   for _ in range(n)]
-        corp = ClientFactory(tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm,
-                             kind=Client.Kind.CORPORATE, name="AAA Corp")
+        clients = [
+            ClientFactory(tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm)
+            for _ in range(n)
+        ]
+        corp = ClientFactory(
+            tenant=bank.tenant,
+            branch=bank.branch,
+            dedicated_manager=bank.rm,
+            kind=Client.Kind.CORPORATE,
+            name="AAA Corp",
+        )
         group = RelationshipGroup.objects.create(name="G", kind="corporate_group")
         for c in clients[: n // 2]:
             assign_perm("view_client", bank.other_rm, c)
@@ -94,7 +127,9 @@ API_BUDGET = 10
 
 @pytest.mark.parametrize("n", [10, 200])
 @pytest.mark.parametrize("role", ["rm", "admin", "branch_head"])
-def test_client_list_page_query_count_is_bounded(bank, web_for, django_assert_max_num_queries, n, role):
+def test_client_list_page_query_count_is_bounded(
+    bank, web_for, django_assert_max_num_queries, n, role
+):
     _populate(bank, n)
     web = web_for(bank.users()[role])
     with django_assert_max_num_queries(LIST_BUDGET):
@@ -104,7 +139,9 @@ def test_client_list_page_query_count_is_bounded(bank, web_for, django_assert_ma
 
 @pytest.mark.parametrize("n", [10, 200])
 @pytest.mark.parametrize("role", ["rm", "admin"])
-def test_client_360_page_query_count_is_bounded(bank, web_for, django_assert_max_num_queries, n, role):
+def test_client_360_page_query_count_is_bounded(
+    bank, web_for, django_assert_max_num_queries, n, role
+):
     corp = _populate(bank, n)
     web = web_for(bank.users()[role])
     with django_assert_max_num_queries(DETAIL_BUDGET):
@@ -122,7 +159,9 @@ def test_api_client_list_query_count_is_bounded(bank, api_for, django_assert_max
 
 
 @pytest.mark.parametrize("n", [10, 200])
-def test_api_group_list_and_detail_query_counts_are_bounded(bank, api_for, django_assert_max_num_queries, n):
+def test_api_group_list_and_detail_query_counts_are_bounded(
+    bank, api_for, django_assert_max_num_queries, n
+):
     corp = _populate(bank, n)
     api = api_for(bank.other_rm)
     with django_assert_max_num_queries(API_BUDGET):

@@ -24,17 +24,25 @@ def clients_csv(bank, extra: str = "") -> str:
 
 def test_dry_run_reports_every_bad_row_and_writes_nothing(bank):
     bad = (
-        f"CB003,,individual,{bank.branch.name},,,,,,,\n"                       # row 4: name missing
+        f"CB003,,individual,{bank.branch.name},,,,,,,\n"  # row 4: name missing
         "CB004,Li,alien,Nowhere,ghost,,abc,not-an-email,reckless,active,\n"  # row 5: five bad fields
-        f"CB001,Dup,individual,{bank.branch.name},,,,,,,\n"                    # row 6: duplicate of row 2
+        f"CB001,Dup,individual,{bank.branch.name},,,,,,,\n"  # row 6: duplicate of row 2
     )
     with bank.scope():
-        report = import_run(actor=bank.admin, kind="clients", stream=stream(clients_csv(bank, bad)), dry_run=True)
+        report = import_run(
+            actor=bank.admin, kind="clients", stream=stream(clients_csv(bank, bad)), dry_run=True
+        )
         assert Client.objects.count() == 0
     errors = {(e["row"], e["field"]) for e in report.errors}
     assert errors == {
-        (4, "name"), (5, "kind"), (5, "branch_code"), (5, "manager"), (5, "phone"), (5, "email"),
-        (5, "risk_tolerance"), (6, "external_id"),
+        (4, "name"),
+        (5, "kind"),
+        (5, "branch_code"),
+        (5, "manager"),
+        (5, "phone"),
+        (5, "email"),
+        (5, "risk_tolerance"),
+        (6, "external_id"),
     }
     assert report.rows_total == 5
     assert all(e["message"] for e in report.errors)
@@ -42,7 +50,9 @@ def test_dry_run_reports_every_bad_row_and_writes_nothing(bank):
 
 def test_dry_run_of_a_good_file_counts_what_would_be_created(bank):
     with bank.scope():
-        report = import_run(actor=bank.admin, kind="clients", stream=stream(clients_csv(bank)), dry_run=True)
+        report = import_run(
+            actor=bank.admin, kind="clients", stream=stream(clients_csv(bank)), dry_run=True
+        )
         assert Client.objects.count() == 0
     assert report.ok and report.created == 2
 
@@ -51,7 +61,9 @@ def test_real_run_with_one_bad_row_writes_nothing(bank):
     bad = f"CB009,Wang,individual,{bank.branch.name},,,,bad-email,,,\n"
     with bank.scope():
         before = AuditEvent.objects.count()
-        report = import_run(actor=bank.admin, kind="clients", stream=stream(clients_csv(bank, bad)), dry_run=False)
+        report = import_run(
+            actor=bank.admin, kind="clients", stream=stream(clients_csv(bank, bad)), dry_run=False
+        )
         assert Client.objects.count() == 0
         assert AuditEvent.objects.count() == before
     assert [(e["row"], e["field"]) for e in report.errors] == [(4, "email")]
@@ -60,7 +72,9 @@ def test_real_run_with_one_bad_row_writes_nothing(bank):
 
 def test_real_run_creates_clients_with_encrypted_pii_and_blind_indexes(bank):
     with bank.scope():
-        report = import_run(actor=bank.admin, kind="clients", stream=stream(clients_csv(bank)), dry_run=False)
+        report = import_run(
+            actor=bank.admin, kind="clients", stream=stream(clients_csv(bank)), dry_run=False
+        )
         assert report.ok and report.created == 2
         client = Client.objects.get(external_id="CB001")
         assert client.dedicated_manager_id == bank.rm.pk
@@ -69,29 +83,48 @@ def test_real_run_creates_clients_with_encrypted_pii_and_blind_indexes(bank):
         assert client.national_id_index == blind_index("110101199001011234")
         assert Client.objects.get(national_id_index=blind_index("110101199001011234")) == client
         with connection.cursor() as cursor:
-            cursor.execute("SELECT national_id, phone FROM clients_client WHERE id = %s", [client.pk])
+            cursor.execute(
+                "SELECT national_id, phone FROM clients_client WHERE id = %s", [client.pk]
+            )
             raw_nid, raw_phone = cursor.fetchone()
     assert "110101199001011234" not in raw_nid and "13800138000" not in raw_phone
 
 
 def test_reimporting_the_same_file_changes_nothing(bank):
     with bank.scope():
-        first = import_job_start(actor=bank.admin, kind="clients", upload=csv_file(clients_csv(bank)),
-                                 file_name="c.csv", dry_run=False)
+        first = import_job_start(
+            actor=bank.admin,
+            kind="clients",
+            upload=csv_file(clients_csv(bank)),
+            file_name="c.csv",
+            dry_run=False,
+        )
         assert first.status == ImportJob.Status.SUCCEEDED and first.rows_created == 2
         rows_before = list(Client.objects.order_by("id").values_list("id", "updated_at", "tier"))
         audit_before = AuditEvent.objects.count()
-        again = import_job_start(actor=bank.admin, kind="clients", upload=csv_file(clients_csv(bank)),
-                                 file_name="c.csv", dry_run=False)
+        again = import_job_start(
+            actor=bank.admin,
+            kind="clients",
+            upload=csv_file(clients_csv(bank)),
+            file_name="c.csv",
+            dry_run=False,
+        )
         assert (again.rows_created, again.rows_updated, again.rows_unchanged) == (0, 0, 2)
-        assert list(Client.objects.order_by("id").values_list("id", "updated_at", "tier")) == rows_before
-        new_events = list(AuditEvent.objects.filter(seq__gt=audit_before).values_list("action", flat=True))
+        assert (
+            list(Client.objects.order_by("id").values_list("id", "updated_at", "tier"))
+            == rows_before
+        )
+        new_events = list(
+            AuditEvent.objects.filter(seq__gt=audit_before).values_list("action", flat=True)
+        )
     assert new_events == ["clients.import_completed"]
 
 
 def test_changed_row_is_updated_and_pii_index_follows(bank):
     with bank.scope():
-        import_run(actor=bank.admin, kind="clients", stream=stream(clients_csv(bank)), dry_run=False)
+        import_run(
+            actor=bank.admin, kind="clients", stream=stream(clients_csv(bank)), dry_run=False
+        )
         changed = clients_csv(bank).replace("13800138000", "13900139000")
         report = import_run(actor=bank.admin, kind="clients", stream=stream(changed), dry_run=False)
         client = Client.objects.get(external_id="CB001")
@@ -101,7 +134,9 @@ def test_changed_row_is_updated_and_pii_index_follows(bank):
 
 def test_missing_required_column_is_reported_on_the_header(bank):
     with bank.scope():
-        report = import_run(actor=bank.admin, kind="clients", stream=stream("external_id,name\nX,Y\n"), dry_run=True)
+        report = import_run(
+            actor=bank.admin, kind="clients", stream=stream("external_id,name\nX,Y\n"), dry_run=True
+        )
     assert report.errors == [{"row": 1, "field": "header", "message": report.errors[0]["message"]}]
     assert "branch_code" in report.errors[0]["message"]
 
@@ -110,12 +145,16 @@ def test_only_a_tenant_admin_may_import(bank):
     from django.core.exceptions import PermissionDenied
 
     with bank.scope(), pytest.raises(PermissionDenied):
-        import_run(actor=bank.branch_head, kind="clients", stream=stream(clients_csv(bank)), dry_run=True)
+        import_run(
+            actor=bank.branch_head, kind="clients", stream=stream(clients_csv(bank)), dry_run=True
+        )
 
 
 def _import_clients(bank):
     with bank.scope():
-        import_run(actor=bank.admin, kind="clients", stream=stream(clients_csv(bank)), dry_run=False)
+        import_run(
+            actor=bank.admin, kind="clients", stream=stream(clients_csv(bank)), dry_run=False
+        )
 
 
 def test_holdings_import_derives_aum_exposure_and_tier(bank):
@@ -124,7 +163,7 @@ def test_holdings_import_derives_aum_exposure_and_tier(bank):
     text = (
         "client_external_id,account_number,kind,product_code,balance,currency,opened_on\n"
         "CB001,ACC1,deposit,,400000.00,CNY,2020-01-01\n"
-        "CB001,ACC2,,WM1,\"100,000.00\",USD,\n"
+        'CB001,ACC2,,WM1,"100,000.00",USD,\n'
         "CB001,LOAN1,loan,,250000,CNY,\n"
     )
     with bank.scope():
@@ -139,12 +178,18 @@ def test_holdings_import_derives_aum_exposure_and_tier(bank):
 
 def test_holdings_with_unknown_client_or_product_are_reported(bank):
     _import_clients(bank)
-    text = ("client_external_id,account_number,kind,product_code,balance\n"
-            "NOPE,A1,deposit,,1\nCB001,A2,,NOPE,1\nCB001,A3,deposit,,-5\n")
+    text = (
+        "client_external_id,account_number,kind,product_code,balance\n"
+        "NOPE,A1,deposit,,1\nCB001,A2,,NOPE,1\nCB001,A3,deposit,,-5\n"
+    )
     with bank.scope():
         report = import_run(actor=bank.admin, kind="holdings", stream=stream(text), dry_run=True)
     assert {(e["row"], e["field"]) for e in report.errors} == {
-        (2, "client_external_id"), (3, "product_code"), (3, "kind"), (4, "balance")}
+        (2, "client_external_id"),
+        (3, "product_code"),
+        (3, "kind"),
+        (4, "balance"),
+    }
 
 
 TX = (
@@ -169,14 +214,24 @@ def test_transactions_with_bad_values_are_reported(bank):
     _import_clients(bank)
     text = TX + "T3,CB001,yesterday,abc,XYZ,sideways,lottery,\n"
     with bank.scope():
-        report = import_run(actor=bank.admin, kind="transactions", stream=stream(text), dry_run=True)
+        report = import_run(
+            actor=bank.admin, kind="transactions", stream=stream(text), dry_run=True
+        )
     assert {e["field"] for e in report.errors if e["row"] == 4} == {
-        "occurred_at", "amount", "currency", "direction", "category"}
+        "occurred_at",
+        "amount",
+        "currency",
+        "direction",
+        "category",
+    }
 
 
 def test_api_import_dry_run_returns_the_report(bank, api_for):
-    body = {"kind": "clients", "dry_run": "true",
-            "file": csv_file(clients_csv(bank, "CB005,,individual,nowhere,,,,,,,\n"))}
+    body = {
+        "kind": "clients",
+        "dry_run": "true",
+        "file": csv_file(clients_csv(bank, "CB005,,individual,nowhere,,,,,,,\n")),
+    }
     response = api_for(bank.admin).post("/api/v1/imports/", body, format="multipart")
     assert response.status_code == 201, response.content
     data = response.json()
@@ -188,8 +243,11 @@ def test_api_import_dry_run_returns_the_report(bank, api_for):
 
 def test_api_confirm_runs_a_successful_dry_run_for_real(bank, api_for):
     api = api_for(bank.admin)
-    dry = api.post("/api/v1/imports/", {"kind": "clients", "file": csv_file(clients_csv(bank))},
-                   format="multipart").json()
+    dry = api.post(
+        "/api/v1/imports/",
+        {"kind": "clients", "file": csv_file(clients_csv(bank))},
+        format="multipart",
+    ).json()
     response = api.post(f"/api/v1/imports/{dry['id']}/confirm/")
     assert response.status_code == 201
     assert response.json()["rows_created"] == 2
@@ -198,14 +256,19 @@ def test_api_confirm_runs_a_successful_dry_run_for_real(bank, api_for):
 
 
 def test_api_import_by_rm_is_forbidden(bank, api_for):
-    response = api_for(bank.rm).post("/api/v1/imports/", {"kind": "clients", "file": csv_file(clients_csv(bank))},
-                                     format="multipart")
+    response = api_for(bank.rm).post(
+        "/api/v1/imports/",
+        {"kind": "clients", "file": csv_file(clients_csv(bank))},
+        format="multipart",
+    )
     assert response.status_code == 403
 
 
 def test_import_page_dry_run_then_confirm(bank, web_for):
     web = web_for(bank.admin)
-    response = web.post("/clients/imports/", {"kind": "clients", "file": csv_file(clients_csv(bank))})
+    response = web.post(
+        "/clients/imports/", {"kind": "clients", "file": csv_file(clients_csv(bank))}
+    )
     assert response.status_code == 302
     detail = web.get(response["Location"])
     assert detail.status_code == 200
@@ -218,8 +281,10 @@ def test_import_page_dry_run_then_confirm(bank, web_for):
         assert Client.objects.count() == 2
 
 
-HOLDINGS = ("client_external_id,account_number,kind,balance\n"
-            "CB001,ACC1,deposit,400000.00\nCB002,ACC2,loan,1000.00\n")
+HOLDINGS = (
+    "client_external_id,account_number,kind,balance\n"
+    "CB001,ACC1,deposit,400000.00\nCB002,ACC2,loan,1000.00\n"
+)
 
 
 def _analyze_statements(bank, *, dry_run: bool) -> list[str]:
@@ -227,7 +292,9 @@ def _analyze_statements(bank, *, dry_run: bool) -> list[str]:
 
     _import_clients(bank)
     with bank.scope(), CaptureQueriesContext(connection) as ctx:
-        report = import_run(actor=bank.admin, kind="holdings", stream=stream(HOLDINGS), dry_run=dry_run)
+        report = import_run(
+            actor=bank.admin, kind="holdings", stream=stream(HOLDINGS), dry_run=dry_run
+        )
         assert report.ok, report.errors
     return [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("ANALYZE")]
 

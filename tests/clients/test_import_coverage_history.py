@@ -14,7 +14,10 @@ HEADER = "external_id,name,branch_code,manager,backup_manager\n"
 
 def clients_file(bank, managers: dict[str, tuple[str, str]]) -> str:
     """One row per external id with (dedicated, backup) usernames."""
-    rows = "".join(f"{ext},Client {ext},{bank.branch.name},{ded},{bak}\n" for ext, (ded, bak) in managers.items())
+    rows = "".join(
+        f"{ext},Client {ext},{bank.branch.name},{ded},{bak}\n"
+        for ext, (ded, bak) in managers.items()
+    )
     return HEADER + rows
 
 
@@ -23,17 +26,28 @@ def five_clients_of_rm(bank) -> dict[str, tuple[str, str]]:
 
 
 def run(bank, text: str, *, dry_run: bool = False, file_name: str = "core.csv"):
-    job = import_job_start(actor=bank.admin, kind="clients", upload=csv_file(text), file_name=file_name,
-                           dry_run=dry_run)
+    job = import_job_start(
+        actor=bank.admin,
+        kind="clients",
+        upload=csv_file(text),
+        file_name=file_name,
+        dry_run=dry_run,
+    )
     assert job.error_count == 0, job.errors
     return job
 
 
 def test_new_clients_get_a_history_row_from_nobody(bank):
     with bank.scope():
-        run(bank, clients_file(bank, {"H1": (bank.rm.username, bank.other_rm.username), "H2": ("", "")}))
-        rows = list(CoverageChange.objects.order_by("kind").values_list(
-            "client__external_id", "kind", "from_user_id", "to_user_id", "changed_by_id"))
+        run(
+            bank,
+            clients_file(bank, {"H1": (bank.rm.username, bank.other_rm.username), "H2": ("", "")}),
+        )
+        rows = list(
+            CoverageChange.objects.order_by("kind").values_list(
+                "client__external_id", "kind", "from_user_id", "to_user_id", "changed_by_id"
+            )
+        )
     assert rows == [
         ("H1", "backup", None, bank.other_rm.pk, bank.admin.pk),
         ("H1", "dedicated", None, bank.rm.pk, bank.admin.pk),
@@ -59,10 +73,14 @@ def test_a_file_moving_three_clients_writes_exactly_three_rows(bank):
             managers[ext] = (bank.other_rm.username, "")
         with translation.override("en"):
             run(bank, clients_file(bank, managers), file_name="moves.csv")
-        rows = list(CoverageChange.objects.filter(id__gt=latest).values_list(
-            "client__external_id", "kind", "from_user_id", "to_user_id", "reason"))
+        rows = list(
+            CoverageChange.objects.filter(id__gt=latest).values_list(
+                "client__external_id", "kind", "from_user_id", "to_user_id", "reason"
+            )
+        )
     assert sorted(rows) == [
-        (ext, "dedicated", bank.rm.pk, bank.other_rm.pk, "CSV import moves.csv") for ext in ("H0", "H2", "H4")
+        (ext, "dedicated", bank.rm.pk, bank.other_rm.pk, "CSV import moves.csv")
+        for ext in ("H0", "H2", "H4")
     ]
 
 
@@ -90,8 +108,12 @@ def test_dry_run_writes_no_history(bank):
         for ext in managers:
             managers[ext] = (bank.other_rm.username, "")
         dry = run(bank, clients_file(bank, managers), dry_run=True)
-        report = import_run(actor=bank.admin, kind="clients", stream=stream(clients_file(bank, managers)),
-                            dry_run=True)
+        report = import_run(
+            actor=bank.admin,
+            kind="clients",
+            stream=stream(clients_file(bank, managers)),
+            dry_run=True,
+        )
         assert CoverageChange.objects.count() == before
     assert dry.rows_updated == 5 and report.updated == 5
 
@@ -103,8 +125,13 @@ def test_a_failed_real_run_writes_no_history(bank):
         before = CoverageChange.objects.count()
         managers["H0"] = (bank.other_rm.username, "")
         managers["H1"] = (bank.risk_officer.username, "")  # not an RM: the whole file is refused
-        job = import_job_start(actor=bank.admin, kind="clients", upload=csv_file(clients_file(bank, managers)),
-                               file_name="bad.csv", dry_run=False)
+        job = import_job_start(
+            actor=bank.admin,
+            kind="clients",
+            upload=csv_file(clients_file(bank, managers)),
+            file_name="bad.csv",
+            dry_run=False,
+        )
         assert CoverageChange.objects.count() == before
     assert [(e["row"], e["field"]) for e in job.errors] == [(3, "manager")]
 
@@ -120,4 +147,8 @@ def test_the_import_audit_event_counts_the_changes(bank):
         events = list(AuditEvent.objects.filter(seq__gt=seq))
     assert [e.action for e in events] == ["clients.import_completed"]
     data = events[0].data
-    assert (data["manager_changes"], data["backup_manager_changes"], data["coverage_history_rows"]) == (1, 1, 2)
+    assert (
+        data["manager_changes"],
+        data["backup_manager_changes"],
+        data["coverage_history_rows"],
+    ) == (1, 1, 2)

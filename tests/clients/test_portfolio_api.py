@@ -8,8 +8,12 @@ from .portfolio_helpers import make_holding, make_product, make_transactions
 @pytest.fixture
 def books(bank, other_bank):
     mine = ClientFactory(tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm)
-    hidden = ClientFactory(tenant=bank.tenant, branch=bank.sibling_branch, dedicated_manager=bank.other_rm)
-    foreign = ClientFactory(tenant=other_bank.tenant, branch=other_bank.branch, dedicated_manager=other_bank.rm)
+    hidden = ClientFactory(
+        tenant=bank.tenant, branch=bank.sibling_branch, dedicated_manager=bank.other_rm
+    )
+    foreign = ClientFactory(
+        tenant=other_bank.tenant, branch=other_bank.branch, dedicated_manager=other_bank.rm
+    )
     for c in (mine, hidden, foreign):
         make_holding(c, balance="10")
         make_transactions(c, 2)
@@ -51,7 +55,13 @@ def test_transactions_filter_by_client_and_dates(bank, books, api_for):
 
 def test_products_are_read_by_staff_and_written_by_admins(bank, other_bank, api_for):
     make_product(other_bank.tenant, code="FOREIGN")
-    body = {"code": "FD9", "name": "Fund 9", "category": "fund", "risk_level": 3, "min_investment": "1000.00"}
+    body = {
+        "code": "FD9",
+        "name": "Fund 9",
+        "category": "fund",
+        "risk_level": 3,
+        "min_investment": "1000.00",
+    }
     assert api_for(bank.rm).post("/api/v1/products/", body).status_code == 403
     created = api_for(bank.admin).post("/api/v1/products/", body)
     assert created.status_code == 201, created.content
@@ -72,7 +82,9 @@ def test_import_jobs_are_hidden_from_rms(bank, api_for):
     from clients.portfolio import ImportJob
 
     with bank.scope():
-        job = ImportJob.objects.create(tenant=bank.tenant, kind="clients", file_name="x.csv", created_by=bank.admin)
+        job = ImportJob.objects.create(
+            tenant=bank.tenant, kind="clients", file_name="x.csv", created_by=bank.admin
+        )
     assert api_for(bank.rm).get(f"/api/v1/imports/{job.pk}/").status_code == 404
     assert api_for(bank.compliance).get(f"/api/v1/imports/{job.pk}/").status_code == 200
 
@@ -92,11 +104,31 @@ def test_list_endpoints_have_a_fixed_query_budget(bank, api_for, django_assert_m
 
     product = make_product(bank.tenant)
     with tenant_scope(bank.tenant):
-        clients = Client.objects.bulk_create([
-            Client(tenant=bank.tenant, name=f"C{i}", external_id=f"Q{i}", branch=bank.branch,
-                   dedicated_manager=bank.rm) for i in range(n)])
-        Holding.objects.bulk_create([Holding(tenant=bank.tenant, client=c, product=product, kind="fund",
-                                             account_number=f"A{c.pk}", balance=1) for c in clients])
+        clients = Client.objects.bulk_create(
+            [
+                Client(
+                    tenant=bank.tenant,
+                    name=f"C{i}",
+                    external_id=f"Q{i}",
+                    branch=bank.branch,
+                    dedicated_manager=bank.rm,
+                )
+                for i in range(n)
+            ]
+        )
+        Holding.objects.bulk_create(
+            [
+                Holding(
+                    tenant=bank.tenant,
+                    client=c,
+                    product=product,
+                    kind="fund",
+                    account_number=f"A{c.pk}",
+                    balance=1,
+                )
+                for c in clients
+            ]
+        )
     for c in clients[:5]:
         make_transactions(c, n // 5)
     api = api_for(bank.rm)

@@ -8,15 +8,20 @@ from tests.factories import ClientFactory
 from .portfolio_helpers import make_holding, make_product, make_transactions
 
 TEMPLATES = {
-    "clients/portfolio/_section_holdings.html", "clients/portfolio/_section_transactions.html",
-    "clients/portfolio/_section_preferences.html", "clients/portfolio/_section_recommendations.html",
+    "clients/portfolio/_section_holdings.html",
+    "clients/portfolio/_section_transactions.html",
+    "clients/portfolio/_section_preferences.html",
+    "clients/portfolio/_section_recommendations.html",
 }
 
 
 def client_sections(request, client):
     """Only this part's sections (others, e.g. the timeline, have their own budgets)."""
-    return [{"template": s.template, **s.context(request, client)}
-            for s in registry._SECTIONS if s.template in TEMPLATES]
+    return [
+        {"template": s.template, **s.context(request, client)}
+        for s in registry._SECTIONS
+        if s.template in TEMPLATES
+    ]
 
 
 def _render(bank, client, user):
@@ -24,12 +29,20 @@ def _render(bank, client, user):
     request.user = user
     with bank.scope():
         sections = [s for s in client_sections(request, client) if s["template"] in TEMPLATES]
-        return "".join(render_to_string(s["template"], s, request=request) for s in sections), len(sections)
+        return "".join(render_to_string(s["template"], s, request=request) for s in sections), len(
+            sections
+        )
 
 
 def test_sections_show_holdings_summary_preferences_and_reasoned_recommendations(bank):
-    client = ClientFactory(tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm,
-                           risk_tolerance="balanced", aum=100000, interests=["esg"])
+    client = ClientFactory(
+        tenant=bank.tenant,
+        branch=bank.branch,
+        dedicated_manager=bank.rm,
+        risk_tolerance="balanced",
+        aum=100000,
+        interests=["esg"],
+    )
     held = make_product(bank.tenant, code="HELD", name="Held fund", risk_level=2)
     make_holding(client, balance="50000", product=held)
     make_transactions(client, 3, category="fund")
@@ -43,7 +56,9 @@ def test_sections_show_holdings_summary_preferences_and_reasoned_recommendations
 
 @pytest.mark.parametrize("n", [10, 200])
 def test_sections_query_count_is_fixed(bank, django_assert_max_num_queries, n):
-    client = ClientFactory(tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm, aum=10**7)
+    client = ClientFactory(
+        tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm, aum=10**7
+    )
     for i in range(n // 10):
         make_holding(client, balance="10", product=make_product(bank.tenant, risk_level=1 + i % 3))
     for i in range(n // 10):
@@ -60,8 +75,13 @@ def test_sections_query_count_is_fixed(bank, django_assert_max_num_queries, n):
 def test_the_360_page_itself_shows_the_sections_data(bank, web_for):
     """Through the real page (not just the section functions): the registry's
     dict reaches the templates."""
-    client = ClientFactory(tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm,
-                           risk_tolerance="balanced", aum=100000)
+    client = ClientFactory(
+        tenant=bank.tenant,
+        branch=bank.branch,
+        dedicated_manager=bank.rm,
+        risk_tolerance="balanced",
+        aum=100000,
+    )
     held = make_product(bank.tenant, code="HELDX", name="Held fund X", risk_level=2)
     holding = make_holding(client, balance="50000", product=held)
     make_transactions(client, 3, category="fund")

@@ -34,9 +34,18 @@ def test_totals_recompute_is_one_update_per_batch(bank, django_assert_num_querie
 
 def test_admin_creates_a_product_and_it_is_audited(bank):
     with bank.scope():
-        product = product_create(actor=bank.admin, code="FD1", name="Fund", category="fund", risk_level=4,
-                                 is_esg=True, min_investment=Decimal("1000"))
-        assert AuditEvent.objects.filter(action="clients.product_created", object_id=str(product.pk)).exists()
+        product = product_create(
+            actor=bank.admin,
+            code="FD1",
+            name="Fund",
+            category="fund",
+            risk_level=4,
+            is_esg=True,
+            min_investment=Decimal("1000"),
+        )
+        assert AuditEvent.objects.filter(
+            action="clients.product_created", object_id=str(product.pk)
+        ).exists()
     assert product.is_esg and product.risk_level == 4
 
 
@@ -44,10 +53,14 @@ def test_product_code_is_unique_per_tenant(bank, other_bank):
     with bank.scope():
         product_create(actor=bank.admin, code="FD1", name="Fund", category="fund", risk_level=2)
         with pytest.raises(ValidationError) as exc:
-            product_create(actor=bank.admin, code="FD1", name="Again", category="fund", risk_level=2)
+            product_create(
+                actor=bank.admin, code="FD1", name="Again", category="fund", risk_level=2
+            )
     assert "code" in exc.value.message_dict
     with other_bank.scope():
-        product_create(actor=other_bank.admin, code="FD1", name="Fund", category="fund", risk_level=2)
+        product_create(
+            actor=other_bank.admin, code="FD1", name="Fund", category="fund", risk_level=2
+        )
 
 
 def test_product_risk_level_outside_1_to_5_is_refused(bank):
@@ -58,7 +71,9 @@ def test_product_risk_level_outside_1_to_5_is_refused(bank):
 
 def test_only_an_admin_changes_the_catalogue(bank):
     with bank.scope():
-        product = product_create(actor=bank.admin, code="FD1", name="Fund", category="fund", risk_level=2)
+        product = product_create(
+            actor=bank.admin, code="FD1", name="Fund", category="fund", risk_level=2
+        )
         with pytest.raises(PermissionDenied):
             product_update(actor=bank.rm, product=product, name="Mine")
         product_update(actor=bank.admin, product=product, name="Renamed", is_active=False)

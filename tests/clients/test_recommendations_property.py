@@ -16,7 +16,9 @@ from clients.recommendations import (
 )
 
 CATEGORIES = ProductCategory.values
-money = st.decimals(min_value=0, max_value=50_000_000, places=2, allow_nan=False, allow_infinity=False)
+money = st.decimals(
+    min_value=0, max_value=50_000_000, places=2, allow_nan=False, allow_infinity=False
+)
 
 
 @st.composite
@@ -25,9 +27,14 @@ def products(draw):
     out = []
     for i in range(n):
         p = Product(
-            code=f"P{i:03d}", name=f"P{i}", category=draw(st.sampled_from(CATEGORIES)),
-            risk_level=draw(st.integers(1, 5)), is_esg=draw(st.booleans()), vip_only=draw(st.booleans()),
-            min_investment=draw(money), currency=draw(st.sampled_from(["CNY", "USD", "HKD"])),
+            code=f"P{i:03d}",
+            name=f"P{i}",
+            category=draw(st.sampled_from(CATEGORIES)),
+            risk_level=draw(st.integers(1, 5)),
+            is_esg=draw(st.booleans()),
+            vip_only=draw(st.booleans()),
+            min_investment=draw(money),
+            currency=draw(st.sampled_from(["CNY", "USD", "HKD"])),
             is_active=draw(st.booleans()),
         )
         p.pk = p.id = i + 1
@@ -38,14 +45,24 @@ def products(draw):
 @st.composite
 def clients(draw, catalogue):
     client = Client(
-        name="c", risk_tolerance=draw(st.sampled_from(list(TOLERANCE_LEVEL))),
-        tier=draw(st.sampled_from(Client.Tier.values)), aum=draw(money),
+        name="c",
+        risk_tolerance=draw(st.sampled_from(list(TOLERANCE_LEVEL))),
+        tier=draw(st.sampled_from(Client.Tier.values)),
+        aum=draw(money),
         interests=draw(st.lists(st.sampled_from(["esg", "golf", "tax_planning"]), unique=True)),
     )
-    held = draw(st.lists(st.sampled_from(catalogue), unique_by=lambda p: p.pk, max_size=5)) if catalogue else []
-    holdings = [Holding(kind=p.category, product=p, balance=draw(money), currency="CNY") for p in held]
-    summary = [{"category": c, "count": draw(st.integers(0, 50)), "total_in": 0, "total_out": 0}
-               for c in draw(st.lists(st.sampled_from(["fund", "wealth", "deposit", "card"]), unique=True))]
+    held = (
+        draw(st.lists(st.sampled_from(catalogue), unique_by=lambda p: p.pk, max_size=5))
+        if catalogue
+        else []
+    )
+    holdings = [
+        Holding(kind=p.category, product=p, balance=draw(money), currency="CNY") for p in held
+    ]
+    summary = [
+        {"category": c, "count": draw(st.integers(0, 50)), "total_in": 0, "total_out": 0}
+        for c in draw(st.lists(st.sampled_from(["fund", "wealth", "deposit", "card"]), unique=True))
+    ]
     return client, holdings, summary
 
 
@@ -62,7 +79,9 @@ def test_recommendations_are_suitable_for_every_client(portfolio):
     for client, holdings, summary in book:
         profile = preference_profile(holdings=holdings, transaction_summary=summary)
         held = {h.product.pk for h in holdings}
-        recs = recommend(client=client, products=catalogue, held_product_ids=held, profile=profile, limit=50)
+        recs = recommend(
+            client=client, products=catalogue, held_product_ids=held, profile=profile, limit=50
+        )
         max_level = TOLERANCE_LEVEL[client.risk_tolerance]
         for r in recs:
             p = r.product
@@ -79,12 +98,32 @@ def test_recommendations_are_suitable_for_every_client(portfolio):
 
 
 def test_a_suitable_product_is_recommended_with_its_reasons():
-    client = Client(name="c", risk_tolerance="balanced", tier="standard", aum=Decimal("50000"), interests=["esg"])
-    esg = Product(code="E", name="E", category="fund", risk_level=3, is_esg=True, min_investment=Decimal("1000"))
+    client = Client(
+        name="c",
+        risk_tolerance="balanced",
+        tier="standard",
+        aum=Decimal("50000"),
+        interests=["esg"],
+    )
+    esg = Product(
+        code="E",
+        name="E",
+        category="fund",
+        risk_level=3,
+        is_esg=True,
+        min_investment=Decimal("1000"),
+    )
     esg.pk = 1
     risky = Product(code="R", name="R", category="fund", risk_level=5, min_investment=Decimal("0"))
     risky.pk = 2
-    vip = Product(code="V", name="V", category="wealth", risk_level=1, vip_only=True, min_investment=Decimal("0"))
+    vip = Product(
+        code="V",
+        name="V",
+        category="wealth",
+        risk_level=1,
+        vip_only=True,
+        min_investment=Decimal("0"),
+    )
     vip.pk = 3
     recs = recommend(client=client, products=[risky, vip, esg], held_product_ids=set())
     assert [r.product.code for r in recs] == ["E"]
@@ -93,10 +132,14 @@ def test_a_suitable_product_is_recommended_with_its_reasons():
 
 def test_profile_infers_mix_risk_and_esg_share():
     fund = Product(code="F", name="F", category="fund", risk_level=4, is_esg=True)
-    holdings = [Holding(kind="deposit", balance=Decimal("300"), currency="CNY"),
-                Holding(kind="fund", product=fund, balance=Decimal("100"), currency="CNY"),
-                Holding(kind="loan", balance=Decimal("999"), currency="CNY")]
-    profile = preference_profile(holdings=holdings, transaction_summary=[{"category": "fund", "count": 70}])
+    holdings = [
+        Holding(kind="deposit", balance=Decimal("300"), currency="CNY"),
+        Holding(kind="fund", product=fund, balance=Decimal("100"), currency="CNY"),
+        Holding(kind="loan", balance=Decimal("999"), currency="CNY"),
+    ]
+    profile = preference_profile(
+        holdings=holdings, transaction_summary=[{"category": "fund", "count": 70}]
+    )
     assert profile.category_mix == [("deposit", Decimal("0.75")), ("fund", Decimal("0.25"))]
     assert profile.avg_risk_level == Decimal("4.0") and profile.esg_share == Decimal("0.25")
     assert profile.activity == "high" and profile.top_transaction_categories == ["fund"]

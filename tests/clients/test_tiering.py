@@ -12,7 +12,9 @@ from .portfolio_helpers import make_holding, make_transactions
 
 
 def _client(bank, balance, *, tx=0, rating=""):
-    client = ClientFactory(tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm, credit_rating=rating)
+    client = ClientFactory(
+        tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm, credit_rating=rating
+    )
     make_holding(client, balance=balance)
     if tx:
         make_transactions(client, tx)
@@ -69,10 +71,17 @@ def test_threshold_change_recomputes_tiers_and_audits_one_aggregate_event(bank):
         tiering_recompute()
         before = AuditEvent.objects.count()
         silver = tier_thresholds()["silver"]
-        tier_threshold_update(actor=bank.admin, threshold=silver, min_aum=Decimal("600000"), min_transactions_12m=0)
+        tier_threshold_update(
+            actor=bank.admin, threshold=silver, min_aum=Decimal("600000"), min_transactions_12m=0
+        )
         events = list(AuditEvent.objects.filter(seq__gt=before).order_by("seq"))
-    assert [e.action for e in events] == ["clients.tier_threshold_updated", "clients.tiering_recomputed"]
-    assert events[1].data["changed"] == 5 and events[1].data["transitions"] == {"silver->standard": 5}
+    assert [e.action for e in events] == [
+        "clients.tier_threshold_updated",
+        "clients.tiering_recomputed",
+    ]
+    assert events[1].data["changed"] == 5 and events[1].data["transitions"] == {
+        "silver->standard": 5
+    }
     assert {_tier(bank, c) for c in clients} == {"standard"}
 
 
@@ -83,7 +92,9 @@ def test_threshold_for_a_higher_tier_cannot_ask_less_aum_than_a_lower_one(bank):
     with bank.scope():
         gold = tier_thresholds()["gold"]
         with pytest.raises(ValidationError) as exc:
-            tier_threshold_update(actor=bank.admin, threshold=gold, min_aum=Decimal("100"), min_transactions_12m=0)
+            tier_threshold_update(
+                actor=bank.admin, threshold=gold, min_aum=Decimal("100"), min_transactions_12m=0
+            )
     assert "min_aum" in exc.value.message_dict
 
 
@@ -102,7 +113,11 @@ def test_nightly_task_fans_out_per_tenant_and_records_one_event_each(bank, other
     _client(other_bank, "2000")
     assert tiering_nightly() >= 2
     with bank.scope():
-        events = list(AuditEvent.objects.filter(action="clients.tiering_recomputed").values_list("data", flat=True))
+        events = list(
+            AuditEvent.objects.filter(action="clients.tiering_recomputed").values_list(
+                "data", flat=True
+            )
+        )
     assert len(events) == 1 and events[0]["reason"] == "nightly" and events[0]["changed"] == 1
 
 

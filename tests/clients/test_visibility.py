@@ -70,11 +70,16 @@ def test_removing_a_coverage_team_member_takes_the_client_away(bank, book, api_f
     from clients.models import CoverageTeamMember
 
     admin_api = api_for(bank.admin)
-    response = admin_api.post(f"/api/v1/clients/{book.sibling.pk}/team/",
-                              {"user": sibling_rm.pk, "team_role": "credit_officer"}, format="json")
+    response = admin_api.post(
+        f"/api/v1/clients/{book.sibling.pk}/team/",
+        {"user": sibling_rm.pk, "team_role": "credit_officer"},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     assert api_for(sibling_rm).get(f"/api/v1/clients/{book.sibling.pk}/").status_code == 200
     with bank.scope():
         member = CoverageTeamMember.objects.get(client=book.sibling, user=sibling_rm)
-    assert admin_api.delete(f"/api/v1/clients/{book.sibling.pk}/team/{member.pk}/").status_code == 204
+    assert (
+        admin_api.delete(f"/api/v1/clients/{book.sibling.pk}/team/{member.pk}/").status_code == 204
+    )
     assert api_for(sibling_rm).get(f"/api/v1/clients/{book.sibling.pk}/").status_code == 404

@@ -11,40 +11,71 @@ from tests.factories import ClientFactory
 
 def test_post_interaction_with_a_follow_up(bank, key_client, api_for):
     due = (timezone.now() + timedelta(days=1)).isoformat()
-    r = api_for(bank.rm).post("/api/v1/interactions/", {
-        "client": key_client.pk, "kind": "call", "subject": "Rate call", "duration_minutes": 10,
-        "follow_up": {"due_at": due, "note": "Send the term sheet"}}, format="json")
+    r = api_for(bank.rm).post(
+        "/api/v1/interactions/",
+        {
+            "client": key_client.pk,
+            "kind": "call",
+            "subject": "Rate call",
+            "duration_minutes": 10,
+            "follow_up": {"due_at": due, "note": "Send the term sheet"},
+        },
+        format="json",
+    )
     assert r.status_code == 201, r.content
     assert r.data["kind"] == "call" and len(r.data["follow_ups"]) == 1
     with bank.scope():
         fu = FollowUp.objects.get()
-        assert (fu.assignee_id, fu.note, fu.interaction_id) == (bank.rm.pk, "Send the term sheet", r.data["id"])
+        assert (fu.assignee_id, fu.note, fu.interaction_id) == (
+            bank.rm.pk,
+            "Send the term sheet",
+            r.data["id"],
+        )
 
 
 def test_post_interaction_for_an_invisible_client_is_404(bank, api_for):
     stranger = ClientFactory(tenant=bank.tenant, branch=bank.sibling_branch)
-    r = api_for(bank.rm).post("/api/v1/interactions/", {"client": stranger.pk, "kind": "call", "subject": "x"},
-                              format="json")
+    r = api_for(bank.rm).post(
+        "/api/v1/interactions/",
+        {"client": stranger.pk, "kind": "call", "subject": "x"},
+        format="json",
+    )
     assert r.status_code == 404
 
 
 def test_post_interaction_for_another_tenants_client_is_404(bank, other_bank, api_for):
     foreign = ClientFactory(tenant=other_bank.tenant, branch=other_bank.branch)
-    r = api_for(bank.admin).post("/api/v1/interactions/", {"client": foreign.pk, "kind": "call", "subject": "x"},
-                                 format="json")
+    r = api_for(bank.admin).post(
+        "/api/v1/interactions/",
+        {"client": foreign.pk, "kind": "call", "subject": "x"},
+        format="json",
+    )
     assert r.status_code == 404
 
 
-def test_follow_up_for_another_tenants_user_is_400_naming_assignee(bank, other_bank, key_client, api_for):
-    r = api_for(bank.rm).post("/api/v1/follow-ups/", {
-        "client": key_client.pk, "assignee": other_bank.rm.pk,
-        "due_at": (timezone.now() + timedelta(days=1)).isoformat(), "note": "x"}, format="json")
+def test_follow_up_for_another_tenants_user_is_400_naming_assignee(
+    bank, other_bank, key_client, api_for
+):
+    r = api_for(bank.rm).post(
+        "/api/v1/follow-ups/",
+        {
+            "client": key_client.pk,
+            "assignee": other_bank.rm.pk,
+            "due_at": (timezone.now() + timedelta(days=1)).isoformat(),
+            "note": "x",
+        },
+        format="json",
+    )
     assert r.status_code == 400 and list(r.data) == ["assignee"]
 
 
-def test_patch_follow_up_to_another_tenants_user_is_400_naming_assignee(bank, other_bank, key_client, api_for):
+def test_patch_follow_up_to_another_tenants_user_is_400_naming_assignee(
+    bank, other_bank, key_client, api_for
+):
     fu = make_followup(key_client, bank.rm)
-    r = api_for(bank.rm).patch(f"/api/v1/follow-ups/{fu.pk}/", {"assignee": other_bank.rm.pk}, format="json")
+    r = api_for(bank.rm).patch(
+        f"/api/v1/follow-ups/{fu.pk}/", {"assignee": other_bank.rm.pk}, format="json"
+    )
     assert r.status_code == 400 and "assignee" in r.data
 
 
@@ -56,7 +87,9 @@ def test_patch_follow_up_status_done(bank, key_client, api_for):
 
 def test_follow_up_list_shows_only_visible_clients(bank, key_client, api_for):
     make_followup(key_client, bank.rm)
-    stranger = ClientFactory(tenant=bank.tenant, branch=bank.sibling_branch, dedicated_manager=bank.other_rm)
+    stranger = ClientFactory(
+        tenant=bank.tenant, branch=bank.sibling_branch, dedicated_manager=bank.other_rm
+    )
     make_followup(stranger, bank.other_rm)
     r = api_for(bank.rm).get("/api/v1/follow-ups/")
     assert r.status_code == 200 and [row["client"] for row in r.data["results"]] == [key_client.pk]
@@ -74,8 +107,12 @@ def test_confidential_interaction_is_404_over_the_api_for_a_non_attendee(bank, k
 
 def test_patch_interaction_after_the_edit_window_is_400_with_a_message(bank, key_client, api_for):
     old = make_interaction(key_client, bank.rm, created_at=timezone.now() - timedelta(days=2))
-    r = api_for(bank.rm).patch(f"/api/v1/interactions/{old.pk}/", {"subject": "late"}, format="json",
-                               HTTP_ACCEPT_LANGUAGE="en")
+    r = api_for(bank.rm).patch(
+        f"/api/v1/interactions/{old.pk}/",
+        {"subject": "late"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert r.status_code == 400 and "locked" in str(r.data["non_field_errors"])
     with bank.scope():
         assert Interaction.objects.get(pk=old.pk).subject == "Portfolio review"
@@ -85,7 +122,11 @@ def test_interaction_list_is_paginated_and_filterable(bank, key_client, api_for)
     make_interaction(key_client, bank.rm, kind="call")
     make_interaction(key_client, bank.rm, kind="visit")
     r = api_for(bank.rm).get("/api/v1/interactions/", {"kind": "visit"})
-    assert r.status_code == 200 and "next" in r.data and [i["kind"] for i in r.data["results"]] == ["visit"]
+    assert (
+        r.status_code == 200
+        and "next" in r.data
+        and [i["kind"] for i in r.data["results"]] == ["visit"]
+    )
 
 
 def test_notifications_list_and_mark_read(bank, api_for):

@@ -31,7 +31,9 @@ def _counts(bank):
         )
 
 
-def test_due_follow_up_gets_one_notification_and_one_email(bank, key_client, django_capture_on_commit_callbacks):
+def test_due_follow_up_gets_one_notification_and_one_email(
+    bank, key_client, django_capture_on_commit_callbacks
+):
     bank.rm.email = "rm@a.example"
     bank.rm.save()
     fu = make_followup(key_client, bank.rm, due_at=PAST)
@@ -71,7 +73,9 @@ def test_running_the_sweep_twice_sends_one_reminder_per_follow_up(bank, key_clie
 
 
 def test_reminders_fan_out_per_tenant(bank, other_bank, key_client):
-    foreign = ClientFactory(tenant=other_bank.tenant, branch=other_bank.branch, dedicated_manager=other_bank.rm)
+    foreign = ClientFactory(
+        tenant=other_bank.tenant, branch=other_bank.branch, dedicated_manager=other_bank.rm
+    )
     make_followup(key_client, bank.rm, due_at=PAST)
     make_followup(foreign, other_bank.rm, due_at=PAST)
     tasks.followup_reminders_sweep()
@@ -80,7 +84,9 @@ def test_reminders_fan_out_per_tenant(bank, other_bank, key_client):
 
 @postgres_only()
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_sweeps_send_exactly_one_reminder_per_due_follow_up(bank, key_client, monkeypatch):
+def test_two_concurrent_sweeps_send_exactly_one_reminder_per_due_follow_up(
+    bank, key_client, monkeypatch
+):
     bank.rm.email = "rm@a.example"
     bank.rm.save()
     bulk_followups(key_client, bank.rm, 40, due_at=PAST)
@@ -144,7 +150,9 @@ def test_a_sweep_that_crashes_midway_loses_none(bank, key_client, monkeypatch):
     assert len(mail.outbox) == 5
 
 
-def test_lost_email_enqueue_is_retried_by_the_next_sweep(bank, key_client, django_capture_on_commit_callbacks):
+def test_lost_email_enqueue_is_retried_by_the_next_sweep(
+    bank, key_client, django_capture_on_commit_callbacks
+):
     bank.rm.email = "rm@a.example"
     bank.rm.save()
     make_followup(key_client, bank.rm, due_at=PAST)
@@ -176,9 +184,9 @@ def london_bank(bank, key_client):
     ("now", "sent"),
     [
         (_utc(2026, 3, 28, 7, 59), 0),  # GMT: 07:59 local
-        (_utc(2026, 3, 28, 8, 0), 1),   # GMT: 08:00 local
+        (_utc(2026, 3, 28, 8, 0), 1),  # GMT: 08:00 local
         (_utc(2026, 3, 29, 6, 59), 0),  # first day of BST: 07:59 local
-        (_utc(2026, 3, 29, 7, 0), 1),   # first day of BST: 08:00 local
+        (_utc(2026, 3, 29, 7, 0), 1),  # first day of BST: 08:00 local
         (_utc(2026, 10, 25, 7, 59), 0),  # back to GMT: 07:59 local
         (_utc(2026, 10, 25, 8, 0), 1),
     ],
@@ -210,15 +218,21 @@ def test_overdue_digest_sends_nothing_when_nothing_is_overdue(bank):
 def _client(bank, tier, days_ago, **kw):
     last = timezone.now() - timedelta(days=days_ago) if days_ago is not None else None
     kw.setdefault("dedicated_manager", bank.rm)
-    return ClientFactory(tenant=bank.tenant, branch=bank.branch, tier=tier, last_contacted_at=last, **kw)
+    return ClientFactory(
+        tenant=bank.tenant, branch=bank.branch, tier=tier, last_contacted_at=last, **kw
+    )
 
 
 def test_cadence_job_opens_follow_ups_only_for_overdue_key_clients_and_is_idempotent(bank):
-    due = {_client(bank, "platinum", 31).pk, _client(bank, "gold", None).pk, _client(bank, "silver", 91).pk}
-    _client(bank, "platinum", 10)          # contacted recently
-    _client(bank, "gold", 59)              # inside its cadence
-    _client(bank, "standard", None)        # not a key client
-    _client(bank, "platinum", 100, dedicated_manager=None)       # no dedicated manager
+    due = {
+        _client(bank, "platinum", 31).pk,
+        _client(bank, "gold", None).pk,
+        _client(bank, "silver", 91).pk,
+    }
+    _client(bank, "platinum", 10)  # contacted recently
+    _client(bank, "gold", 59)  # inside its cadence
+    _client(bank, "standard", None)  # not a key client
+    _client(bank, "platinum", 100, dedicated_manager=None)  # no dedicated manager
     _client(bank, "platinum", 100, lifecycle=Client.Lifecycle.CLOSED)
     assert tasks.revisit_cadence_for_tenant(tenant_id=bank.tenant.pk) == 3
     assert tasks.revisit_cadence_for_tenant(tenant_id=bank.tenant.pk) == 0

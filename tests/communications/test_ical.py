@@ -16,7 +16,10 @@ def _feed(client, token):
 
 
 def test_feed_parses_and_holds_exactly_the_rms_open_follow_ups(bank, key_client, client):
-    mine = {make_followup(key_client, bank.rm, note="A").pk, make_followup(key_client, bank.rm, note="B").pk}
+    mine = {
+        make_followup(key_client, bank.rm, note="A").pk,
+        make_followup(key_client, bank.rm, note="B").pk,
+    }
     make_followup(key_client, bank.rm, note="done", status="done")
     make_followup(key_client, bank.branch_head, note="someone else's")
     other = ClientFactory(tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.other_rm)

@@ -7,8 +7,13 @@ from django.urls import reverse
 
 from tests.communications.isolation_targets import TARGETS
 
-POST_ONLY = {"communications:followup_status", "communications:followup_snooze",
-             "communications:interaction_amend", "communications:notification_read", "notification-read"}
+POST_ONLY = {
+    "communications:followup_status",
+    "communications:followup_snooze",
+    "communications:interaction_amend",
+    "communications:notification_read",
+    "notification-read",
+}
 
 
 @pytest.mark.parametrize("url_name", sorted(TARGETS))

@@ -10,12 +10,23 @@ from tests.factories import ClientFactory
 
 
 def _seed(bank, seed):
-    ctx = SeedContext(tenant=bank.tenant, seed=seed, clients=0, interactions=300, rng=random.Random(seed),
-                      branches=[bank.branch], staff={"rm": [bank.rm]})
+    ctx = SeedContext(
+        tenant=bank.tenant,
+        seed=seed,
+        clients=0,
+        interactions=300,
+        rng=random.Random(seed),
+        branches=[bank.branch],
+        staff={"rm": [bank.rm]},
+    )
     with bank.scope():
         seed_communications(ctx)
         return (
-            list(Interaction.objects.order_by("id").values_list("client_id", "kind", "subject", "sentiment")),
+            list(
+                Interaction.objects.order_by("id").values_list(
+                    "client_id", "kind", "subject", "sentiment"
+                )
+            ),
             FollowUp.objects.filter(status="open").count(),
             Client.objects.filter(last_contacted_at__isnull=False).count(),
         )

@@ -27,7 +27,9 @@ def _get(bank, user, interaction):
         return selectors.interaction_get(user=user, interaction_id=interaction.pk)
 
 
-def test_confidential_report_is_404_for_same_branch_rm_who_is_neither_attendee_nor_manager(bank, confidential):
+def test_confidential_report_is_404_for_same_branch_rm_who_is_neither_attendee_nor_manager(
+    bank, confidential
+):
     # the other RM can see the client (shared in) but not the confidential report
     from guardian.shortcuts import assign_perm
 
@@ -48,7 +50,9 @@ def test_confidential_report_is_visible_to_the_dedicated_manager(bank, confident
 
 def test_confidential_report_is_visible_to_the_backup_manager(bank, confidential):
     with bank.scope():
-        type(confidential.client).objects.filter(pk=confidential.client_id).update(backup_manager=bank.other_rm)
+        type(confidential.client).objects.filter(pk=confidential.client_id).update(
+            backup_manager=bank.other_rm
+        )
     assert _get(bank, bank.other_rm, confidential).pk == confidential.pk
 
 
@@ -59,7 +63,9 @@ def test_confidential_report_is_visible_to_a_bank_side_attendee(bank, confidenti
 
 
 @pytest.mark.parametrize("role", ["branch_head", "admin", "risk_officer"])
-def test_confidential_report_is_hidden_from_other_roles_who_see_the_client(bank, confidential, role):
+def test_confidential_report_is_hidden_from_other_roles_who_see_the_client(
+    bank, confidential, role
+):
     with pytest.raises(Http404):
         _get(bank, getattr(bank, role), confidential)
 
@@ -76,8 +82,9 @@ def test_reports_of_invisible_clients_are_404(bank, shared_client):
 
 
 def test_another_tenants_report_is_404(bank, other_bank):
-    foreign_client = ClientFactory(tenant=other_bank.tenant, branch=other_bank.branch,
-                                   dedicated_manager=other_bank.rm)
+    foreign_client = ClientFactory(
+        tenant=other_bank.tenant, branch=other_bank.branch, dedicated_manager=other_bank.rm
+    )
     foreign = make_interaction(foreign_client, other_bank.rm)
     with pytest.raises(Http404):
         _get(bank, bank.compliance, foreign)
@@ -86,7 +93,9 @@ def test_another_tenants_report_is_404(bank, other_bank):
 def test_confidential_reports_are_left_out_of_lists(bank, confidential, shared_client):
     make_interaction(shared_client, bank.rm, subject="Plain")
     with bank.scope():
-        subjects = set(selectors.interaction_list(user=bank.branch_head).values_list("subject", flat=True))
+        subjects = set(
+            selectors.interaction_list(user=bank.branch_head).values_list("subject", flat=True)
+        )
     assert subjects == {"Plain"}
 
 
@@ -108,4 +117,8 @@ def test_colleagues_are_the_active_staff_of_the_tenant_only(bank, other_bank):
     UserFactory(tenant=bank.tenant, role="rm", branch=bank.branch, is_active=False, username="gone")
     with bank.scope():
         names = set(selectors.colleague_list(user=bank.rm).values_list("username", flat=True))
-    assert "gone" not in names and other_bank.rm.username not in names and bank.other_rm.username in names
+    assert (
+        "gone" not in names
+        and other_bank.rm.username not in names
+        and bank.other_rm.username in names
+    )

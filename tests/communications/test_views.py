@@ -15,9 +15,15 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 def _log_data(**kw):
     data = {
-        "kind": "meeting", "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "subject": "Annual review", "summary": "Went well", "sentiment": "positive",
-        "next-TOTAL_FORMS": "2", "next-INITIAL_FORMS": "0", "next-MIN_NUM_FORMS": "0", "next-MAX_NUM_FORMS": "10",
+        "kind": "meeting",
+        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "subject": "Annual review",
+        "summary": "Went well",
+        "sentiment": "positive",
+        "next-TOTAL_FORMS": "2",
+        "next-INITIAL_FORMS": "0",
+        "next-MIN_NUM_FORMS": "0",
+        "next-MAX_NUM_FORMS": "10",
         "next-0-note": "Send proposal",
         "next-0-due_at": (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
     }
@@ -37,14 +43,18 @@ def test_htmx_log_returns_the_refreshed_section_with_the_new_entry(bank, key_cli
 
 
 def test_plain_post_log_redirects_without_javascript(bank, key_client, web_for):
-    r = web_for(bank.rm).post(reverse("communications:client_log", args=[key_client.pk]), _log_data())
+    r = web_for(bank.rm).post(
+        reverse("communications:client_log", args=[key_client.pk]), _log_data()
+    )
     assert r.status_code == 302
     with bank.scope():
         assert Interaction.objects.count() == 1
 
 
 def test_log_form_shows_errors_and_writes_nothing(bank, key_client, web_for):
-    r = web_for(bank.rm).post(reverse("communications:client_log", args=[key_client.pk]), _log_data(subject=""))
+    r = web_for(bank.rm).post(
+        reverse("communications:client_log", args=[key_client.pk]), _log_data(subject="")
+    )
     assert r.status_code == 400
     with bank.scope():
         assert not Interaction.objects.exists()
@@ -58,10 +68,19 @@ def test_log_page_for_an_invisible_client_is_404(bank, web_for):
 
 
 def test_quick_log_from_my_day(bank, key_client, web_for):
-    r = web_for(bank.rm).post(reverse("communications:quick_log"), {
-        "client": key_client.pk, "kind": "call", "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "subject": "Quick call", "sentiment": "neutral", "next-TOTAL_FORMS": "0", "next-INITIAL_FORMS": "0"},
-        **HTMX)
+    r = web_for(bank.rm).post(
+        reverse("communications:quick_log"),
+        {
+            "client": key_client.pk,
+            "kind": "call",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "subject": "Quick call",
+            "sentiment": "neutral",
+            "next-TOTAL_FORMS": "0",
+            "next-INITIAL_FORMS": "0",
+        },
+        **HTMX,
+    )
     assert r.status_code == 200 and 'id="quick-log"' in r.content.decode()
     with bank.scope():
         assert Interaction.objects.get().subject == "Quick call"
@@ -69,8 +88,9 @@ def test_quick_log_from_my_day(bank, key_client, web_for):
 
 def test_quick_log_for_an_invisible_client_is_404(bank, web_for):
     stranger = ClientFactory(tenant=bank.tenant, branch=bank.sibling_branch)
-    r = web_for(bank.rm).post(reverse("communications:quick_log"), {"client": stranger.pk, "kind": "call",
-                                                                       "subject": "x"})
+    r = web_for(bank.rm).post(
+        reverse("communications:quick_log"), {"client": stranger.pk, "kind": "call", "subject": "x"}
+    )
     assert r.status_code == 404
 
 
@@ -78,13 +98,18 @@ def test_planning_shows_preferred_channel_and_hours_and_warns(bank, key_client, 
     web = web_for(bank.rm)
     page = web.get(reverse("communications:client_log", args=[key_client.pk])).content.decode()
     assert "09:00–18:00" in page
-    r = web.get(reverse("communications:contact_warnings", args=[key_client.pk]),
-                {"kind": "email", "occurred_at": "2026-05-06T21:30"}, **HTMX)
+    r = web.get(
+        reverse("communications:contact_warnings", args=[key_client.pk]),
+        {"kind": "email", "occurred_at": "2026-05-06T21:30"},
+        **HTMX,
+    )
     text = r.content.decode()
     assert "21:30" in text and "consent" in text.lower() or "同意" in text
 
 
-def test_confidential_report_page_is_404_for_a_non_attendee_and_200_for_compliance(bank, key_client, web_for):
+def test_confidential_report_page_is_404_for_a_non_attendee_and_200_for_compliance(
+    bank, key_client, web_for
+):
     from guardian.shortcuts import assign_perm
 
     secret = make_interaction(key_client, bank.rm, confidential=True)
@@ -97,22 +122,38 @@ def test_confidential_report_page_is_404_for_a_non_attendee_and_200_for_complian
 
 def test_edit_after_the_window_shows_the_lock_message(bank, key_client, web_for):
     old = make_interaction(key_client, bank.rm, created_at=timezone.now() - timedelta(days=3))
-    r = web_for(bank.rm).post(reverse("communications:interaction_edit", args=[old.pk]), {
-        "kind": "call", "occurred_at": "2026-01-01T10:00", "subject": "new", "sentiment": "neutral"})
+    r = web_for(bank.rm).post(
+        reverse("communications:interaction_edit", args=[old.pk]),
+        {
+            "kind": "call",
+            "occurred_at": "2026-01-01T10:00",
+            "subject": "new",
+            "sentiment": "neutral",
+        },
+    )
     assert r.status_code == 400
 
 
 def test_amendment_is_appended(bank, key_client, web_for):
     old = make_interaction(key_client, bank.rm, created_at=timezone.now() - timedelta(days=3))
     web = web_for(bank.rm)
-    r = web.post(reverse("communications:interaction_amend", args=[old.pk]), {"text": "Client agreed."})
+    r = web.post(
+        reverse("communications:interaction_amend", args=[old.pk]), {"text": "Client agreed."}
+    )
     assert r.status_code == 302
-    assert "Client agreed." in web.get(reverse("communications:interaction_detail", args=[old.pk])).content.decode()
+    assert (
+        "Client agreed."
+        in web.get(reverse("communications:interaction_detail", args=[old.pk])).content.decode()
+    )
 
 
 def test_my_day_lists_overdue_today_upcoming_and_revisits(bank, key_client, web_for):
-    make_followup(key_client, bank.rm, due_at=timezone.now() - timedelta(days=1), note="OVERDUE-NOTE")
-    make_followup(key_client, bank.rm, due_at=timezone.now() + timedelta(days=3), note="UPCOMING-NOTE")
+    make_followup(
+        key_client, bank.rm, due_at=timezone.now() - timedelta(days=1), note="OVERDUE-NOTE"
+    )
+    make_followup(
+        key_client, bank.rm, due_at=timezone.now() + timedelta(days=3), note="UPCOMING-NOTE"
+    )
     page = web_for(bank.rm).get("/").content.decode()
     assert "OVERDUE-NOTE" in page and "UPCOMING-NOTE" in page
     assert key_client.name in page  # platinum, never contacted: due for a revisit
@@ -120,7 +161,9 @@ def test_my_day_lists_overdue_today_upcoming_and_revisits(bank, key_client, web_
 
 def test_follow_up_done_with_htmx_returns_the_row(bank, key_client, web_for):
     fu = make_followup(key_client, bank.rm)
-    r = web_for(bank.rm).post(reverse("communications:followup_status", args=[fu.pk]), {"status": "done"}, **HTMX)
+    r = web_for(bank.rm).post(
+        reverse("communications:followup_status", args=[fu.pk]), {"status": "done"}, **HTMX
+    )
     assert r.status_code == 200 and f'id="followup-{fu.pk}"' in r.content.decode()
     with bank.scope():
         assert FollowUp.objects.get(pk=fu.pk).status == "done"
@@ -128,15 +171,19 @@ def test_follow_up_done_with_htmx_returns_the_row(bank, key_client, web_for):
 
 def test_follow_up_snooze_without_javascript_redirects(bank, key_client, web_for):
     fu = make_followup(key_client, bank.rm, due_at=timezone.now() - timedelta(hours=1))
-    r = web_for(bank.rm).post(reverse("communications:followup_snooze", args=[fu.pk]), {"until": "1w"})
+    r = web_for(bank.rm).post(
+        reverse("communications:followup_snooze", args=[fu.pk]), {"until": "1w"}
+    )
     assert r.status_code == 302
     with bank.scope():
         assert FollowUp.objects.get(pk=fu.pk).due_at > timezone.now() + timedelta(days=6)
 
 
 def test_follow_up_create_to_another_tenants_user_is_refused(bank, other_bank, key_client, web_for):
-    r = web_for(bank.rm).post(reverse("communications:followup_create", args=[key_client.pk]), {
-        "due_at": "2030-01-01T10:00", "note": "x", "assignee": other_bank.rm.pk})
+    r = web_for(bank.rm).post(
+        reverse("communications:followup_create", args=[key_client.pk]),
+        {"due_at": "2030-01-01T10:00", "note": "x", "assignee": other_bank.rm.pk},
+    )
     assert r.status_code == 400
     with bank.scope():
         assert not FollowUp.objects.exists()
@@ -156,14 +203,23 @@ def test_notification_centre_and_badge(bank, web_for):
     badge = web.get(reverse("communications:notification_badge")).content.decode()
     assert ">1<" in badge
     web.post(reverse("communications:notification_read_all"))
-    assert "unread-count" not in web.get(reverse("communications:notification_badge")).content.decode()
+    assert (
+        "unread-count" not in web.get(reverse("communications:notification_badge")).content.decode()
+    )
 
 
 def test_settings_page_is_for_admins(bank, web_for):
     assert web_for(bank.rm).get(reverse("communications:settings")).status_code == 403
-    r = web_for(bank.admin).post(reverse("communications:settings"), {
-        "edit_window_hours": 12, "cadence_platinum_days": 20, "cadence_gold_days": 45,
-        "cadence_silver_days": 80, "digest_hour": 7})
+    r = web_for(bank.admin).post(
+        reverse("communications:settings"),
+        {
+            "edit_window_hours": 12,
+            "cadence_platinum_days": 20,
+            "cadence_gold_days": 45,
+            "cadence_silver_days": 80,
+            "digest_hour": 7,
+        },
+    )
     assert r.status_code == 302
 
 
@@ -172,8 +228,12 @@ def test_settings_page_is_for_admins(bank, web_for):
 
 @pytest.mark.parametrize("n", [10, 200])
 def test_my_day_query_count_is_bounded(bank, web_for, django_assert_max_num_queries, n):
-    clients = [ClientFactory(tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm, tier="gold")
-               for _ in range(3)]
+    clients = [
+        ClientFactory(
+            tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm, tier="gold"
+        )
+        for _ in range(3)
+    ]
     for i, c in enumerate(clients):
         bulk_followups(c, bank.rm, n // 3 + 1, due_at=timezone.now() + timedelta(hours=i * 30 - 30))
     web = web_for(bank.rm)
@@ -183,20 +243,40 @@ def test_my_day_query_count_is_bounded(bank, web_for, django_assert_max_num_quer
 
 
 @pytest.mark.parametrize("n", [10, 200])
-def test_timeline_query_count_is_bounded(bank, key_client, web_for, django_assert_max_num_queries, n):
+def test_timeline_query_count_is_bounded(
+    bank, key_client, web_for, django_assert_max_num_queries, n
+):
     from communications.models import Interaction as I
 
     with bank.scope():
         now = timezone.now()
-        I.objects.bulk_create([
-            I(tenant_id=bank.tenant.pk, client=key_client, author=bank.rm, subject=f"s{i}", confidential=i % 5 == 0,
-              occurred_at=now - timedelta(hours=i), created_at=now - timedelta(hours=i)) for i in range(n)])
+        I.objects.bulk_create(
+            [
+                I(
+                    tenant_id=bank.tenant.pk,
+                    client=key_client,
+                    author=bank.rm,
+                    subject=f"s{i}",
+                    confidential=i % 5 == 0,
+                    occurred_at=now - timedelta(hours=i),
+                    created_at=now - timedelta(hours=i),
+                )
+                for i in range(n)
+            ]
+        )
     bulk_followups(key_client, bank.rm, n // 2, due_at=timezone.now())
     web = web_for(bank.rm)
     with django_assert_max_num_queries(23):
-        assert web.get(reverse("communications:client_log", args=[key_client.pk])).status_code == 200
+        assert (
+            web.get(reverse("communications:client_log", args=[key_client.pk])).status_code == 200
+        )
     with django_assert_max_num_queries(18):
-        assert web.get(reverse("communications:client_timeline", args=[key_client.pk]), **HTMX).status_code == 200
+        assert (
+            web.get(
+                reverse("communications:client_timeline", args=[key_client.pk]), **HTMX
+            ).status_code
+            == 200
+        )
 
 
 def test_timeline_pages_through_every_entry_once_newest_first(bank, key_client, web_for):
@@ -204,7 +284,9 @@ def test_timeline_pages_through_every_entry_once_newest_first(bank, key_client, 
 
     same = timezone.now() - timedelta(days=1)
     for i in range(25):
-        make_interaction(key_client, bank.rm, subject=f"s{i}", occurred_at=same - timedelta(hours=i % 7))
+        make_interaction(
+            key_client, bank.rm, subject=f"s{i}", occurred_at=same - timedelta(hours=i % 7)
+        )
     bulk_followups(key_client, bank.rm, 12, due_at=timezone.now())
     seen, cursor = [], None
     with bank.scope():

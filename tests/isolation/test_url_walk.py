@@ -23,7 +23,11 @@ import tests
 
 # Reachable without a login, on purpose.
 PUBLIC = {
-    "login", "logout", "set_language", "healthz", "api-token",
+    "login",
+    "logout",
+    "set_language",
+    "healthz",
+    "api-token",
 }
 PUBLIC_PREFIXES = ("platform-admin/",)  # Django's own admin: redirects to its login page
 PUBLIC_PATTERNS = (
@@ -142,8 +146,10 @@ def test_another_tenants_object_ids_are_404(route, name, bank, other_bank, clien
             api = APIClient()
             api.force_authenticate(user)
             return {
-                api.get(p).status_code, api.post(p, {}, format="json").status_code,
-                api.patch(p, {}, format="json").status_code, api.delete(p).status_code,
+                api.get(p).status_code,
+                api.post(p, {}, format="json").status_code,
+                api.patch(p, {}, format="json").status_code,
+                api.delete(p).status_code,
             }
         client.force_login(user)
         return {client.get(p).status_code, client.post(p, {}).status_code}
@@ -153,5 +159,7 @@ def test_another_tenants_object_ids_are_404(route, name, bank, other_bank, clien
         # 405: no such method on the route; 403: the role may not use this URL at all,
         # which must then be the same answer as for an id that exists nowhere.
         assert codes <= {403, 404, 405}, f"{user.role} {path}: {codes}"
-        assert codes == codes_for(user, missing), f"{user.role} {path}: answer differs from a missing id"
+        assert codes == codes_for(user, missing), (
+            f"{user.role} {path}: answer differs from a missing id"
+        )
     assert 404 in codes_for(bank.admin, path), f"admin {path} should be 404"

@@ -10,7 +10,9 @@ def test_sharing_inside_one_scope_is_seen_at_once(bank):
     client = ClientFactory(tenant=bank.tenant, branch=bank.sibling_branch)
     with bank.scope():
         assert not access.visible_clients(bank.rm).filter(pk=client.pk).exists()
-        coverage_team_add(actor=bank.admin, client=client, user=bank.rm, team_role="product_specialist")
+        coverage_team_add(
+            actor=bank.admin, client=client, user=bank.rm, team_role="product_specialist"
+        )
         assert access.visible_clients(bank.rm).filter(pk=client.pk).exists()
 
 

@@ -20,23 +20,34 @@ def test_unauthenticated_api_is_401(db):
 def test_branches_list_only_own_tenant_paginated(api_for, bank, other_bank):
     body = api_for(bank.rm).get("/api/v1/branches/").json()
     assert {"results", "next", "count"} <= set(body)
-    assert {b["name"] for b in body["results"]} == {"a Head office", "a East region", "a Pudong", "a Jing'an"}
+    assert {b["name"] for b in body["results"]} == {
+        "a Head office",
+        "a East region",
+        "a Pudong",
+        "a Jing'an",
+    }
 
 
 def test_admin_creates_a_branch(api_for, bank):
-    r = api_for(bank.admin).post("/api/v1/branches/", {"name": "a Hangzhou", "parent": bank.region.pk}, format="json")
+    r = api_for(bank.admin).post(
+        "/api/v1/branches/", {"name": "a Hangzhou", "parent": bank.region.pk}, format="json"
+    )
     assert r.status_code == 201, r.content
     assert r.json()["parent"] == bank.region.pk
     assert r.json()["path"].startswith(bank.region.path)
 
 
 def test_non_admin_cannot_create_a_branch(api_for, bank):
-    r = api_for(bank.branch_head).post("/api/v1/branches/", {"name": "nope", "parent": bank.region.pk}, format="json")
+    r = api_for(bank.branch_head).post(
+        "/api/v1/branches/", {"name": "nope", "parent": bank.region.pk}, format="json"
+    )
     assert r.status_code == 403
 
 
 def test_branch_parent_of_another_tenant_is_a_field_error(api_for, bank, other_bank):
-    r = api_for(bank.admin).post("/api/v1/branches/", {"name": "x", "parent": other_bank.region.pk}, format="json")
+    r = api_for(bank.admin).post(
+        "/api/v1/branches/", {"name": "x", "parent": other_bank.region.pk}, format="json"
+    )
     assert r.status_code == 400
     assert "parent" in r.json()
 
@@ -54,7 +65,11 @@ def test_admin_creates_staff_with_role_and_branch(api_for, bank):
     assert r.status_code == 201, r.content
     assert "password" not in r.json()
     created = User.objects.get(username="a_newrm")
-    assert created.tenant == bank.tenant and created.role == Role.RM and created.check_password(PASSWORD)
+    assert (
+        created.tenant == bank.tenant
+        and created.role == Role.RM
+        and created.check_password(PASSWORD)
+    )
 
 
 def test_staff_branch_must_belong_to_the_tenant(api_for, bank, other_bank):
@@ -71,7 +86,12 @@ def test_staff_branch_must_belong_to_the_tenant(api_for, bank, other_bank):
 def test_duplicate_username_across_tenants_is_a_field_error(api_for, bank, other_bank):
     r = api_for(bank.admin).post(
         "/api/v1/users/",
-        {"username": other_bank.rm.username, "password": PASSWORD, "role": "rm", "branch": bank.branch.pk},
+        {
+            "username": other_bank.rm.username,
+            "password": PASSWORD,
+            "role": "rm",
+            "branch": bank.branch.pk,
+        },
         format="json",
     )
     assert r.status_code == 400
@@ -80,7 +100,8 @@ def test_duplicate_username_across_tenants_is_a_field_error(api_for, bank, other
 
 def test_weak_password_is_a_field_error(api_for, bank):
     r = api_for(bank.admin).post(
-        "/api/v1/users/", {"username": "a_weak", "password": "123", "role": "rm", "branch": bank.branch.pk},
+        "/api/v1/users/",
+        {"username": "a_weak", "password": "123", "role": "rm", "branch": bank.branch.pk},
         format="json",
     )
     assert r.status_code == 400
@@ -89,7 +110,8 @@ def test_weak_password_is_a_field_error(api_for, bank):
 
 def test_unknown_role_is_a_field_error(api_for, bank):
     r = api_for(bank.admin).post(
-        "/api/v1/users/", {"username": "a_r", "password": PASSWORD, "role": "king", "branch": bank.branch.pk},
+        "/api/v1/users/",
+        {"username": "a_r", "password": PASSWORD, "role": "king", "branch": bank.branch.pk},
         format="json",
     )
     assert r.status_code == 400
@@ -98,14 +120,18 @@ def test_unknown_role_is_a_field_error(api_for, bank):
 
 def test_rm_cannot_create_staff(api_for, bank):
     r = api_for(bank.rm).post(
-        "/api/v1/users/", {"username": "a_y", "password": PASSWORD, "role": "rm", "branch": bank.branch.pk},
+        "/api/v1/users/",
+        {"username": "a_y", "password": PASSWORD, "role": "rm", "branch": bank.branch.pk},
         format="json",
     )
     assert r.status_code == 403
 
 
 def test_users_list_shows_only_own_tenant(api_for, bank, other_bank):
-    names = {u["username"] for u in api_for(bank.admin).get("/api/v1/users/?page_size=100").json()["results"]}
+    names = {
+        u["username"]
+        for u in api_for(bank.admin).get("/api/v1/users/?page_size=100").json()["results"]
+    }
     assert bank.rm.username in names
     assert other_bank.rm.username not in names
 
@@ -137,5 +163,7 @@ def test_healthz_reports_database_and_broker(client, db):
 def test_openapi_schema_generates_without_warnings(db, tmp_path):
     from django.core.management import call_command
 
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
+    )
     assert "/api/v1/branches/{id}/" in (tmp_path / "schema.yml").read_text()

@@ -28,7 +28,9 @@ def _admin_connection():
 
 def test_staff_changes_are_written_to_the_chain(bank):
     with bank.scope():
-        staff_create(actor=bank.admin, username="newrm", password=PASSWORD, role=Role.RM, branch=bank.branch)
+        staff_create(
+            actor=bank.admin, username="newrm", password=PASSWORD, role=Role.RM, branch=bank.branch
+        )
         event = AuditEvent.objects.order_by("-seq").first()
     assert event.action == "staff.created"
     assert event.actor == bank.admin
@@ -63,7 +65,10 @@ def test_verify_audit_passes_on_a_clean_chain(bank, capsys):
 def test_update_and_delete_on_the_audit_table_fail_for_the_app_role(bank):
     with bank.scope():
         audit_record(action="x", actor=bank.admin)
-        for sql in ("UPDATE tenancy_auditevent SET action = 'forged'", "DELETE FROM tenancy_auditevent"):
+        for sql in (
+            "UPDATE tenancy_auditevent SET action = 'forged'",
+            "DELETE FROM tenancy_auditevent",
+        ):
             with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
                 with connection.cursor() as cursor:
                     cursor.execute(sql)
@@ -74,13 +79,18 @@ def test_update_and_delete_on_the_audit_table_fail_for_the_app_role(bank):
 @pytest.mark.django_db(transaction=True)
 def test_verify_audit_names_the_event_after_tampering(bank, capsys):
     with bank.scope():
-        events = [audit_record(action=f"e{i}", actor=bank.admin, data={"amount": i}) for i in range(4)]
+        events = [
+            audit_record(action=f"e{i}", actor=bank.admin, data={"amount": i}) for i in range(4)
+        ]
     target = events[2]
     conn = _admin_connection()  # the owner/superuser, as an attacker with DB access would be
     try:
         with conn, conn.cursor() as cur:
             cur.execute("SET session_replication_role = replica")  # skip the append-only trigger
-            cur.execute("UPDATE tenancy_auditevent SET data = '{\"amount\": 999}' WHERE id = %s", [target.pk])
+            cur.execute(
+                "UPDATE tenancy_auditevent SET data = '{\"amount\": 999}' WHERE id = %s",
+                [target.pk],
+            )
     finally:
         conn.close()
     with pytest.raises(CommandError):

@@ -40,7 +40,9 @@ def test_lockout_of_one_account_leaves_others_able_to_log_in(client, bank):
 
 
 def test_api_token_is_issued_for_good_credentials(bank):
-    response = APIClient().post(TOKEN, {"username": bank.rm.username, "password": PASSWORD}, format="json")
+    response = APIClient().post(
+        TOKEN, {"username": bank.rm.username, "password": PASSWORD}, format="json"
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     me = APIClient(HTTP_AUTHORIZATION=f"Token {token}").get("/api/v1/me/")
@@ -51,7 +53,9 @@ def test_api_token_is_issued_for_good_credentials(bank):
 def test_api_token_endpoint_locks_after_repeated_failures(bank):
     api = APIClient()
     codes = [
-        api.post(TOKEN, {"username": bank.rm.username, "password": "nope-nope"}, format="json").status_code
+        api.post(
+            TOKEN, {"username": bank.rm.username, "password": "nope-nope"}, format="json"
+        ).status_code
         for _ in range(settings.AXES_FAILURE_LIMIT)
     ]
     assert codes[:-1] == [400] * (settings.AXES_FAILURE_LIMIT - 1)
@@ -59,7 +63,9 @@ def test_api_token_endpoint_locks_after_repeated_failures(bank):
     locked = api.post(TOKEN, {"username": bank.rm.username, "password": PASSWORD}, format="json")
     assert locked.status_code == 429
     assert "locked" in locked.json()["detail"] or "锁定" in locked.json()["detail"]
-    other = api.post(TOKEN, {"username": bank.other_rm.username, "password": PASSWORD}, format="json")
+    other = api.post(
+        TOKEN, {"username": bank.other_rm.username, "password": PASSWORD}, format="json"
+    )
     assert other.status_code == 200
 
 

@@ -9,8 +9,14 @@ from ..factories import PASSWORD
 
 
 def test_create_tenant_makes_a_bank_with_head_office_and_admin(db, capsys):
-    call_command("create_tenant", name="招商测试银行", slug="cmb-test", admin_username="cmb_admin",
-                 admin_password=PASSWORD, timezone="Asia/Shanghai")
+    call_command(
+        "create_tenant",
+        name="招商测试银行",
+        slug="cmb-test",
+        admin_username="cmb_admin",
+        admin_password=PASSWORD,
+        timezone="Asia/Shanghai",
+    )
     tenant = Tenant.objects.get(slug="cmb-test")
     assert capsys.readouterr().out.strip() == str(tenant.pk)
     admin = User.objects.get(username="cmb_admin")
@@ -20,12 +26,26 @@ def test_create_tenant_makes_a_bank_with_head_office_and_admin(db, capsys):
 
 
 def test_create_tenant_rejects_a_taken_slug_and_bad_timezone(db):
-    call_command("create_tenant", name="A", slug="dup", admin_username="dup_admin", admin_password=PASSWORD)
+    call_command(
+        "create_tenant", name="A", slug="dup", admin_username="dup_admin", admin_password=PASSWORD
+    )
     with pytest.raises(CommandError, match="slug"):
-        call_command("create_tenant", name="B", slug="dup", admin_username="dup_admin2", admin_password=PASSWORD)
+        call_command(
+            "create_tenant",
+            name="B",
+            slug="dup",
+            admin_username="dup_admin2",
+            admin_password=PASSWORD,
+        )
     with pytest.raises(CommandError, match="timezone"):
-        call_command("create_tenant", name="C", slug="c", admin_username="c_admin",
-                     admin_password=PASSWORD, timezone="Mars/Base")
+        call_command(
+            "create_tenant",
+            name="C",
+            slug="c",
+            admin_username="c_admin",
+            admin_password=PASSWORD,
+            timezone="Mars/Base",
+        )
     assert not Tenant.objects.filter(slug="c").exists()
 
 

@@ -31,11 +31,22 @@ def test_scopes_nest_and_restore(bank, other_bank):
 
 
 def test_token_requests_run_in_the_callers_tenant(bank, other_bank):
-    token = APIClient().post(
-        "/api/v1/auth/token/", {"username": other_bank.rm.username, "password": PASSWORD}, format="json"
-    ).json()["token"]
+    token = (
+        APIClient()
+        .post(
+            "/api/v1/auth/token/",
+            {"username": other_bank.rm.username, "password": PASSWORD},
+            format="json",
+        )
+        .json()["token"]
+    )
     body = APIClient(HTTP_AUTHORIZATION=f"Token {token}").get("/api/v1/branches/").json()
-    assert {b["name"] for b in body["results"]} == {"b Head office", "b East region", "b Pudong", "b Jing'an"}
+    assert {b["name"] for b in body["results"]} == {
+        "b Head office",
+        "b East region",
+        "b Pudong",
+        "b Jing'an",
+    }
     assert current_tenant_id() is None  # reset after the request
 
 

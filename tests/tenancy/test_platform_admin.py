@@ -4,7 +4,9 @@ from tenancy.models import Branch
 from ..factories import PASSWORD
 
 
-def test_platform_superuser_sees_every_tenants_branches(client, django_user_model, bank, other_bank):
+def test_platform_superuser_sees_every_tenants_branches(
+    client, django_user_model, bank, other_bank
+):
     su = django_user_model.objects.create_superuser("platform", "p@example.com", PASSWORD)
     client.force_login(su)
     page = client.get("/platform-admin/tenancy/branch/").content.decode()

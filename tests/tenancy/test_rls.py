@@ -31,7 +31,9 @@ def two_populated_banks(bank, other_bank):
 
 def test_every_tenant_table_has_rls_enabled_and_forced(db):
     tables = tenant_tables()
-    assert "tenancy_branch" in tables and "clients_client" in tables and "tenancy_auditevent" in tables
+    assert (
+        "tenancy_branch" in tables and "clients_client" in tables and "tenancy_auditevent" in tables
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "

@@ -17,10 +17,18 @@ PROD = {
 
 def _manage(*args, **env):
     # (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this process; a deployment would not)
-    base = {k: v for k, v in os.environ.items() if k not in PROD and k not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in PROD and k not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env},
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -30,17 +30,29 @@ def test_navigation_follows_the_role(web_for, bank):
 
 def test_admin_creates_staff_from_the_page(web_for, bank):
     web = web_for(bank.admin)
-    response = web.post("/manage/staff/", {
-        "username": "a_page_rm", "role": "rm", "branch": bank.branch.pk, "password": PASSWORD,
-    })
+    response = web.post(
+        "/manage/staff/",
+        {
+            "username": "a_page_rm",
+            "role": "rm",
+            "branch": bank.branch.pk,
+            "password": PASSWORD,
+        },
+    )
     assert response.status_code == 302
     assert User.objects.get(username="a_page_rm").tenant == bank.tenant
 
 
 def test_staff_form_shows_field_errors_and_writes_nothing(web_for, bank):
-    response = web_for(bank.admin).post("/manage/staff/", {
-        "username": bank.rm.username, "role": "rm", "branch": bank.branch.pk, "password": "short",
-    })
+    response = web_for(bank.admin).post(
+        "/manage/staff/",
+        {
+            "username": bank.rm.username,
+            "role": "rm",
+            "branch": bank.branch.pk,
+            "password": "short",
+        },
+    )
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert "username" in errors and "password" in errors
@@ -48,7 +60,10 @@ def test_staff_form_shows_field_errors_and_writes_nothing(web_for, bank):
 
 def test_admin_changes_a_role_and_it_is_audited(web_for, bank):
     web = web_for(bank.admin)
-    response = web.post(f"/manage/staff/{bank.rm.pk}/", {"role": "branch_head", "branch": bank.branch.pk, "is_active": "on"})
+    response = web.post(
+        f"/manage/staff/{bank.rm.pk}/",
+        {"role": "branch_head", "branch": bank.branch.pk, "is_active": "on"},
+    )
     assert response.status_code == 302
     bank.rm.refresh_from_db()
     assert bank.rm.role == Role.BRANCH_HEAD
@@ -59,14 +74,19 @@ def test_admin_changes_a_role_and_it_is_audited(web_for, bank):
 
 
 def test_admin_cannot_demote_themselves(web_for, bank):
-    response = web_for(bank.admin).post(f"/manage/staff/{bank.admin.pk}/", {"role": "rm", "branch": bank.branch.pk, "is_active": "on"})
+    response = web_for(bank.admin).post(
+        f"/manage/staff/{bank.admin.pk}/",
+        {"role": "rm", "branch": bank.branch.pk, "is_active": "on"},
+    )
     assert response.status_code == 400
     bank.admin.refresh_from_db()
     assert bank.admin.role == Role.ADMIN
 
 
 def test_admin_creates_a_branch_under_a_region(web_for, bank):
-    response = web_for(bank.admin).post("/manage/branches/", {"name": "a Xuhui", "level": "branch", "parent": bank.region.pk})
+    response = web_for(bank.admin).post(
+        "/manage/branches/", {"name": "a Xuhui", "level": "branch", "parent": bank.region.pk}
+    )
     assert response.status_code == 302
     with bank.scope():
         branch = Branch.objects.get(name="a Xuhui")
@@ -74,7 +94,9 @@ def test_admin_creates_a_branch_under_a_region(web_for, bank):
 
 
 def test_branch_parent_from_another_tenant_is_rejected(web_for, bank, other_bank):
-    response = web_for(bank.admin).post("/manage/branches/", {"name": "a X", "level": "branch", "parent": other_bank.region.pk})
+    response = web_for(bank.admin).post(
+        "/manage/branches/", {"name": "a X", "level": "branch", "parent": other_bank.region.pk}
+    )
     assert response.status_code == 400
 
 

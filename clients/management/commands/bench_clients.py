@@ -41,15 +41,29 @@ class Command(BaseCommand):
         out = Path(settings.VAR_DIR) / "bench"
         out.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-        tenant = tenant_create(name=f"Bench {stamp}", slug=f"bench-{stamp}", admin_username=f"bench_admin_{stamp}",
-                               admin_password=secrets.token_urlsafe(18))
+        tenant = tenant_create(
+            name=f"Bench {stamp}",
+            slug=f"bench-{stamp}",
+            admin_username=f"bench_admin_{stamp}",
+            admin_password=secrets.token_urlsafe(18),
+        )
         with tenant_scope(tenant):
             admin = User.objects.get(tenant=tenant, role=Role.ADMIN)
             head = Branch.objects.get(parent__isnull=True)
-            branches = [_branch_save(Branch(name=f"B{i}", code=f"B{i:02d}", parent=head)) for i in range(10)]
-            rms = User.objects.bulk_create([
-                User(username=f"bench_rm_{stamp}_{i}", tenant=tenant, role=Role.RM, branch=branches[i % 10])
-                for i in range(50)])
+            branches = [
+                _branch_save(Branch(name=f"B{i}", code=f"B{i:02d}", parent=head)) for i in range(10)
+            ]
+            rms = User.objects.bulk_create(
+                [
+                    User(
+                        username=f"bench_rm_{stamp}_{i}",
+                        tenant=tenant,
+                        role=Role.RM,
+                        branch=branches[i % 10],
+                    )
+                    for i in range(50)
+                ]
+            )
         files = self._generate(out, rng, o, branches, rms)
         self.stdout.write(f"Tenant {tenant.slug}; files in {out}")
         for kind in ("clients", "holdings", "transactions"):
@@ -57,35 +71,51 @@ class Command(BaseCommand):
                 with tenant_scope(tenant):
                     t0 = time.perf_counter()
                     with files[kind].open("rb") as stream:
-                        report = import_run(actor=admin, kind=kind, stream=stream, dry_run=dry,
-                                            file_name=files[kind].name)
+                        report = import_run(
+                            actor=admin,
+                            kind=kind,
+                            stream=stream,
+                            dry_run=dry,
+                            file_name=files[kind].name,
+                        )
                     took = time.perf_counter() - t0
                 self.stdout.write(
                     f"{kind:<13} {label:<9} {took:8.1f}s  rows={report.rows_total} created={report.created} "
                     f"updated={report.updated} unchanged={report.unchanged} errors={len(report.errors)} "
-                    f"{report.extra or ''}")
+                    f"{report.extra or ''}"
+                )
                 if not dry and connection.vendor == "postgresql":
                     # what autovacuum would do soon after a bulk load (it may be off on a dev machine)
                     t0 = time.perf_counter()
                     with connection.cursor() as cursor:
                         cursor.execute("ANALYZE")
-                    self.stdout.write(f"{'':<13} ANALYZE   {time.perf_counter() - t0:8.1f}s (not counted)")
+                    self.stdout.write(
+                        f"{'':<13} ANALYZE   {time.perf_counter() - t0:8.1f}s (not counted)"
+                    )
         with tenant_scope(tenant):
             counts = (Client.objects.count(), Holding.objects.count(), Transaction.objects.count())
-        self.stdout.write(f"rows in tenant: clients={counts[0]} holdings={counts[1]} transactions={counts[2]}")
+        self.stdout.write(
+            f"rows in tenant: clients={counts[0]} holdings={counts[1]} transactions={counts[2]}"
+        )
         rm = rms[0]
         for who in (rm, admin):
             with tenant_scope(tenant):
                 t0 = time.perf_counter()
-                qs = visible_clients(who).select_related("branch", "dedicated_manager").order_by("name", "id")
+                qs = (
+                    visible_clients(who)
+                    .select_related("branch", "dedicated_manager")
+                    .order_by("name", "id")
+                )
                 total = qs.count()
                 page = list(qs[:50])
                 first = time.perf_counter() - t0
                 t0 = time.perf_counter()
                 page = list(qs.filter(tier="gold")[:50])
                 filtered = time.perf_counter() - t0
-            self.stdout.write(f"client list {who.role:<6} visible={total:>7} first page {first * 1000:7.1f} ms, "
-                              f"gold filter {filtered * 1000:7.1f} ms ({len(page)} rows)")
+            self.stdout.write(
+                f"client list {who.role:<6} visible={total:>7} first page {first * 1000:7.1f} ms, "
+                f"gold filter {filtered * 1000:7.1f} ms ({len(page)} rows)"
+            )
 
     def _generate(self, out: Path, rng, o, branches, rms) -> dict[str, Path]:
         t0 = time.perf_counter()
@@ -93,29 +123,88 @@ class Command(BaseCommand):
         n = o["clients"]
         with paths["clients"].open("w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
-            w.writerow(["external_id", "name", "kind", "branch_code", "manager", "national_id", "phone", "email",
-                        "address", "risk_tolerance", "lifecycle", "credit_rating", "interests"])
+            w.writerow(
+                [
+                    "external_id",
+                    "name",
+                    "kind",
+                    "branch_code",
+                    "manager",
+                    "national_id",
+                    "phone",
+                    "email",
+                    "address",
+                    "risk_tolerance",
+                    "lifecycle",
+                    "credit_rating",
+                    "interests",
+                ]
+            )
             for i in range(n):
                 rm = rms[i % len(rms)]
-                w.writerow([f"X{i:08d}", f"客户{i}", "individual", f"B{(i % len(rms)) % 10:02d}", rm.username,
-                            f"1101011980{i:08d}", f"138{i:08d}", f"c{i}@example.com", f"上海市{i}号",
-                            rng.choice(["conservative", "moderate", "balanced", "growth", "aggressive"]),
-                            "active", rng.choice(["", "", "A", "BBB", "BB"]), rng.choice(["", "esg", "golf;esg"])])
+                w.writerow(
+                    [
+                        f"X{i:08d}",
+                        f"客户{i}",
+                        "individual",
+                        f"B{(i % len(rms)) % 10:02d}",
+                        rm.username,
+                        f"1101011980{i:08d}",
+                        f"138{i:08d}",
+                        f"c{i}@example.com",
+                        f"上海市{i}号",
+                        rng.choice(
+                            ["conservative", "moderate", "balanced", "growth", "aggressive"]
+                        ),
+                        "active",
+                        rng.choice(["", "", "A", "BBB", "BB"]),
+                        rng.choice(["", "esg", "golf;esg"]),
+                    ]
+                )
         with paths["holdings"].open("w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
-            w.writerow(["client_external_id", "account_number", "kind", "balance", "currency", "opened_on"])
+            w.writerow(
+                ["client_external_id", "account_number", "kind", "balance", "currency", "opened_on"]
+            )
             for j in range(o["holdings"]):
-                w.writerow([f"X{j % n:08d}", f"AC{j:010d}", rng.choice(["deposit", "fund", "wealth", "loan"]),
-                            f"{rng.lognormvariate(12, 1.5):.2f}", "CNY", "2021-03-04"])
+                w.writerow(
+                    [
+                        f"X{j % n:08d}",
+                        f"AC{j:010d}",
+                        rng.choice(["deposit", "fund", "wealth", "loan"]),
+                        f"{rng.lognormvariate(12, 1.5):.2f}",
+                        "CNY",
+                        "2021-03-04",
+                    ]
+                )
         start = datetime.now(UTC) - timedelta(days=360)
         with paths["transactions"].open("w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
-            w.writerow(["external_ref", "client_external_id", "occurred_at", "amount", "currency", "direction",
-                        "category", "channel"])
+            w.writerow(
+                [
+                    "external_ref",
+                    "client_external_id",
+                    "occurred_at",
+                    "amount",
+                    "currency",
+                    "direction",
+                    "category",
+                    "channel",
+                ]
+            )
             for k in range(o["transactions"]):
                 moment = start + timedelta(minutes=rng.randrange(60 * 24 * 355))
-                w.writerow([f"TX{k:010d}", f"X{rng.randrange(n):08d}", moment.isoformat(timespec="seconds"),
-                            f"{rng.expovariate(1 / 5000):.2f}", "CNY", rng.choice(["in", "out"]),
-                            rng.choice(["deposit", "fund", "card", "transfer"]), "mobile"])
+                w.writerow(
+                    [
+                        f"TX{k:010d}",
+                        f"X{rng.randrange(n):08d}",
+                        moment.isoformat(timespec="seconds"),
+                        f"{rng.expovariate(1 / 5000):.2f}",
+                        "CNY",
+                        rng.choice(["in", "out"]),
+                        rng.choice(["deposit", "fund", "card", "transfer"]),
+                        "mobile",
+                    ]
+                )
         self.stdout.write(f"generated CSVs in {time.perf_counter() - t0:.1f}s")
         return paths

@@ -18,9 +18,15 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         try:
             tenant = tenant_create(
-                name=opts["name"], slug=opts["slug"], admin_username=opts["admin_username"],
-                admin_password=opts["admin_password"], timezone=opts["timezone"], locale=opts["locale"],
+                name=opts["name"],
+                slug=opts["slug"],
+                admin_username=opts["admin_username"],
+                admin_password=opts["admin_password"],
+                timezone=opts["timezone"],
+                locale=opts["locale"],
             )
         except ValidationError as exc:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
+            raise CommandError(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            ) from None
         self.stdout.write(str(tenant.pk))

@@ -39,12 +39,16 @@ class Command(BaseCommand):
         parser.add_argument("--interactions", type=int, default=1500)
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--rms-per-branch", type=int, default=3)
-        parser.add_argument("--skip-if-exists", action="store_true", help="do nothing when the demo bank exists")
+        parser.add_argument(
+            "--skip-if-exists", action="store_true", help="do nothing when the demo bank exists"
+        )
 
     def handle(self, *args, **opts):
         if Tenant.objects.filter(slug=DEMO_SLUG).exists():
             if opts["skip_if_exists"]:
-                self.stdout.write(f"Demo bank already present; logins as before (password {DEMO_PASSWORD}).")
+                self.stdout.write(
+                    f"Demo bank already present; logins as before (password {DEMO_PASSWORD})."
+                )
                 return
             raise CommandError(
                 "The demo tenant already exists. Start from an empty database (make demo-reset)."
@@ -54,21 +58,32 @@ class Command(BaseCommand):
         with transaction.atomic():
             tenant = Tenant.objects.create(name="演示银行 Demo Bank", slug=DEMO_SLUG)
             with tenant_scope(tenant):
-                head = _branch_save(Branch(name="总行 Head office", code="HO", level=Branch.Level.HEAD_OFFICE))
+                head = _branch_save(
+                    Branch(name="总行 Head office", code="HO", level=Branch.Level.HEAD_OFFICE)
+                )
                 branches = [head]
                 by_name = {head.name: head}
                 for region_name, branch_names in REGIONS.items():
-                    region = _branch_save(Branch(name=region_name, level=Branch.Level.REGION, parent=head))
+                    region = _branch_save(
+                        Branch(name=region_name, level=Branch.Level.REGION, parent=head)
+                    )
                     branches.append(region)
                     for name in branch_names:
-                        b = _branch_save(Branch(name=name, level=Branch.Level.BRANCH, parent=region))
+                        b = _branch_save(
+                            Branch(name=name, level=Branch.Level.BRANCH, parent=region)
+                        )
                         branches.append(b)
                         by_name[name] = b
                 staff: dict[str, list[User]] = {role: [] for role in Role.values}
                 for username, role, branch_name, last, first in DEMO_LOGINS:
                     u = User.objects.create(
-                        username=username, password=password, tenant=tenant, role=role,
-                        branch=by_name[branch_name], last_name=last, first_name=first,
+                        username=username,
+                        password=password,
+                        tenant=tenant,
+                        role=role,
+                        branch=by_name[branch_name],
+                        last_name=last,
+                        first_name=first,
                         email=f"{username}@demo-bank.example",
                     )
                     staff[role].append(u)
@@ -77,21 +92,41 @@ class Command(BaseCommand):
                 n = 0
                 for b in leaf_branches:
                     if b.name != "上海浦东支行":
-                        extra_staff.append(User(
-                            username=f"demo_head_{b.pk}", password=password, tenant=tenant,
-                            role=Role.BRANCH_HEAD, branch=b, last_name=rng.choice(RM_SURNAMES),
-                            first_name=rng.choice(RM_GIVEN)))
+                        extra_staff.append(
+                            User(
+                                username=f"demo_head_{b.pk}",
+                                password=password,
+                                tenant=tenant,
+                                role=Role.BRANCH_HEAD,
+                                branch=b,
+                                last_name=rng.choice(RM_SURNAMES),
+                                first_name=rng.choice(RM_GIVEN),
+                            )
+                        )
                     for _ in range(opts["rms_per_branch"]):
                         n += 1
-                        extra_staff.append(User(
-                            username=f"demo_rm_{n:03d}", password=password, tenant=tenant, role=Role.RM,
-                            branch=b, last_name=rng.choice(RM_SURNAMES), first_name=rng.choice(RM_GIVEN)))
+                        extra_staff.append(
+                            User(
+                                username=f"demo_rm_{n:03d}",
+                                password=password,
+                                tenant=tenant,
+                                role=Role.RM,
+                                branch=b,
+                                last_name=rng.choice(RM_SURNAMES),
+                                first_name=rng.choice(RM_GIVEN),
+                            )
+                        )
                 for u in User.objects.bulk_create(extra_staff):
                     staff[u.role].append(u)
                 audit_record(action="demo.seeded", target=tenant, data={"seed": opts["seed"]})
                 ctx = SeedContext(
-                    tenant=tenant, seed=opts["seed"], clients=opts["clients"],
-                    interactions=opts["interactions"], rng=rng, branches=branches, staff=staff,
+                    tenant=tenant,
+                    seed=opts["seed"],
+                    clients=opts["clients"],
+                    interactions=opts["interactions"],
+                    rng=rng,
+                    branches=branches,
+                    staff=staff,
                     stdout=self.stdout,
                 )
                 run_seeders(ctx)
@@ -100,6 +135,10 @@ class Command(BaseCommand):
             # without them the first pages plan 100k-row tables as if empty)
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-        self.stdout.write(self.style.SUCCESS(f"Demo bank ready (tenant id {tenant.pk}). Logins, password {DEMO_PASSWORD}:"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo bank ready (tenant id {tenant.pk}). Logins, password {DEMO_PASSWORD}:"
+            )
+        )
         for username, role, branch_name, *_ in DEMO_LOGINS:
             self.stdout.write(f"  {username:<16} {Role(role).label} · {branch_name}")
