@@ -53,7 +53,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # hashed, expiring, per-device API tokens (model: tenancy.ApiToken)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "tenancy.middleware.TenantMiddleware",
+    "tenancy.twofactor.TwoFactorMiddleware",  # after the tenant: reads its 2FA policy
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -147,6 +150,22 @@ AXES_LOCKOUT_CALLABLE = "tenancy.views.lockout_response"  # JSON for /api/, a pa
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
 AXES_VERBOSE = False
 
+# --- API tokens and two-factor login (see README "Logging in") ------------
+# Knox stores only a SHA-512 digest of each token. One token per login; it
+# expires API_TOKEN_TTL_HOURS after it was issued (not extended on use).
+KNOX_TOKEN_MODEL = "tenancy.ApiToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=10)),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Steward")
+# django-otp's own back-off after a wrong code (seconds doubling per failure),
+# on top of the shared axes lockout.
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
+# A password step left without its code expires after this many seconds.
+OTP_PENDING_SECONDS = env.int("OTP_PENDING_SECONDS", default=300)
+
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row
 
@@ -203,7 +222,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="steward@localhost")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated API call answers 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "tenancy.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

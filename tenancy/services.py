@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from .audit import audit_record
 from .context import tenant_scope
 from .models import Branch, Role, Tenant, User
+from .tokens import api_token_revoke_all
 
 
 def _require_admin(actor: User) -> None:
@@ -201,4 +202,8 @@ def staff_update(
         staff.full_clean()
         staff.save()
         audit_record(action="staff.updated", actor=actor, target=staff, data=changes)
+        if changes.get("is_active", {}).get("to") is False:
+            api_token_revoke_all(
+                user=staff, actor=actor
+            )  # a deactivated account's API access ends now
     return staff
