@@ -10,4 +10,4 @@ RUN STEWARD_ENV=production SECRET_KEY=build-only-not-secret FIELD_ENCRYPTION_KEY
 RUN useradd --create-home steward && chown -R steward /app/var
 USER steward
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "-c", "config/gunicorn.conf.py"]

@@ -154,6 +154,8 @@ AXES_VERBOSE = False
 # Knox stores only a SHA-512 digest of each token. One token per login; it
 # expires API_TOKEN_TTL_HOURS after it was issued (not extended on use).
 KNOX_TOKEN_MODEL = "tenancy.ApiToken"
+# knox's migrations would create its own (swapped-out, unused) token table anyway
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=10)),
     "AUTO_REFRESH": False,
@@ -290,12 +292,36 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
 # --- logging --------------------------------------------------------------
+# Every handler redacts query values and URL tokens (config/logredact.py): no
+# personal data or credential in a log line. Django's own loggers (request,
+# security, runserver's access log) are routed through these handlers too.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "filters": {"redact": {"()": "config.logredact.RedactingFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # replace Django's default handlers (console, mail_admins), which do not redact
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- Steward --------------------------------------------------------------
