@@ -203,7 +203,6 @@ def staff_update(
         staff.save()
         audit_record(action="staff.updated", actor=actor, target=staff, data=changes)
         if changes.get("is_active", {}).get("to") is False:
-            api_token_revoke_all(
-                user=staff, actor=actor
-            )  # a deactivated account's API access ends now
+            # a deactivated account's API access ends now
+            api_token_revoke_all(user=staff, actor=actor)
     return staff
