@@ -301,14 +301,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "config.logredact.RedactingFilter"}},
     "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
         "django.server": {
             "class": "logging.StreamHandler",
             "formatter": "django.server",
@@ -323,6 +324,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+# Celery workers keep these handlers instead of installing their own (unfiltered) ones.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Steward --------------------------------------------------------------
 STEWARD_DEFAULT_TENANT_TIMEZONE = "Asia/Shanghai"
