@@ -154,6 +154,7 @@ AXES_VERBOSE = False
 # Knox stores only a SHA-512 digest of each token. One token per login; it
 # expires API_TOKEN_TTL_HOURS after it was issued (not extended on use).
 KNOX_TOKEN_MODEL = "tenancy.ApiToken"
+API_TOKEN_MAX_PER_USER = env.int("API_TOKEN_MAX_PER_USER", default=20)
 # knox's migrations would create its own (swapped-out, unused) token table anyway
 MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {

@@ -4,11 +4,13 @@ Tokens are knox tokens (``tenancy.ApiToken``): the caller sees the key once,
 the database keeps a digest. A token lives ``REST_KNOX["TOKEN_TTL"]``
 (``API_TOKEN_TTL_HOURS``, default 10 h) from when it was issued; using it does
 not extend it. A new login makes a new token; the older ones stay valid until
-they expire or are revoked. Every issue and revocation is audited.
+they expire or are revoked; beyond ``API_TOKEN_MAX_PER_USER`` (20) the oldest
+are revoked. Every issue and revocation is audited.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -46,11 +48,17 @@ def api_token_create(*, user: User, request=None) -> tuple[ApiToken, str]:
         token.device = _device(request)
         token.ip_address = _ip(request)
         token.save(update_fields=["device", "ip_address"])
+        # A client that logs in for every call must not pile up tokens (each
+        # authentication reads the user's tokens): the oldest beyond the cap go.
+        keep = ApiToken.objects.filter(user_id=user.pk).order_by("-created", "-id")
+        surplus = list(keep.values_list("id", flat=True)[settings.API_TOKEN_MAX_PER_USER :])
+        if surplus:
+            ApiToken.objects.filter(id__in=surplus).delete()
         audit_record(
             action="auth.token_created",
             actor=user,
             target=user,
-            data={"token_id": token.pk, "expiry": token.expiry},
+            data={"token_id": token.pk, "expiry": token.expiry, "revoked_oldest": len(surplus)},
             ip_address=_ip(request),
         )
     return token, key

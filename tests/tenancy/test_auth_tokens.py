@@ -160,3 +160,11 @@ def test_revoke_service_counts(bank):
     _login(bank.rm)
     _login(bank.rm)
     assert tokens.api_token_revoke_all(user=bank.rm) == 2
+
+
+def test_a_login_beyond_the_cap_revokes_the_oldest_token(bank, settings):
+    settings.API_TOKEN_MAX_PER_USER = 2
+    oldest, middle, newest = _login(bank.rm), _login(bank.rm), _login(bank.rm)
+    assert _api(oldest).get("/api/v1/me/").status_code == 401
+    assert _api(middle).get("/api/v1/me/").status_code == 200
+    assert _api(newest).get("/api/v1/me/").status_code == 200
