@@ -54,8 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "knox",  # hashed, expiring, per-device API tokens (model: tenancy.ApiToken)
-    "django_otp",
-    "django_otp.plugins.otp_totp",
+    "django_otp",  # devices: tenancy.AuthenticatorDevice (TOTP), tenancy.RecoveryCodeDevice
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",

@@ -272,4 +272,8 @@ class AuditEvent(TenantOwnedModel):
 
 # API tokens and recovery codes live in their own module; imported here so the
 # app registry finds them.
-from .models_security import ApiToken, RecoveryCodeDevice  # noqa: E402, F401
+from .models_security import (  # noqa: E402, F401
+    ApiToken,
+    AuthenticatorDevice,
+    RecoveryCodeDevice,
+)

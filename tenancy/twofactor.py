@@ -25,12 +25,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .audit import audit_record
 from .context import current_tenant_id, tenant_scope
 from .models import Role, Tenant, User
-from .models_security import RecoveryCodeDevice
+from .models_security import AuthenticatorDevice, RecoveryCodeDevice
 
 HAS_DEVICE_SESSION_KEY = "steward_otp_enrolled"
 PENDING_SESSION_KEY = "steward_otp_pending"
@@ -51,12 +50,12 @@ def _ip(request) -> str | None:
 # --- reads -----------------------------------------------------------------------
 
 
-def totp_device(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).first()
+def totp_device(user: User) -> AuthenticatorDevice | None:
+    return AuthenticatorDevice.objects.filter(user_id=user.pk, confirmed=True).first()
 
 
 def has_two_factor(user: User) -> bool:
-    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+    return AuthenticatorDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
 
 
 def recovery_device(user: User) -> RecoveryCodeDevice | None:
@@ -66,22 +65,26 @@ def recovery_device(user: User) -> RecoveryCodeDevice | None:
 # --- enrolment -------------------------------------------------------------------
 
 
-def totp_enrolment_start(*, user: User) -> TOTPDevice:
+def totp_enrolment_start(*, user: User) -> AuthenticatorDevice:
     """The unconfirmed authenticator being set up (a new secret the first time)."""
-    device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).first()
+    device = AuthenticatorDevice.objects.filter(user_id=user.pk, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+        device = AuthenticatorDevice.objects.create(
+            user=user, name="authenticator", confirmed=False
+        )
     return device
 
 
-def totp_enrolment_confirm(*, user: User, code: str, request=None) -> tuple[TOTPDevice, list[str]]:
+def totp_enrolment_confirm(
+    *, user: User, code: str, request=None
+) -> tuple[AuthenticatorDevice, list[str]]:
     """Confirm the authenticator with a current code; returns it and ten new
     recovery codes (shown once). Raises ValidationError(code) on a wrong code."""
-    device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).first()
+    device = AuthenticatorDevice.objects.filter(user_id=user.pk, confirmed=False).first()
     if device is None or not device.verify_token((code or "").strip()):
         raise ValidationError({"code": _("That code is not right. Enter the current code.")})
     with _in_tenant(user):
-        TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).delete()
+        AuthenticatorDevice.objects.filter(user_id=user.pk, confirmed=True).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         RecoveryCodeDevice.objects.filter(user_id=user.pk).delete()
@@ -120,7 +123,7 @@ def two_factor_disable(*, user: User, code: str, request=None, actor: User | Non
     elif actor.role != Role.ADMIN or actor.tenant_id != user.tenant_id:
         raise PermissionDenied
     with _in_tenant(user):
-        TOTPDevice.objects.filter(user_id=user.pk).delete()
+        AuthenticatorDevice.objects.filter(user_id=user.pk).delete()
         RecoveryCodeDevice.objects.filter(user_id=user.pk).delete()
         audit_record(
             action="auth.2fa_disabled", actor=actor or user, target=user, ip_address=_ip(request)

@@ -3,16 +3,16 @@ the two-step login with nothing reachable in between, the shared lockout,
 per-tenant enforcement and the audit of every step."""
 
 import time
+from base64 import b32encode
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from tenancy import twofactor
-from tenancy.models import AuditEvent, RecoveryCodeDevice
+from tenancy.models import AuditEvent, AuthenticatorDevice, RecoveryCodeDevice
 
 from ..factories import PASSWORD
 
@@ -51,14 +51,14 @@ def test_enrolment_shows_a_secret_and_confirms_with_a_code(bank, client):
     client.force_login(bank.rm)
     page = client.get(SECURITY)
     assert page.status_code == 200
-    device = TOTPDevice.objects.get(user=bank.rm, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=bank.rm, confirmed=False)
     body = page.content.decode()
     assert "otpauth://totp/" in body and "<svg" in body
     response = client.post(SECURITY, {"action": "confirm", "code": code_for(device)})
     assert response.status_code == 200
     codes = response.context["codes"]
     assert len(codes) == 10 and len(set(codes)) == 10
-    assert TOTPDevice.objects.get(pk=device.pk).confirmed
+    assert AuthenticatorDevice.objects.get(pk=device.pk).confirmed
     assert "auth.2fa_enrolled" in actions(bank)
     assert client.get("/").status_code == 200  # the enrolling session counts as verified
 
@@ -70,6 +70,15 @@ def test_enrolment_refuses_a_wrong_code(bank, client):
     assert response.status_code == 400
     assert "code" in response.context["form"].errors
     assert not twofactor.has_two_factor(bank.rm)
+
+
+def test_authenticator_secret_is_encrypted_at_rest(bank):
+    device, _codes = enrol(bank.rm)
+    secret_hex, secret_b32 = device.bin_key.hex(), b32encode(device.bin_key).decode()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM tenancy_authenticatordevice")
+        stored = " ".join(str(v) for r in cursor.fetchall() for v in r)
+    assert secret_hex not in stored.lower() and secret_b32 not in stored.upper()
 
 
 def test_recovery_codes_are_stored_only_as_digests(bank):
@@ -255,7 +264,7 @@ def test_enforced_user_without_device_can_only_enrol(bank, client):
         assert client.get(path)["Location"] == SECURITY
     assert client.get("/api/v1/me/").status_code == 403
     assert client.get(SECURITY).status_code == 200
-    device = TOTPDevice.objects.get(user=bank.rm, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=bank.rm, confirmed=False)
     client.post(SECURITY, {"action": "confirm", "code": code_for(device)})
     assert client.get("/").status_code == 200
 
