@@ -3,7 +3,8 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api, portfolio_api
+from .api import core as api
+from .api import portfolio as portfolio_api
 
 router = SimpleRouter()
 router.register("clients", api.ClientViewSet, basename="client")

@@ -18,7 +18,7 @@ from tenancy.audit import audit_record
 from tenancy.context import tenant_scope
 from tenancy.crypto import mask, mask_email
 
-from .portfolio_selectors import client_export_list
+from .selectors.portfolio import client_export_list
 
 CHUNK = 2000
 COLUMNS = [

@@ -41,19 +41,22 @@ from tenancy.context import require_tenant_id
 from tenancy.crypto import blind_index
 from tenancy.models import Branch, Role, Tenant, User
 
-from .models import Client, CoverageChange, CreditRating, Interest
-from .portfolio import (
+from .models import (
     FX_TO_BASE,
+    Client,
+    CoverageChange,
+    CreditRating,
     Holding,
     ImportJob,
+    Interest,
     Product,
     ProductCategory,
     Transaction,
     TransactionCategory,
 )
-from .portfolio_services import holdings_changed
 from .services.coverage import coverage_change_row
-from .tiering import tiering_recompute
+from .services.portfolio import holdings_changed
+from .services.tiering import tiering_recompute
 
 BATCH = 2000
 MAX_ERRORS_STORED = 100_000

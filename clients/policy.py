@@ -1,5 +1,5 @@
 """Who may do what to a client they can already see (visibility itself is
-``tenancy.access``). Pure functions of the user and the loaded client, so the
+``clients.access``). Pure functions of the user and the loaded client, so the
 services enforce them and the pages use them to show or hide buttons.
 
 - edit the profile: admin anywhere; branch head inside their branch subtree;

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .portfolio import CURRENCY_CHOICES, ImportJob, ProductCategory
+from .models import CURRENCY_CHOICES, ImportJob, ProductCategory
 
 
 class ProductForm(forms.Form):

@@ -24,7 +24,7 @@ def tiering_nightly() -> int:
 def tiering_for_tenant(*, tenant_id: int) -> dict:
     """Recompute every client's tier (the 12-month window moves every night).
     Idempotent: a second run finds nothing to change."""
-    from .tiering import tiering_recompute
+    from .services.tiering import tiering_recompute
 
     result = tiering_recompute(reason="nightly", audit_when_unchanged=True)
     return {"clients": result.clients, "changed": result.changed}
@@ -36,7 +36,7 @@ def import_job_process(*, job_id: int, tenant_id: int) -> str:
     """Run a large real import on the worker. A job already finished (a retry
     or a second delivery) is left alone."""
     from .imports import import_job_run
-    from .portfolio import ImportJob
+    from .models import ImportJob
 
     job = (
         ImportJob.objects.select_for_update(skip_locked=True)

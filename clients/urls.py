@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import portfolio_views, views
+from .views import core as views
+from .views import portfolio as portfolio_views
 
 app_name = "clients"
 

@@ -21,7 +21,7 @@ class ClientField(serializers.PrimaryKeyRelatedField):
     client is a 404 (API.md), not a hint that it exists."""
 
     def get_queryset(self):
-        from tenancy.access import visible_clients
+        from clients.access import visible_clients
 
         return visible_clients(self.context["request"].user)
 

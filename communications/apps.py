@@ -8,19 +8,19 @@ class CommunicationsConfig(AppConfig):
 
     def ready(self) -> None:
         from clients.sections import register_client_section
+        from tenancy.demo import register_seeder
         from tenancy.home import register_manage_tile, register_section, register_topbar_item
         from tenancy.schedules import register_schedule
-        from tenancy.seeding import register_seeder
 
         register_topbar_item(order=10, template="communications/_nav_badge.html")
 
+        from .demo import seed_communications
         from .sections import (
             client_section_context,
             followup_entries,
             interaction_entries,
             my_day_context,
         )
-        from .seeding import seed_communications
         from .timeline import register_timeline_source
 
         register_timeline_source(name="interaction", entries=interaction_entries)

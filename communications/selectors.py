@@ -1,5 +1,5 @@
 """Reads of communications data. Every query starts from the access policy
-(``tenancy.access.visible_clients``); call reports then pass the ethical wall."""
+(``clients.access.visible_clients``); call reports then pass the ethical wall."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from clients.access import managed_by_q, visible_clients
 from clients.models import Client, ContactPerson
 from tenancy import selectors as tenancy_selectors
-from tenancy.access import managed_by_q, visible_clients
 from tenancy.context import require_tenant_id
 from tenancy.models import Role, Tenant, User
 

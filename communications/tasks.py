@@ -10,7 +10,7 @@ from celery import shared_task
 from tenancy.context import tenant_task
 from tenancy.models import Tenant
 
-from . import dispatch
+from .services import reminders as dispatch
 
 
 def _tenant_ids() -> list[int]:

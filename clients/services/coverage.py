@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from tenancy.access import forget_shared_clients, visible_clients
+from clients.access import forget_shared_clients, visible_clients
 from tenancy.audit import audit_record
 from tenancy.models import Role, User
 

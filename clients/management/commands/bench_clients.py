@@ -18,10 +18,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from clients.access import visible_clients
 from clients.imports import import_run
-from clients.models import Client
-from clients.portfolio import Holding, Transaction
-from tenancy.access import visible_clients
+from clients.models import Client, Holding, Transaction
 from tenancy.context import tenant_scope
 from tenancy.models import Branch, Role, User
 from tenancy.services import _branch_save, tenant_create

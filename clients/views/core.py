@@ -14,8 +14,8 @@ from tenancy.forms import apply_errors
 from tenancy.models import Role
 from tenancy.views import role_required, staff_required
 
-from . import policy, selectors, services
-from .forms import (
+from .. import policy, selectors, services
+from ..forms import (
     AssignManagerForm,
     BulkReassignForm,
     ClientFilterForm,
@@ -26,8 +26,8 @@ from .forms import (
     LifeEventForm,
     TeamMemberForm,
 )
-from .models import Interest, InvestmentGoal
-from .sections import client_sections
+from ..models import Interest, InvestmentGoal
+from ..sections import client_sections
 
 PAGE_SIZE = 50
 

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .portfolio import FX_TO_BASE, ProductCategory
+from ..models import FX_TO_BASE, ProductCategory
 
 TOLERANCE_LEVEL = {"conservative": 1, "moderate": 2, "balanced": 3, "growth": 4, "aggressive": 5}
 VIP_TIERS = frozenset({"platinum", "gold"})

@@ -1,5 +1,5 @@
 """Reads of portfolio data. Everything about a client starts from the access
-policy (``tenancy.access.visible_clients``): a holding or transaction of an
+policy (``clients.access.visible_clients``): a holding or transaction of an
 invisible client does not exist for the user."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from tenancy.access import visible_clients
+from clients.access import visible_clients
 from tenancy.models import Role
 
-from .portfolio import Holding, ImportJob, Product, TierThreshold, Transaction
+from ..models import Holding, ImportJob, Product, TierThreshold, Transaction
 from .recommendations import PreferenceProfile, Recommendation, preference_profile, recommend
 
 
@@ -108,7 +108,7 @@ class ClientPortfolio:
 
 
 def _by_category(rows: list[dict]) -> list[dict]:
-    from .portfolio import TransactionCategory
+    from ..models import TransactionCategory
     from .recommendations import to_base
 
     labels = dict(TransactionCategory.choices)
@@ -160,7 +160,7 @@ def client_portfolio(*, user, client, request=None) -> ClientPortfolio:
 
 
 def tier_threshold_list(*, user) -> list[TierThreshold]:
-    from .tiering import TIER_ORDER, tier_thresholds
+    from ..services.tiering import TIER_ORDER, tier_thresholds
 
     rows = tier_thresholds(create_missing=user.role == Role.ADMIN)
     return [rows[t] for t in TIER_ORDER if t in rows]

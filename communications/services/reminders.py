@@ -30,14 +30,14 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from clients.access import visible_clients
 from clients.models import Client
-from tenancy.access import visible_clients
 from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
 from tenancy.models import Role, Tenant, User
 
-from .models import FollowUp, Notification, ReminderDispatch
-from .selectors import comm_settings_get, revisit_due_clients
+from ..models import FollowUp, Notification, ReminderDispatch
+from ..selectors import comm_settings_get, revisit_due_clients
 
 REMINDER_BATCH = 200
 EMAIL_RETRY_AFTER = timedelta(minutes=10)
@@ -54,7 +54,7 @@ def _local(dt: datetime, tz: zoneinfo.ZoneInfo) -> str:
 def _enqueue_emails(tenant_id: int, dispatch_ids: list[int]) -> None:
     if not dispatch_ids:
         return
-    from .tasks import reminder_email_send
+    from ..tasks import reminder_email_send
 
     def enqueue():
         for dispatch_id in dispatch_ids:

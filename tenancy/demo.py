@@ -2,7 +2,7 @@
 adds its own demo data through a registered seeder, so tenancy imports none
 of them. Register in AppConfig.ready():
 
-    from tenancy.seeding import register_seeder
+    from tenancy.demo import register_seeder
     register_seeder(order=10, seeder=seed_clients)
 
 ``seeder(ctx: SeedContext) -> None`` runs inside the demo tenant's scope and

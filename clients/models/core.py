@@ -444,6 +444,3 @@ class ContactPerson(TenantOwnedModel):
 
     def __str__(self) -> str:
         return self.name
-
-
-from .portfolio import *  # noqa: E402,F401,F403  (portfolio models: products, holdings, transactions, tiers, imports)

@@ -17,8 +17,8 @@ from __future__ import annotations
 from django.apps import apps
 from django.db.models import Q, QuerySet
 
-from .context import current_tenant_id, scope_memo
-from .models import Role
+from tenancy.context import current_tenant_id, scope_memo
+from tenancy.models import Role
 
 TENANT_WIDE_ROLES = frozenset({Role.ADMIN, Role.RISK_OFFICER, Role.COMPLIANCE})
 

@@ -20,8 +20,7 @@ from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
 from tenancy.models import Role
 
-from .models import Client
-from .portfolio import FX_TO_BASE, Holding, Product, ProductCategory, TierThreshold
+from ..models import FX_TO_BASE, Client, Holding, Product, ProductCategory, TierThreshold
 from .tiering import tiering_recompute
 
 BATCH = 5000

@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from tenancy import selectors as tenancy_selectors
 from tenancy.api_base import ScopedAPIMixin
 
-from . import selectors, services
-from .models import (
+from .. import selectors, services
+from ..models import (
     Client,
     ContactPerson,
     CoverageChange,

@@ -1,5 +1,5 @@
 """Reads of client data. Every function starts from the access policy
-(``tenancy.access.visible_clients``): an invisible or foreign client is a 404."""
+(``clients.access.visible_clients``): an invisible or foreign client is a 404."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from typing import Any
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 
+from clients.access import managed_by_q, visible_clients
 from tenancy import selectors as tenancy_selectors
-from tenancy.access import managed_by_q, visible_clients
 from tenancy.crypto import mask, mask_email
 from tenancy.models import Role, User
 
-from . import policy
-from .models import (
+from .. import policy
+from ..models import (
     Client,
     ContactPerson,
     CoverageChange,
@@ -59,7 +59,7 @@ def _int(value) -> int | None:
 def client_search_q(term: str) -> Q:
     """Name contains, core-banking id exact, or id number / phone / email exact
     through their blind indexes (the plaintext is never in the database)."""
-    from .services import pii_indexes
+    from ..services import pii_indexes
 
     term = term.strip()
     q = Q(name__icontains=term) | Q(external_id=term)

@@ -21,13 +21,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from clients.access import can_see_client
 from clients.models import Client, ContactPerson
-from tenancy.access import can_see_client
 from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
 from tenancy.models import Role, User
 
-from .models import (
+from ..models import (
     CalendarFeedToken,
     CommunicationSettings,
     FollowUp,
@@ -36,7 +36,7 @@ from .models import (
     InteractionAttendee,
     InteractionContact,
 )
-from .selectors import comm_settings_get
+from ..selectors import comm_settings_get
 
 # An interaction is logged after it happens; planned contact is a follow-up.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -55,7 +55,7 @@ EDITABLE_FIELDS = (
 def _enqueue_reminders_if_due(tenant_id: int, due_at: datetime) -> None:
     """A follow-up created already due is reminded now, not at the next sweep."""
     if due_at <= timezone.now():
-        from .tasks import followup_reminders_for_tenant
+        from ..tasks import followup_reminders_for_tenant
 
         transaction.on_commit(lambda: followup_reminders_for_tenant.delay(tenant_id=tenant_id))
 
@@ -461,7 +461,7 @@ def calendar_token_rotate(*, user: User) -> str:
 
 def notification_mark_read(*, user: User, notifications: Iterable | None) -> int:
     """Mark the given notifications (or all of ``user``'s) read; one UPDATE."""
-    from .models import Notification
+    from ..models import Notification
 
     qs = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
     if notifications is not None:
