@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -39,7 +38,9 @@ from django.utils.translation import gettext as _
 from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
 from tenancy.crypto import blind_index
-from tenancy.models import Branch, Role, Tenant, User
+from tenancy.models import Branch, Role
+from tenancy.selectors import tenant_staff
+from tenancy.timezones import tenant_zone
 
 from .models import (
     FX_TO_BASE,
@@ -285,9 +286,7 @@ class _ClientHandler(_Handler):
         self.branches = {name: pk for pk, _code, name in branches}
         self.branches.update({code: pk for pk, code, _name in branches if code})
         self.rms = dict(
-            User.objects.filter(tenant_id=self.tenant_id, role=Role.RM, is_active=True).values_list(
-                "username", "id"
-            )
+            tenant_staff().filter(role=Role.RM, is_active=True).values_list("username", "id")
         )
         self.manager_changes = 0
         self.backup_manager_changes = 0
@@ -536,10 +535,7 @@ class _TransactionHandler(_ClientKeyed):
 
     def __init__(self, report, **kwargs):
         super().__init__(report, **kwargs)
-        tz_name = (
-            Tenant.objects.filter(pk=self.tenant_id).values_list("timezone", flat=True).first()
-        )
-        self.tz = zoneinfo.ZoneInfo(tz_name or "Asia/Shanghai")
+        self.tz = tenant_zone(self.tenant_id)
 
     def key_of(self, values):
         return values["external_ref"]

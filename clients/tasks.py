@@ -7,16 +7,13 @@ from pathlib import Path
 from celery import shared_task
 
 from tenancy.context import tenant_task
-from tenancy.models import Tenant
+from tenancy.schedules import fan_out_per_tenant
 
 
 @shared_task(name="clients.tasks.tiering_nightly")
 def tiering_nightly() -> int:
     """Beat entry point: one tiering task per tenant (the scheduler's fan-out)."""
-    tenant_ids = list(Tenant.objects.values_list("id", flat=True))
-    for tenant_id in tenant_ids:
-        tiering_for_tenant.delay(tenant_id=tenant_id)
-    return len(tenant_ids)
+    return fan_out_per_tenant(tiering_for_tenant)
 
 
 @shared_task(name="clients.tasks.tiering_for_tenant")

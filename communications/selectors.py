@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime, time, timedelta
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -14,7 +13,8 @@ from clients.access import managed_by_q, visible_clients
 from clients.models import Client, ContactPerson
 from tenancy import selectors as tenancy_selectors
 from tenancy.context import require_tenant_id
-from tenancy.models import Role, Tenant, User
+from tenancy.models import Role, User
+from tenancy.timezones import ZoneInfo, tenant_zone
 
 from .models import (
     CalendarFeedToken,
@@ -34,35 +34,7 @@ def comm_settings_get() -> CommunicationSettings:
     return found or CommunicationSettings(tenant_id=require_tenant_id())
 
 
-def tenant_timezone(tenant_id: int | None = None) -> zoneinfo.ZoneInfo:
-    tz_name = (
-        Tenant.objects.filter(pk=tenant_id or require_tenant_id())
-        .values_list("timezone", flat=True)
-        .first()
-    )
-    try:
-        return zoneinfo.ZoneInfo(tz_name or "Asia/Shanghai")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("Asia/Shanghai")
-
-
-def user_timezone(user: User) -> zoneinfo.ZoneInfo:
-    """The time zone of ``user``'s tenant (no query when the tenant is loaded)."""
-    try:
-        return zoneinfo.ZoneInfo(user.tenant.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, AttributeError):
-        return zoneinfo.ZoneInfo("Asia/Shanghai")
-
-
 # --- clients and colleagues ------------------------------------------------------------
-
-
-def client_get(*, user: User, client_id) -> Client:
-    """A client ``user`` may see; 404 for a missing, foreign or invisible one alike."""
-    try:
-        return visible_clients(user).get(pk=int(client_id))
-    except (Client.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
 
 
 def client_choices(*, user: User) -> QuerySet[Client]:
@@ -148,7 +120,7 @@ def followup_get(*, user: User, followup_id) -> FollowUp:
         raise Http404 from None
 
 
-def local_day_bounds(now: datetime, tz: zoneinfo.ZoneInfo) -> tuple[datetime, datetime]:
+def local_day_bounds(now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """Start and end (aware) of ``now``'s day in ``tz`` — DST-safe."""
     local = now.astimezone(tz).date()
     start = datetime.combine(local, time.min, tzinfo=tz)
@@ -157,11 +129,11 @@ def local_day_bounds(now: datetime, tz: zoneinfo.ZoneInfo) -> tuple[datetime, da
 
 
 def my_followups(
-    *, user: User, now: datetime | None = None, limit: int = 20, tz: zoneinfo.ZoneInfo | None = None
+    *, user: User, now: datetime | None = None, limit: int = 20, tz: ZoneInfo | None = None
 ) -> dict:
     """My day: the user's open follow-ups, overdue / due today / next 7 days."""
     now = now or timezone.now()
-    _start, end_of_today = local_day_bounds(now, tz or tenant_timezone(user.tenant_id))
+    _start, end_of_today = local_day_bounds(now, tz or tenant_zone(user.tenant_id))
     mine = followup_list(user=user).filter(assignee_id=user.pk, status=FollowUp.Status.OPEN)
     return {
         "overdue": list(mine.filter(due_at__lt=now)[:limit]),
@@ -262,7 +234,7 @@ def has_calendar_token(*, user: User) -> bool:
 
 
 def contact_warnings(
-    *, client: Client, channel: str, at: datetime | None, tz: zoneinfo.ZoneInfo | None = None
+    *, client: Client, channel: str, at: datetime | None, tz: ZoneInfo | None = None
 ) -> list[str]:
     """Warnings for contact planned through ``channel`` at ``at``: no marketing
     consent for that channel, or a time outside the client's contact hours
@@ -278,7 +250,7 @@ def contact_warnings(
         )
     start, end = client.contact_time_from, client.contact_time_to
     if at is not None and start and end:
-        local = at.astimezone(tz or tenant_timezone(client.tenant_id)).time()
+        local = at.astimezone(tz or tenant_zone(client.tenant_id)).time()
         inside = start <= local <= end if start <= end else (local >= start or local <= end)
         if not inside:
             warnings.append(

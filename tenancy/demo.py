@@ -23,6 +23,7 @@ from django.core.management.base import OutputWrapper
 from django.db import connection
 
 from .models import Branch, Tenant, User
+from .registry import Registry
 
 
 @dataclass
@@ -42,18 +43,21 @@ class SeedContext:
             self.stdout.write(text)
 
 
-_SEEDERS: list[tuple[int, Callable[[SeedContext], None]]] = []
+DEMO_SEEDERS: Registry[Callable[[SeedContext], None]] = Registry("demo data seeders")
 
 
 def register_seeder(*, order: int, seeder: Callable[[SeedContext], None]) -> None:
-    if all(s is not seeder for _, s in _SEEDERS):
-        _SEEDERS.append((order, seeder))
-        _SEEDERS.sort(key=lambda pair: pair[0])
+    DEMO_SEEDERS.register(f"{seeder.__module__}.{seeder.__qualname__}", seeder, order=order)
 
 
 def run_seeders(ctx: SeedContext) -> None:
-    for _order, seeder in _SEEDERS:
+    for seeder in DEMO_SEEDERS:
         seeder(ctx)
+
+
+def staff_bulk_create(users: list[User]) -> list[User]:
+    """Insert demo or benchmark staff in one statement (no audit: fixtures)."""
+    return User.objects.bulk_create(users)
 
 
 def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:

@@ -20,12 +20,15 @@ def branch_get(*, user: User, branch_id) -> Branch:
         raise Http404 from None
 
 
+def tenant_staff() -> QuerySet[User]:
+    """Every staff member of the tenant in scope: the one query on the staff
+    table (``User`` has no row-level security, so the tenant filter is here).
+    For code acting without a user (tasks, imports); pages use ``staff_list``."""
+    return User.objects.filter(tenant_id=require_tenant_id())
+
+
 def staff_list(*, user: User) -> QuerySet[User]:
-    return (
-        User.objects.filter(tenant_id=require_tenant_id())
-        .select_related("branch")
-        .order_by("username")
-    )
+    return tenant_staff().select_related("branch").order_by("username")
 
 
 def staff_get(*, user: User, staff_id) -> User:

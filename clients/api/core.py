@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from tenancy import selectors as tenancy_selectors
 from tenancy.api_base import ScopedAPIMixin
 
-from .. import selectors, services
+from .. import access, selectors, services
 from ..models import (
     Client,
     ContactPerson,
@@ -138,7 +138,7 @@ class ClientSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        shown = selectors.client_pii_display(user=self.context["request"].user, client=instance)
+        shown = access.client_pii_display(user=self.context["request"].user, client=instance)
         for field in ("national_id", "phone", "email", "address"):
             data[field] = shown[field]
         return data
@@ -374,7 +374,7 @@ class ContactPersonSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data.update(
-            selectors.contact_display(
+            access.contact_pii_display(
                 user=self.context["request"].user, contact=instance, client=instance.client
             )
         )

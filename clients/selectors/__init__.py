@@ -1,17 +1,14 @@
 """Reads of the clients app, always built from clients.access: core
-(client list, detail, coverage, groups) and portfolio (holdings, transactions,
+(client list, coverage, groups, related rows) and portfolio (holdings, transactions,
 products, tiers, imports); recommendations holds the pure suitability rules."""
 
 from .core import (
     ORDERINGS,
     PII_DEFERRED,
     assignable_managers,
-    client_get,
     client_groups,
     client_list,
-    client_pii_display,
     client_search_q,
-    contact_display,
     contact_get,
     contact_list,
     coverage_history,
@@ -32,12 +29,9 @@ __all__ = [
     "ORDERINGS",
     "PII_DEFERRED",
     "assignable_managers",
-    "client_get",
     "client_groups",
     "client_list",
-    "client_pii_display",
     "client_search_q",
-    "contact_display",
     "contact_get",
     "contact_list",
     "coverage_history",

@@ -23,6 +23,7 @@ from .groups import (
 from .profile import (
     PII_FIELDS,
     PROFILE_FIELDS,
+    client_contacted,
     client_create,
     client_reveal,
     client_update,
@@ -44,6 +45,7 @@ __all__ = [
     "bulk_reassign_confirm",
     "bulk_reassign_plan",
     "client_assign_manager",
+    "client_contacted",
     "client_create",
     "client_reveal",
     "client_update",

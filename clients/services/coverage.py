@@ -24,8 +24,9 @@ from guardian.shortcuts import assign_perm, remove_perm
 from clients.access import forget_shared_clients, visible_clients
 from tenancy.audit import audit_record
 from tenancy.models import Role, User
+from tenancy.selectors import tenant_staff
 
-from .. import policy
+from .. import access
 from ..models import Client, CoverageChange, CoverageTeamMember
 
 ROLES = ("dedicated", "backup")
@@ -47,7 +48,7 @@ def validate_manager(*, actor: User, manager: User | None, field: str) -> None:
         raise ValidationError(
             {field: _("The manager must be an active relationship manager of this bank.")}
         )
-    if actor.role == Role.BRANCH_HEAD and not policy.in_subtree(actor, manager.branch):
+    if actor.role == Role.BRANCH_HEAD and not access.in_subtree(actor, manager.branch):
         raise ValidationError(
             {
                 field: _(
@@ -109,7 +110,7 @@ def record_coverage_change(
 
 
 def require_can_assign(actor: User, client: Client) -> None:
-    if not policy.can_assign(actor, client):
+    if not access.can_assign(actor, client):
         raise PermissionDenied(
             _("Only an admin, or the branch head of this client's branch, may change its coverage.")
         )
@@ -200,7 +201,7 @@ def coverage_team_add(
     errors = {}
     if user is None or user.tenant_id != actor.tenant_id or not user.is_active:
         errors["user"] = _("Choose an active staff member of this bank.")
-    elif policy.is_manager(user, client):
+    elif access.is_manager(user, client):
         errors["user"] = _("This staff member already manages the client.")
     elif CoverageTeamMember.objects.filter(client=client, user=user).exists():
         errors["user"] = _("This staff member is already in the coverage team.")
@@ -348,7 +349,7 @@ def bulk_reassign_plan(
             )
     plan = BulkPlan(to_manager=to_manager)
     for client in clients:
-        if not policy.can_assign(actor, client):
+        if not access.can_assign(actor, client):
             raise ValidationError(
                 {
                     "client_ids": _("You may not reassign client %(id)s. Nothing was changed.")
@@ -425,7 +426,7 @@ def bulk_reassign_confirm(
             raise StalePlan(_("The clients changed since the preview; preview again."))
         users = {
             u.pk: u
-            for u in User.objects.filter(
+            for u in tenant_staff().filter(
                 pk__in={c.from_user_id for c in plan.changes} | {to_manager.pk}
             )
         }

@@ -14,7 +14,7 @@ from tenancy.forms import apply_errors
 from tenancy.models import Role
 from tenancy.views import role_required, staff_required
 
-from .. import policy, selectors, services
+from .. import access, selectors, services
 from ..forms import (
     AssignManagerForm,
     BulkReassignForm,
@@ -58,7 +58,7 @@ def client_list(request):
         {
             "form": form,
             "page": page,
-            "can_create": policy.can_create_client(user),
+            "can_create": access.can_create_client(user),
             "can_bulk": user.role in (Role.ADMIN, Role.BRANCH_HEAD),
         },
     )
@@ -68,7 +68,7 @@ def _client_form(request, *, client=None):
     user = request.user
     editing = client is not None
     managers = None if user.role == Role.RM else selectors.assignable_managers(user=user)
-    masked = selectors.client_pii_display(user=user, client=client) if editing else None
+    masked = access.client_pii_display(user=user, client=client) if editing else None
     initial = {}
     if editing:
         initial = {
@@ -105,7 +105,7 @@ def _client_form(request, *, client=None):
 
 @staff_required
 def client_create(request):
-    if not policy.can_create_client(request.user):
+    if not access.can_create_client(request.user):
         raise PermissionDenied
     form = _client_form(request)
     if request.method == "POST" and form.is_valid():
@@ -126,8 +126,8 @@ def client_create(request):
 
 @staff_required
 def client_edit(request, client_id: int):
-    client = selectors.client_get(user=request.user, client_id=client_id)
-    if not policy.can_edit_profile(request.user, client):
+    client = access.client_get(user=request.user, client_id=client_id)
+    if not access.can_edit_profile(request.user, client):
         raise PermissionDenied
     form = _client_form(request, client=client)
     if request.method == "POST" and form.is_valid():
@@ -150,14 +150,14 @@ def client_edit(request, client_id: int):
 def client_detail(request, client_id: int):
     """The client 360° page: core sections here, then the registered ones."""
     user = request.user
-    client = selectors.client_get(user=user, client_id=client_id)
-    can_edit = policy.can_edit_profile(user, client)
+    client = access.client_get(user=user, client_id=client_id)
+    can_edit = access.can_edit_profile(user, client)
     return render(
         request,
         "clients/detail.html",
         {
             "client": client,
-            "pii": selectors.client_pii_display(user=user, client=client),
+            "pii": access.client_pii_display(user=user, client=client),
             "goals": [
                 dict(InvestmentGoal.choices).get(v, v) for v in client.investment_goals or []
             ],
@@ -170,12 +170,12 @@ def client_detail(request, client_id: int):
             "groups": selectors.client_groups(user=user, client=client),
             "team": list(selectors.coverage_team(user=user, client=client)),
             "contacts": [
-                (c, selectors.contact_display(user=user, contact=c, client=client))
+                (c, access.contact_pii_display(user=user, contact=c, client=client))
                 for c in selectors.contact_list(user=user, client=client)
             ],
             "can_edit": can_edit,
-            "can_assign": policy.can_assign(user, client),
-            "can_reveal": policy.can_reveal(user, client),
+            "can_assign": access.can_assign(user, client),
+            "can_reveal": access.can_reveal(user, client),
             "life_event_form": LifeEventForm() if can_edit else None,
             "sections": client_sections(request, client),
         },
@@ -186,7 +186,7 @@ def client_detail(request, client_id: int):
 @require_POST
 def client_reveal(request, client_id: int):
     """htmx: swap the masked personal data for the plain values (audited)."""
-    client = selectors.client_get(user=request.user, client_id=client_id)
+    client = access.client_get(user=request.user, client_id=client_id)
     plain = services.client_reveal(
         actor=request.user, client=client, ip_address=request.META.get("REMOTE_ADDR")
     )
@@ -204,8 +204,8 @@ def client_reveal(request, client_id: int):
 def client_coverage(request, client_id: int):
     """Managers, coverage team and the full history; admins and branch heads change them here."""
     user = request.user
-    client = selectors.client_get(user=user, client_id=client_id)
-    can_assign = policy.can_assign(user, client)
+    client = access.client_get(user=user, client_id=client_id)
+    can_assign = access.can_assign(user, client)
     assign_form = team_form = None
     if can_assign:
         assign_form = AssignManagerForm(
@@ -249,7 +249,7 @@ def client_coverage(request, client_id: int):
 @require_POST
 def team_add(request, client_id: int):
     user = request.user
-    client = selectors.client_get(user=user, client_id=client_id)
+    client = access.client_get(user=user, client_id=client_id)
     form = TeamMemberForm(request.POST, staff=selectors.staff_choices(user=user))
     if form.is_valid():
         try:
@@ -266,7 +266,7 @@ def team_add(request, client_id: int):
 @role_required(Role.ADMIN, Role.BRANCH_HEAD)
 @require_POST
 def team_remove(request, client_id: int, member_id: int):
-    client = selectors.client_get(user=request.user, client_id=client_id)
+    client = access.client_get(user=request.user, client_id=client_id)
     member = selectors.coverage_member_get(user=request.user, client=client, member_id=member_id)
     services.coverage_team_remove(
         actor=request.user, member=member, reason=request.POST.get("reason", "")[:500]
@@ -335,8 +335,8 @@ def bulk_reassign(request):
 @staff_required
 def contact_edit(request, client_id: int, contact_id: int | None = None):
     user = request.user
-    client = selectors.client_get(user=user, client_id=client_id)
-    if not policy.can_edit_profile(user, client):
+    client = access.client_get(user=user, client_id=client_id)
+    if not access.can_edit_profile(user, client):
         raise PermissionDenied
     contact = (
         selectors.contact_get(user=user, contact_id=contact_id, client=client)
@@ -372,7 +372,7 @@ def contact_edit(request, client_id: int, contact_id: int | None = None):
 @staff_required
 @require_POST
 def contact_delete(request, client_id: int, contact_id: int):
-    client = selectors.client_get(user=request.user, client_id=client_id)
+    client = access.client_get(user=request.user, client_id=client_id)
     contact = selectors.contact_get(user=request.user, contact_id=contact_id, client=client)
     services.contact_person_delete(actor=request.user, contact=contact)
     messages.success(request, _("Contact person removed."))
@@ -382,7 +382,7 @@ def contact_delete(request, client_id: int, contact_id: int):
 @staff_required
 @require_POST
 def life_event_add(request, client_id: int):
-    client = selectors.client_get(user=request.user, client_id=client_id)
+    client = access.client_get(user=request.user, client_id=client_id)
     form = LifeEventForm(request.POST)
     if form.is_valid():
         try:
@@ -399,7 +399,7 @@ def life_event_add(request, client_id: int):
 @staff_required
 @require_POST
 def life_event_delete(request, client_id: int, event_id: int):
-    client = selectors.client_get(user=request.user, client_id=client_id)
+    client = access.client_get(user=request.user, client_id=client_id)
     event = selectors.life_event_get(user=request.user, event_id=event_id, client=client)
     services.life_event_delete(actor=request.user, event=event)
     messages.success(request, _("Life event removed."))
@@ -412,7 +412,7 @@ def life_event_delete(request, client_id: int, event_id: int):
 @staff_required
 def group_list(request):
     user = request.user
-    form = GroupForm(request.POST or None) if policy.can_manage_groups(user) else None
+    form = GroupForm(request.POST or None) if access.can_manage_groups(user) else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
@@ -439,7 +439,7 @@ def group_list(request):
 def group_detail(request, group_id: int):
     user = request.user
     group = selectors.group_get(user=user, group_id=group_id)
-    form = GroupMemberForm(request.POST or None) if policy.can_manage_groups(user) else None
+    form = GroupMemberForm(request.POST or None) if access.can_manage_groups(user) else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied

@@ -15,14 +15,14 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from clients.access import can_see_client
+from clients.access import can_see_client, is_manager
 from clients.models import Client, ContactPerson
+from clients.services import client_contacted
 from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
 from tenancy.models import Role, User
@@ -174,10 +174,7 @@ def interaction_log(
             )
             for s in steps
         ]
-        # one UPDATE; never moves the date back when an older contact is logged late
-        Client.objects.filter(pk=client.pk).filter(
-            Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=occurred_at)
-        ).update(last_contacted_at=occurred_at)
+        client_contacted(client_id=client.pk, at=occurred_at)
         FollowUp.objects.filter(
             client=client, kind=FollowUp.Kind.REVISIT, status=FollowUp.Status.OPEN
         ).update(status=FollowUp.Status.DONE, completed_at=now)
@@ -235,9 +232,7 @@ def interaction_update(*, actor: User, interaction: Interaction, **changes) -> I
     with transaction.atomic():
         interaction.save(update_fields=[*changes, "updated_at"])
         if "occurred_at" in changed:
-            Client.objects.filter(pk=interaction.client_id).filter(
-                Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=interaction.occurred_at)
-            ).update(last_contacted_at=interaction.occurred_at)
+            client_contacted(client_id=interaction.client_id, at=interaction.occurred_at)
         audit_record(
             action="interaction.edited", actor=actor, target=interaction, data={"changes": changed}
         )
@@ -245,12 +240,11 @@ def interaction_update(*, actor: User, interaction: Interaction, **changes) -> I
 
 
 def interaction_can_amend(*, user: User, interaction: Interaction) -> bool:
-    client = interaction.client
-    return user.pk in (
-        interaction.author_id,
-        client.dedicated_manager_id,
-        client.backup_manager_id,
-    ) or (InteractionAttendee.objects.filter(interaction=interaction, user_id=user.pk).exists())
+    return (
+        user.pk == interaction.author_id
+        or is_manager(user, interaction.client)
+        or InteractionAttendee.objects.filter(interaction=interaction, user_id=user.pk).exists()
+    )
 
 
 def interaction_amend(*, actor: User, interaction: Interaction, text: str) -> InteractionAmendment:
