@@ -39,6 +39,7 @@ from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
 from tenancy.crypto import blind_index
 from tenancy.models import Branch, Role
+from tenancy.schedules import enqueue_after_commit
 from tenancy.selectors import tenant_staff
 from tenancy.timezones import tenant_zone
 
@@ -800,10 +801,8 @@ def _dispatch(*, actor, job: ImportJob, run_async: bool | None) -> ImportJob:
     if run_async is None:
         run_async = not job.dry_run and path.stat().st_size > ASYNC_BYTES
     if run_async:
-        from .tasks import import_job_process
-
-        transaction.on_commit(
-            lambda: import_job_process.delay(job_id=job.pk, tenant_id=job.tenant_id)
+        enqueue_after_commit(
+            "clients.tasks.import_job_process", job_id=job.pk, tenant_id=job.tenant_id
         )
         return job
     with path.open("rb") as stream:

@@ -28,7 +28,7 @@ def interaction_entries(*, user, client, cursor, limit) -> list[TimelineEntry]:
 
 
 def followup_entries(*, user, client, cursor, limit) -> list[TimelineEntry]:
-    qs = selectors.followup_list(user=user).filter(client=client)
+    qs = selectors.followup_list(user=user, client=client)
     if cursor is not None:
         qs = qs.filter(cursor.q("followup", "created_at"))
     return [

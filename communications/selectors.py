@@ -9,7 +9,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from clients.access import managed_by_q, visible_clients
+from clients.access import client_rows, managed_by_q, visible_clients
 from clients.models import Client, ContactPerson
 from tenancy import selectors as tenancy_selectors
 from tenancy.context import require_tenant_id
@@ -79,11 +79,10 @@ def confidentiality_q(user: User) -> Q:
 
 
 def interaction_list(*, user: User, client: Client | None = None) -> QuerySet[Interaction]:
-    clients = visible_clients(user)
-    if client is not None:
-        clients = clients.filter(pk=client.pk)
+    """Interactions ``user`` may read: of their visible clients — or of
+    ``client``, already checked by ``client_get`` — then the ethical wall."""
     return (
-        Interaction.objects.filter(client__in=clients.values("pk"))
+        client_rows(Interaction.objects.all(), user=user, client=client)
         .filter(confidentiality_q(user))
         .select_related("client", "author")
         .order_by("-occurred_at", "-id")
@@ -104,10 +103,11 @@ def interaction_get(*, user: User, interaction_id) -> Interaction:
 # --- follow-ups -------------------------------------------------------------------------
 
 
-def followup_list(*, user: User) -> QuerySet[FollowUp]:
-    """Follow-ups of the clients ``user`` may see."""
+def followup_list(*, user: User, client: Client | None = None) -> QuerySet[FollowUp]:
+    """Follow-ups of the clients ``user`` may see (of ``client`` alone, already
+    checked by ``client_get``, when given)."""
     return (
-        FollowUp.objects.filter(client__in=visible_clients(user).values("pk"))
+        client_rows(FollowUp.objects.all(), user=user, client=client)
         .select_related("client", "assignee")
         .order_by("due_at", "id")
     )

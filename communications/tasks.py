@@ -6,6 +6,7 @@ service. Nothing is scheduled with an ETA: due work lives in rows."""
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import transaction
 
 from tenancy.context import tenant_task
 from tenancy.schedules import fan_out_per_tenant
@@ -26,8 +27,6 @@ def followup_reminders_for_tenant(
     """One batch per run (committed when the task returns); a full batch
     enqueues the next run after commit, so a crash loses at most the batch in
     flight, which the next sweep claims again."""
-    from django.db import transaction
-
     reminded = dispatch.followup_reminders_claim(batch_size=batch_size)
     dispatch.reminder_emails_requeue()
     if len(reminded) >= batch_size:

@@ -23,7 +23,11 @@ in that tenant's own ``tenant_scope``:
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+
+from celery import current_app
+from django.db import transaction
 
 from .models import Tenant
 from .registry import Registry
@@ -61,6 +65,22 @@ def fan_out_per_tenant(task, **kwargs) -> int:
     for tenant_id in tenant_ids:
         task.delay(tenant_id=tenant_id, **kwargs)
     return len(tenant_ids)
+
+
+def enqueue_after_commit(task_name: str, **kwargs) -> None:
+    """Send the task called ``task_name`` with ``kwargs`` once the current
+    transaction commits (never before the rows it reads exist). Services
+    enqueue with this, by name, so a service never imports a tasks module:
+    the import graph stays one-way (tasks -> services)."""
+
+    def send() -> None:
+        if task_name not in current_app.tasks:
+            # "<app>.tasks.<name>": load the module that defines it (the web
+            # process has not imported every tasks module)
+            importlib.import_module(task_name.rsplit(".", 1)[0])
+        current_app.tasks[task_name].delay(**kwargs)
+
+    transaction.on_commit(send)
 
 
 def sync_schedules(sender=None, **kwargs) -> None:

@@ -26,6 +26,7 @@ from clients.services import client_contacted
 from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
 from tenancy.models import Role, User
+from tenancy.schedules import enqueue_after_commit
 
 from ..models import (
     CalendarFeedToken,
@@ -55,9 +56,9 @@ EDITABLE_FIELDS = (
 def _enqueue_reminders_if_due(tenant_id: int, due_at: datetime) -> None:
     """A follow-up created already due is reminded now, not at the next sweep."""
     if due_at <= timezone.now():
-        from ..tasks import followup_reminders_for_tenant
-
-        transaction.on_commit(lambda: followup_reminders_for_tenant.delay(tenant_id=tenant_id))
+        enqueue_after_commit(
+            "communications.tasks.followup_reminders_for_tenant", tenant_id=tenant_id
+        )
 
 
 def _validate_staff(user: User | None, field: str, errors: dict) -> None:

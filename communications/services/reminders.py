@@ -34,6 +34,7 @@ from clients.models import Client
 from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
 from tenancy.models import Role, Tenant
+from tenancy.schedules import enqueue_after_commit
 from tenancy.selectors import tenant_staff
 from tenancy.timezones import ZoneInfo, tenant_zone
 
@@ -55,13 +56,10 @@ def _local(dt: datetime, tz: ZoneInfo) -> str:
 def _enqueue_emails(tenant_id: int, dispatch_ids: list[int]) -> None:
     if not dispatch_ids:
         return
-    from ..tasks import reminder_email_send
-
-    def enqueue():
-        for dispatch_id in dispatch_ids:
-            reminder_email_send.delay(tenant_id=tenant_id, dispatch_id=dispatch_id)
-
-    transaction.on_commit(enqueue)
+    for dispatch_id in dispatch_ids:
+        enqueue_after_commit(
+            "communications.tasks.reminder_email_send", tenant_id=tenant_id, dispatch_id=dispatch_id
+        )
 
 
 # --- due reminders -----------------------------------------------------------------
