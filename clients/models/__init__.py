@@ -1,19 +1,24 @@
-"""The clients app's models, filed by concern: core (clients, contact persons,
-life events, coverage, relationship groups) and portfolio (products, holdings,
-transactions, tier thresholds, import jobs). Import them from clients.models."""
+"""The clients app's models, filed by concern: core (clients, shares, life events,
+contact persons), coverage (coverage team, coverage history), groups (households and
+corporate groups) and portfolio (products, holdings, transactions, tier thresholds,
+import jobs). Import them from clients.models."""
 
 from .core import (
     Client,
     ClientUserObjectPermission,
     ContactPerson,
-    CoverageChange,
-    CoverageTeamMember,
     CreditRating,
-    GroupMembership,
     Interest,
     InvestmentGoal,
     KycStatus,
     LifeEvent,
+)
+from .coverage import (
+    CoverageChange,
+    CoverageTeamMember,
+)
+from .groups import (
+    GroupMembership,
     RelationshipGroup,
 )
 from .portfolio import (

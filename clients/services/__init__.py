@@ -1,7 +1,23 @@
 """Writes with rules for clients (HackSoft services), split by concern:
-profile (profile, contact persons, life events, reveal), coverage (managers,
+core (profile, contact persons, life events, reveal), coverage (managers,
 team, bulk reassignment), groups (households and corporate groups)."""
 
+from .core import (
+    PII_FIELDS,
+    PROFILE_FIELDS,
+    client_contacted,
+    client_create,
+    client_reveal,
+    client_update,
+    contact_person_create,
+    contact_person_delete,
+    contact_person_update,
+    life_event_create,
+    life_event_delete,
+    national_id_problem,
+    phone_key,
+    pii_indexes,
+)
 from .coverage import (
     BulkPlan,
     StalePlan,
@@ -19,22 +35,6 @@ from .groups import (
     group_member_remove,
     relationship_group_create,
     relationship_group_update,
-)
-from .profile import (
-    PII_FIELDS,
-    PROFILE_FIELDS,
-    client_contacted,
-    client_create,
-    client_reveal,
-    client_update,
-    contact_person_create,
-    contact_person_delete,
-    contact_person_update,
-    life_event_create,
-    life_event_delete,
-    national_id_problem,
-    phone_key,
-    pii_indexes,
 )
 
 __all__ = [

@@ -16,7 +16,7 @@ from tenancy.models import Role
 from tenancy.views import role_required, staff_required
 
 from .. import exports, imports
-from ..portfolio_forms import ImportUploadForm, ProductForm, TierThresholdForm
+from ..forms import ImportUploadForm, ProductForm, TierThresholdForm
 from ..selectors import portfolio as portfolio_selectors
 from ..services import portfolio as portfolio_services
 from ..services.tiering import DEFAULT_THRESHOLDS
