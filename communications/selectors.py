@@ -14,6 +14,7 @@ from clients.models import Client, ContactPerson
 from tenancy import selectors as tenancy_selectors
 from tenancy.context import require_tenant_id
 from tenancy.models import Role, User
+from tenancy.shortcuts import get_or_404
 from tenancy.timezones import ZoneInfo, tenant_zone
 
 from .models import (
@@ -90,14 +91,12 @@ def interaction_list(*, user: User, client: Client | None = None) -> QuerySet[In
 
 
 def interaction_get(*, user: User, interaction_id) -> Interaction:
-    try:
-        return (
-            interaction_list(user=user)
-            .prefetch_related("contacts", "attendees", "amendments__author", "follow_ups__assignee")
-            .get(pk=int(interaction_id))
-        )
-    except (Interaction.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(
+        interaction_list(user=user).prefetch_related(
+            "contacts", "attendees", "amendments__author", "follow_ups__assignee"
+        ),
+        interaction_id,
+    )
 
 
 # --- follow-ups -------------------------------------------------------------------------
@@ -114,10 +113,7 @@ def followup_list(*, user: User, client: Client | None = None) -> QuerySet[Follo
 
 
 def followup_get(*, user: User, followup_id) -> FollowUp:
-    try:
-        return followup_list(user=user).get(pk=int(followup_id))
-    except (FollowUp.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(followup_list(user=user), followup_id)
 
 
 def local_day_bounds(now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -200,10 +196,7 @@ def notification_unread_count(*, user: User) -> int:
 
 
 def notification_get(*, user: User, notification_id) -> Notification:
-    try:
-        return notification_list(user=user).get(pk=int(notification_id))
-    except (Notification.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(notification_list(user=user), notification_id)
 
 
 def calendar_token_owner(*, token: str) -> User:

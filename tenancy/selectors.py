@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from .context import require_tenant_id
 from .models import AuditEvent, Branch, Role, User
+from .shortcuts import get_or_404
 
 
 def branch_list(*, user: User) -> QuerySet[Branch]:
@@ -14,10 +14,7 @@ def branch_list(*, user: User) -> QuerySet[Branch]:
 
 
 def branch_get(*, user: User, branch_id) -> Branch:
-    try:
-        return branch_list(user=user).get(pk=int(branch_id))
-    except (Branch.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(branch_list(user=user), branch_id)
 
 
 def tenant_staff() -> QuerySet[User]:
@@ -32,10 +29,7 @@ def staff_list(*, user: User) -> QuerySet[User]:
 
 
 def staff_get(*, user: User, staff_id) -> User:
-    try:
-        return staff_list(user=user).get(pk=int(staff_id))
-    except (User.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(staff_list(user=user), staff_id)
 
 
 def rm_list(*, user: User) -> QuerySet[User]:

@@ -13,17 +13,10 @@ from django.utils import timezone
 
 from clients.access import visible_clients
 from tenancy.models import Role
+from tenancy.shortcuts import get_or_404
 
 from ..models import Holding, ImportJob, Product, TierThreshold, Transaction
 from .recommendations import PreferenceProfile, Recommendation, preference_profile, recommend
-
-
-def _get(qs: QuerySet, pk):
-    try:
-        return qs.get(pk=int(pk))
-    except (qs.model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
 
 # --- catalogue -----------------------------------------------------------------------
 
@@ -43,7 +36,7 @@ def product_list(
 
 
 def product_get(*, user, product_id) -> Product:
-    return _get(product_list(user=user), product_id)
+    return get_or_404(product_list(user=user), product_id)
 
 
 # --- holdings and transactions ------------------------------------------------------------
@@ -57,7 +50,7 @@ def holding_list(*, user, client_id=None) -> QuerySet[Holding]:
 
 
 def holding_get(*, user, holding_id) -> Holding:
-    return _get(holding_list(user=user), holding_id)
+    return get_or_404(holding_list(user=user), holding_id)
 
 
 def _day_start(d: date) -> datetime:
@@ -80,7 +73,7 @@ def transaction_list(
 
 
 def transaction_get(*, user, transaction_id) -> Transaction:
-    return _get(transaction_list(user=user), transaction_id)
+    return get_or_404(transaction_list(user=user), transaction_id)
 
 
 def client_transaction_summary(*, client, months: int = 12) -> list[dict]:
@@ -181,7 +174,7 @@ def import_job_list(*, user) -> QuerySet[ImportJob]:
 
 
 def import_job_get(*, user, job_id) -> ImportJob:
-    return _get(import_job_list(user=user), job_id)
+    return get_or_404(import_job_list(user=user), job_id)
 
 
 def client_export_list(*, user) -> QuerySet:
