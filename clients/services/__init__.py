@@ -1,6 +1,6 @@
 """Writes with rules for clients (HackSoft services), split by concern:
 core (profile, contact persons, life events, reveal), coverage (managers,
-team, bulk reassignment), groups (households and corporate groups)."""
+team), reassignment (bulk reassignment), groups (households and corporate groups)."""
 
 from .core import (
     PII_FIELDS,
@@ -19,15 +19,10 @@ from .core import (
     pii_indexes,
 )
 from .coverage import (
-    BulkPlan,
-    StalePlan,
-    bulk_reassign_confirm,
-    bulk_reassign_plan,
     client_assign_manager,
     coverage_team_add,
     coverage_team_remove,
     require_can_assign,
-    summarize,
     validate_manager,
 )
 from .groups import (
@@ -35,6 +30,13 @@ from .groups import (
     group_member_remove,
     relationship_group_create,
     relationship_group_update,
+)
+from .reassignment import (
+    BulkPlan,
+    StalePlan,
+    bulk_reassign_confirm,
+    bulk_reassign_plan,
+    summarize,
 )
 
 __all__ = [

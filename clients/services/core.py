@@ -18,7 +18,7 @@ from tenancy.models import Branch, User
 
 from .. import access
 from ..models import Client, ContactPerson, Interest, InvestmentGoal, LifeEvent
-from .coverage import validate_manager
+from .coverage import record_coverage_change, validate_manager
 
 PII_FIELDS = ("national_id", "phone", "email", "address")
 # Fields a profile edit may change. Coverage (managers), tier, AUM, exposure,
@@ -228,8 +228,6 @@ def client_create(
             },
         )
         if dedicated_manager is not None:
-            from .coverage import record_coverage_change
-
             record_coverage_change(
                 client=client,
                 kind="dedicated",
