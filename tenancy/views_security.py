@@ -10,7 +10,7 @@ from base64 import b32encode
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -59,7 +59,7 @@ def _pending_user(request):
     if not pending or time.time() - pending.get("at", 0) > settings.OTP_PENDING_SECONDS:
         request.session.pop(twofactor.PENDING_SESSION_KEY, None)
         return None, None
-    user = get_user_model().objects.filter(pk=pending["user_id"], is_active=True).first()
+    user = selectors.login_pending_user(user_id=pending["user_id"])
     return user, pending
 
 
