@@ -3,8 +3,10 @@
 Applied after every ``migrate`` to every table with a ``tenant`` column,
 so a new tenant table cannot be forgotten. ENABLE + FORCE: the policy binds the
 table owner too. Rows are visible only when ``tenant_id`` equals the
-transaction-local ``app.tenant_id`` setting (or platform code set
-``app.all_tenants``); with no setting a query returns nothing.
+transaction-local ``app.tenant_id`` setting; with no setting a query returns
+nothing. Nothing else widens the policy: there is no flag a session of the
+application role could set to see every tenant (code that crosses tenants runs
+each tenant in its own scope, see tenancy.context).
 """
 
 from __future__ import annotations
@@ -14,10 +16,7 @@ from django.db import connection
 
 POLICY = "tenant_isolation"
 
-_CONDITION = (
-    "(tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint"
-    " OR current_setting('app.all_tenants', true) = 'on')"
-)
+_CONDITION = "(tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)"
 
 
 def tenant_models() -> list[type]:
