@@ -19,6 +19,13 @@ celery_app.conf.task_always_eager = True  # eager only inside unit tests
 celery_app.conf.task_eager_propagates = True
 
 
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_per_test(settings, tmp_path_factory):
+    """Each test has its own checkpoint file: database ids repeat between tests,
+    so a shared file would hold another test's (longer) chain for the same id."""
+    settings.AUDIT_CHECKPOINT_DIR = str(tmp_path_factory.mktemp("audit-checkpoints"))
+
+
 @dataclass
 class Bank:
     tenant: object
