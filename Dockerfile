@@ -12,7 +12,7 @@ RUN STEWARD_ENV=production ALLOWED_HOSTS=localhost \
     AUDIT_HMAC_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     FIELD_ENCRYPTION_KEY="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
     python manage.py collectstatic --noinput
-RUN useradd --create-home steward && chown -R steward /app/var
+RUN useradd --create-home steward && mkdir -p /app/var/audit-checkpoints && chown -R steward /app/var
 USER steward
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -175,6 +175,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if PRO
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default=None)
+# The role the application connects as. ``migrate`` runs as the owner role
+# (the tables' owner) and grants this one row privileges only (tenancy.rls).
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="steward_app")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- auth -----------------------------------------------------------------

@@ -71,7 +71,10 @@ def test_update_and_delete_on_the_audit_table_fail_for_the_app_role(bank):
             "UPDATE tenancy_auditevent SET action = 'forged'",
             "DELETE FROM tenancy_auditevent",
         ):
-            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            with (
+                pytest.raises(DatabaseError, match="append-only|permission denied"),
+                transaction.atomic(),
+            ):
                 with connection.cursor() as cursor:
                     cursor.execute(sql)
         assert AuditEvent.objects.get().action == "x"
