@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 POLICY = "tenant_isolation"
 
@@ -118,7 +118,8 @@ def apply_row_level_security(sender=None, using: str = "default", **kwargs) -> N
     if conn.vendor != "postgresql":
         return  # SQLite (the demo) has no row-level security; the managers still scope.
     existing = set(conn.introspection.table_names())
-    with conn.cursor() as cursor:
+    # One transaction: a running application never sees the grants half-applied.
+    with transaction.atomic(using=using), conn.cursor() as cursor:
         cursor.execute(
             "SELECT coalesce(bool_and(pg_has_role(current_user, relowner, 'USAGE')), true)"
             " FROM pg_class WHERE relkind = 'r' AND relname = ANY(%s)",
