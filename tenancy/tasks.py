@@ -10,15 +10,12 @@ from celery import shared_task
 from .audit import audit_checkpoint_write
 from .context import tenant_task
 from .models import Tenant
+from .schedules import fan_out_per_tenant
 
 
 @shared_task(name="tenancy.tasks.audit_checkpoint_sweep")
 def audit_checkpoint_sweep() -> int:
-    # Tenant is a platform table (not tenant-owned): the scheduler's fan-out.
-    tenant_ids = list(Tenant.objects.order_by("pk").values_list("pk", flat=True))
-    for tenant_id in tenant_ids:
-        audit_checkpoint_for_tenant.delay(tenant_id=tenant_id)
-    return len(tenant_ids)
+    return fan_out_per_tenant(audit_checkpoint_for_tenant)
 
 
 @shared_task(name="tenancy.tasks.audit_checkpoint_for_tenant")
