@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from tenancy import selectors as tenancy_selectors
 from tenancy.api_base import ScopedAPIMixin
+from tenancy.filters import IdFilter
 
 from . import selectors, services
 from .models import (
@@ -153,8 +154,8 @@ class ClientFilter(django_filters.FilterSet):
     lifecycle = django_filters.ChoiceFilter(choices=Client.Lifecycle.choices)
     risk_tolerance = django_filters.ChoiceFilter(choices=Client.RiskTolerance.choices)
     kind = django_filters.ChoiceFilter(choices=Client.Kind.choices)
-    branch = django_filters.NumberFilter(field_name="branch_id")
-    dedicated_manager = django_filters.NumberFilter(field_name="dedicated_manager_id")
+    branch = IdFilter(field_name="branch_id")
+    dedicated_manager = IdFilter(field_name="dedicated_manager_id")
     ordering = django_filters.ChoiceFilter(
         choices=[(k, k) for k in selectors.ORDERINGS], method="filter_ordering"
     )

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tenancy.api_base import ScopedAPIMixin
+from tenancy.filters import IdFilter, SafeDateFilter
 
 from . import exports, imports, portfolio_selectors, portfolio_services
 from .portfolio import Holding, ImportJob, Product, Transaction
@@ -80,7 +81,7 @@ class HoldingSerializer(serializers.ModelSerializer):
 
 
 class HoldingFilter(django_filters.FilterSet):
-    client = django_filters.NumberFilter(field_name="client_id")
+    client = IdFilter(field_name="client_id")
     kind = django_filters.CharFilter()
 
     class Meta:
@@ -114,9 +115,9 @@ class TransactionSerializer(serializers.ModelSerializer):
 
 
 class TransactionFilter(django_filters.FilterSet):
-    client = django_filters.NumberFilter(field_name="client_id")
-    date_from = django_filters.DateFilter(method="filter_from", label="on or after (YYYY-MM-DD)")
-    date_to = django_filters.DateFilter(method="filter_to", label="on or before (YYYY-MM-DD)")
+    client = IdFilter(field_name="client_id")
+    date_from = SafeDateFilter(method="filter_from", label="on or after (YYYY-MM-DD)")
+    date_to = SafeDateFilter(method="filter_to", label="on or before (YYYY-MM-DD)")
     category = django_filters.CharFilter()
     direction = django_filters.CharFilter()
 

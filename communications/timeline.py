@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Q
@@ -65,8 +65,13 @@ class Cursor:
             at = parse_datetime(at_raw)
             if at is None or at.tzinfo is None:
                 return None
-            return cls(at, source, int(pk))
-        except (ValueError, TypeError):
+            # UTC before it reaches the database: PostgreSQL refuses offsets past ±15:59
+            at = at.astimezone(UTC)
+            pk_value = int(pk)
+            if not 0 <= pk_value < 2**63:
+                return None
+            return cls(at, source, pk_value)
+        except (ValueError, TypeError, OverflowError):
             return None
 
     def q(self, source: str, at_field: str, pk_field: str = "pk") -> Q:

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from . import selectors, services
 from .api_base import ScopedAPIMixin
+from .filters import IdFilter
 from .models import Branch, Role, User
 
 
@@ -122,9 +123,10 @@ class BranchViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     permission_classes = [permissions.IsAuthenticated, IsTenantAdminOrReadOnly]
 
     def perform_create(self, serializer):
-        serializer.instance = services.branch_create(
-            actor=self.request.user, **serializer.validated_data
-        )
+        data = dict(serializer.validated_data)
+        # a branch without a parent is a top-level branch (the service wants it said)
+        data.setdefault("parent", None)
+        serializer.instance = services.branch_create(actor=self.request.user, **data)
 
 
 class StaffSerializer(serializers.ModelSerializer):
@@ -155,7 +157,7 @@ class StaffFilter(filters.FilterSet):
     # Foreign keys filter by id (NumberFilter): the rows are already scoped, and
     # a ModelChoiceFilter would query the related table outside any scope.
     role = filters.ChoiceFilter(choices=Role.choices)
-    branch = filters.NumberFilter(field_name="branch_id")
+    branch = IdFilter(field_name="branch_id")
 
 
 class UserViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
