@@ -152,6 +152,8 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "kind",
             "file_name",
             "dry_run",
+            "encoding_requested",
+            "encoding",
             "status",
             "created_by",
             "created_at",
@@ -167,9 +169,16 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 
 class ImportRequestSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    file = serializers.FileField(help_text="CSV, UTF-8 or GB18030; at most IMPORT_MAX_BYTES.")
     kind = serializers.ChoiceField(choices=ImportJob.Kind.choices)
     dry_run = serializers.BooleanField(default=True)
+    encoding = serializers.ChoiceField(
+        choices=ImportJob.Encoding.choices, default=ImportJob.Encoding.AUTO
+    )
+
+    def validate_file(self, upload):
+        imports.check_upload_size(upload)
+        return upload
 
 
 class ImportJobViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
@@ -196,6 +205,7 @@ class ImportJobViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
             upload=upload,
             file_name=upload.name,
             dry_run=data.validated_data["dry_run"],
+            encoding=data.validated_data["encoding"],
         )
         code = (
             status.HTTP_202_ACCEPTED

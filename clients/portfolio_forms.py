@@ -39,4 +39,17 @@ class TierThresholdForm(forms.Form):
 
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("What the file holds"), choices=ImportJob.Kind.choices)
-    file = forms.FileField(label=_("CSV file (UTF-8)"))
+    file = forms.FileField(label=_("CSV file (UTF-8 or GB18030)"))
+    encoding = forms.ChoiceField(
+        label=_("Encoding"),
+        choices=ImportJob.Encoding.choices,
+        initial=ImportJob.Encoding.AUTO,
+        required=False,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        from .imports import check_upload_size
+
+        check_upload_size(upload)
+        return upload

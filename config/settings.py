@@ -288,6 +288,9 @@ LOGGING = {
 # --- Steward --------------------------------------------------------------
 STEWARD_DEFAULT_TENANT_TIMEZONE = "Asia/Shanghai"
 
+# API JSON bodies (tenancy/parsers.py): deeper nesting is a 400
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+
 # --- CSV imports (clients/imports/) -------------------------------------------
 # Uploads larger than this are refused (400 naming ``file``) while they are received.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
