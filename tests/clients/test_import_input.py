@@ -38,7 +38,7 @@ def upload(data: bytes, name: str = "data.csv") -> SimpleUploadedFile:
 
 def post_import(api, data: bytes, **extra):
     body = {"kind": "clients", "file": upload(data), **extra}
-    return api.post("/api/v1/imports/", body, format="multipart")
+    return api.post("/api/v1/imports/", body, format="multipart", HTTP_ACCEPT_LANGUAGE="en")
 
 
 # --- encodings ---------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def test_the_upload_page_shows_a_wrong_encoding_clearly(bank, web_for):
     data = "external_id,name,branch_code\nCB1,x,X\n".encode("utf-16")
     response = web.post("/clients/imports/", {"kind": "clients", "file": upload(data)})
     assert response.status_code == 302
-    page = web.get(response["Location"]).content.decode()
+    page = web.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "UTF-16" in page and "UTF-8" in page
 
 
@@ -144,10 +144,13 @@ def test_a_file_over_the_cap_is_400_naming_file_and_never_stored(bank, api_for, 
 def test_the_upload_page_refuses_a_file_over_the_cap(bank, web_for, settings, var_dir):
     settings.IMPORT_MAX_BYTES = 100
     response = web_for(bank.admin).post(
-        "/clients/imports/", {"kind": "clients", "file": upload(b"x" * 101)}
+        "/clients/imports/",
+        {"kind": "clients", "file": upload(b"x" * 101)},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400
-    assert "too large" in response.content.decode()
+    [message] = response.context["form"].errors["file"]
+    assert message in response.content.decode()
     assert stored_files(var_dir) == []
 
 
