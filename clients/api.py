@@ -73,6 +73,10 @@ class VisibleClientField(serializers.PrimaryKeyRelatedField):
 class ClientSerializer(serializers.ModelSerializer):
     branch = BranchField()
     dedicated_manager = StaffField(required=False, allow_null=True)
+    # read-only fields lose allow_blank in DRF: say so, or the schema forbids "" (unrated)
+    credit_rating = serializers.ChoiceField(
+        choices=Client._meta.get_field("credit_rating").choices, allow_blank=True, read_only=True
+    )
     national_id = serializers.CharField(
         required=False, allow_blank=True, help_text="Write only in plain; always read masked."
     )

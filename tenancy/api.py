@@ -35,8 +35,12 @@ class BranchField(serializers.PrimaryKeyRelatedField):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    # bounded like the login form: a longer name reached the lockout's 255-character
+    # column and answered 500
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(
+        style={"input_type": "password"}, trim_whitespace=False, max_length=4096
+    )
 
 
 class TokenView(APIView):

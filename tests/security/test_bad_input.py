@@ -15,7 +15,13 @@ def _post_raw(api: APIClient, url: str, body: str):
 
 
 def test_deep_json_on_the_token_endpoint_is_400_without_a_login(db):
-    response = _post_raw(APIClient(), "/api/v1/auth/token/", DEEP)
+    response = APIClient().generic(
+        "POST",
+        "/api/v1/auth/token/",
+        DEEP,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 400
     assert "nested" in response.json()["detail"]
 
@@ -128,3 +134,11 @@ def test_timeline_cursor_with_an_odd_offset_is_ignored(bank, web_for, client_of)
     url = f"/interactions/client/{client_of.pk}/timeline/?cursor=2026-01-01T00:00:00%2B17:14|x|99999999999999999999"
     response = web_for(bank.rm).get(url)
     assert response.status_code == 200
+
+
+def test_an_overlong_username_on_the_token_endpoint_is_400(db):
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": "u" * 300, "password": "x"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "username" in response.json()

@@ -2,7 +2,7 @@
 and as an RM, through the WSGI app (no network): no input may answer 5xx, and every
 documented answer matches the schema.
 
-``FUZZ_EXAMPLES`` (default 6) sets the generated cases per operation, role and mode
+``FUZZ_EXAMPLES`` (default 5) sets the generated cases per operation, role and mode
 (valid and invalid data); the run stays within about two minutes on two cores.
 """
 
@@ -28,7 +28,9 @@ from schemathesis.checks import (
 
 from tests.factories import PASSWORD, ClientFactory
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
+# the suite runs the same cases every time; FUZZ_RANDOM=1 explores new ones
+DERANDOMIZE = os.environ.get("FUZZ_RANDOM", "") != "1"
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 ROLES = ("admin", "rm")
 
@@ -84,7 +86,7 @@ def _run(operation, headers: dict, mode: GenerationMode, stats: Counter, failure
         max_examples=EXAMPLES,
         deadline=None,
         database=None,
-        derandomize=True,
+        derandomize=DERANDOMIZE,
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
@@ -92,7 +94,9 @@ def _run(operation, headers: dict, mode: GenerationMode, stats: Counter, failure
     def run(case):
         stats["cases"] += 1
         try:
-            case.call_and_validate(headers=headers, checks=CHECKS)
+            response = case.call(headers=headers)
+            stats[f"{response.status_code // 100}xx"] += 1
+            case.validate_response(response, checks=CHECKS, headers=headers)
         except (Exception, BaseExceptionGroup) as exc:  # every failure is collected
             failures.append(f"{operation.label} [{mode.value}]: {_describe(exc)}"[:3000])
 
@@ -127,7 +131,9 @@ def test_fuzz_every_operation_without_server_errors_or_schema_violations(
     with capsys.disabled():
         print(
             f"\nfuzz {role}: {operations} operations, {stats['cases']} cases, "
-            f"{len(failures)} failures"
+            f"{len(failures)} failures; answers "
+            + ", ".join(f"{k}: {stats[k]}" for k in ("2xx", "3xx", "4xx", "5xx") if stats[k])
         )
     assert operations >= 50
+    assert stats["2xx"] >= operations, "the run must get past authentication and validation"
     assert not failures, "\n\n".join(failures[:30])
