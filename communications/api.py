@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tenancy.api_base import ScopedAPIMixin
+from tenancy.api_fields import BoundedDateTimeField
 from tenancy.filters import IdFilter, SafeIsoDateTimeFilter
 
 from . import selectors, services
@@ -54,7 +55,7 @@ class ContactField(serializers.PrimaryKeyRelatedField):
 
 
 class NextStepSerializer(serializers.Serializer):
-    due_at = serializers.DateTimeField()
+    due_at = BoundedDateTimeField()
     note = serializers.CharField(allow_blank=True, required=False, default="")
     assignee = ColleagueField(required=False, allow_null=True)
 

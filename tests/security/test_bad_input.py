@@ -142,3 +142,44 @@ def test_an_overlong_username_on_the_token_endpoint_is_400(db):
     )
     assert response.status_code == 400
     assert "username" in response.json()
+
+
+@pytest.mark.parametrize(
+    "when", ["0001-01-01T00:00:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-10:00"]
+)
+def test_datetimes_the_database_cannot_hold_are_400_naming_the_field(
+    bank, api_for, client_of, when
+):
+    api = api_for(bank.rm)
+    response = api.post(
+        "/api/v1/follow-ups/", {"client": client_of.pk, "due_at": when, "note": "x"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "due_at" in response.json()
+    assert api.get("/api/v1/follow-ups/").status_code == 200
+
+
+def test_a_next_step_in_the_year_one_is_400(bank, api_for, client_of):
+    response = api_for(bank.rm).post(
+        "/api/v1/interactions/",
+        {
+            "client": client_of.pk,
+            "kind": "call",
+            "subject": "x",
+            "follow_up": {"due_at": "0001-01-01T00:00:00", "note": "n"},
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "follow_up" in response.json()
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00", "9999-12-31T23:59"])
+def test_the_log_and_follow_up_forms_refuse_times_the_database_cannot_hold(db, value):
+    from django.core.exceptions import ValidationError
+
+    from communications.forms import InteractionForm
+
+    with pytest.raises(ValidationError):
+        InteractionForm.base_fields["occurred_at"].clean(value)
+    assert InteractionForm.base_fields["occurred_at"].clean("2026-01-01T10:00")
