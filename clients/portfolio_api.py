@@ -176,10 +176,6 @@ class ImportRequestSerializer(serializers.Serializer):
         choices=ImportJob.Encoding.choices, default=ImportJob.Encoding.AUTO
     )
 
-    def validate_file(self, upload):
-        imports.check_upload_size(upload)
-        return upload
-
 
 class ImportJobViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     """CSV imports from core banking. POST a file (multipart: ``file``, ``kind``,

@@ -46,10 +46,3 @@ class ImportUploadForm(forms.Form):
         initial=ImportJob.Encoding.AUTO,
         required=False,
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        from .imports import check_upload_size
-
-        check_upload_size(upload)
-        return upload

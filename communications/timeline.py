@@ -67,10 +67,7 @@ class Cursor:
                 return None
             # UTC before it reaches the database: PostgreSQL refuses offsets past ±15:59
             at = at.astimezone(UTC)
-            pk_value = int(pk)
-            if not 0 <= pk_value < 2**63:
-                return None
-            return cls(at, source, pk_value)
+            return cls(at, source, int(pk))
         except (ValueError, TypeError, OverflowError):
             return None
 

@@ -24,7 +24,7 @@ of each kind is in clients/PORTFOLIO.md.
 """
 
 from .kinds import HANDLERS
-from .reading import ENCODING_CHOICES, check_upload_size, detect_encoding
+from .reading import ENCODING_CHOICES, detect_encoding
 from .rows import BATCH, ImportReport
 from .runner import (
     ASYNC_BYTES,
@@ -43,7 +43,6 @@ __all__ = [
     "ENCODING_CHOICES",
     "HANDLERS",
     "ImportReport",
-    "check_upload_size",
     "detect_encoding",
     "import_files_sweep",
     "import_job_confirm",

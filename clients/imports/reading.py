@@ -44,13 +44,6 @@ def check_size(upload) -> None:
         raise ValidationError({"file": too_large_message()})
 
 
-def check_upload_size(upload) -> None:
-    """The same check as a plain field error (for a form's or serializer's ``file``)."""
-    size = getattr(upload, "size", None)
-    if size is not None and size > max_bytes():
-        raise ValidationError(too_large_message(), code="too_large")
-
-
 def too_large_message() -> str:
     limit = max_bytes()
     return _("The file is too large: at most %(mb)s MB (%(bytes)s bytes).") % {

@@ -94,6 +94,7 @@ def test_other_encodings_are_refused_naming_offset_and_row(bank, api_for, data, 
     [error] = body["errors"]
     assert error["field"] == "file" and error["row"] == row
     assert f"byte offset {offset}" in error["message"]
+    assert ("UTF-16" in error["message"]) == data.startswith((b"\xff\xfe", b"\xfe\xff"))
     with bank.scope():
         assert Client.objects.count() == 0
 
@@ -139,6 +140,23 @@ def test_a_file_over_the_cap_is_400_naming_file_and_never_stored(bank, api_for, 
     assert stored_files(var_dir) == []
     with bank.scope():
         assert not ImportJob.objects.exists()
+
+
+def test_an_upload_over_the_cap_is_refused_before_it_is_stored(
+    bank, api_for, web_for, settings, monkeypatch
+):
+    settings.IMPORT_MAX_BYTES = 100
+
+    def never(*args, **kwargs):
+        raise AssertionError("stored a file over the cap")
+
+    monkeypatch.setattr("clients.imports.runner._store", never)
+    assert post_import(api_for(bank.admin), b"x" * 101).status_code == 400
+    with bank.scope(), pytest.raises(Exception) as caught:
+        import_job_start(
+            actor=bank.admin, kind="clients", upload=upload(b"x" * 101), file_name="f.csv"
+        )
+    assert "file" in caught.value.message_dict
 
 
 def test_the_upload_page_refuses_a_file_over_the_cap(bank, web_for, settings, var_dir):

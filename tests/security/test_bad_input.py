@@ -183,3 +183,45 @@ def test_the_log_and_follow_up_forms_refuse_times_the_database_cannot_hold(db, v
     with pytest.raises(ValidationError):
         InteractionForm.base_fields["occurred_at"].clean(value)
     assert InteractionForm.base_fields["occurred_at"].clean("2026-01-01T10:00")
+
+
+def test_json_deeper_than_the_limit_is_refused_by_the_parser_itself(db):
+    # 40 levels parse fine in Python: the parser's own limit (32) refuses them
+    body = '{"username": ' + "[" * 40 + "]" * 40 + ', "password": "x"}'
+    response = APIClient().generic(
+        "POST", "/api/v1/auth/token/", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "detail" in response.json() and "username" not in response.json()
+
+
+@pytest.mark.parametrize("raw", [b'{"a": 1e999}', b'{"a": -1e400}', b'{"a": NaN}', b"[Infinity]"])
+def test_the_parser_refuses_numbers_that_are_not_finite(raw):
+    import io
+
+    from rest_framework.exceptions import ParseError
+
+    from tenancy.parsers import SafeJSONParser
+
+    with pytest.raises(ParseError):
+        SafeJSONParser().parse(io.BytesIO(raw), "application/json", {})
+
+
+def test_the_parser_refuses_a_body_over_the_limit(settings):
+    import io
+
+    from django.utils import translation
+    from rest_framework.exceptions import ParseError
+
+    from tenancy.parsers import SafeJSONParser
+
+    settings.API_JSON_MAX_BYTES = 10
+    with translation.override("en"), pytest.raises(ParseError) as caught:
+        SafeJSONParser().parse(io.BytesIO(b'{"a": "0123456789"}'), "application/json", {})
+    assert "too large" in str(caught.value.detail)
+
+
+@pytest.mark.parametrize("pk", ["1", "99999999999999999999"])
+def test_timeline_cursor_with_an_odd_offset_or_id_is_not_a_500(bank, web_for, client_of, pk):
+    url = f"/interactions/client/{client_of.pk}/timeline/?cursor=2026-01-01T00:00:00%2B17:14|x|{pk}"
+    assert web_for(bank.rm).get(url).status_code == 200
