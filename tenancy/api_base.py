@@ -20,7 +20,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .context import activate_in_transaction, current_tenant_id
 from .filters import IdFilter, SafeDateFilter, SafeIsoDateTimeFilter
-from .middleware import tenant_zone
+from .timezones import tenant_zone
 
 
 class ScopedAPIMixin:

@@ -4,7 +4,6 @@ row is parsed, how rows are keyed, looked up in batches and compared with what i
 from __future__ import annotations
 
 import uuid
-import zoneinfo
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,13 +13,14 @@ from django.utils.translation import gettext as _
 
 from tenancy.context import require_tenant_id
 from tenancy.crypto import blind_index
-from tenancy.models import Branch, Role, Tenant, User
+from tenancy.models import Branch, Role
+from tenancy.selectors import tenant_staff
+from tenancy.timezones import tenant_zone
 
-from ..models import Client, CoverageChange
-from ..portfolio import Holding, ImportJob, Product, Transaction
-from ..portfolio_services import holdings_changed
+from ..models import Client, CoverageChange, Holding, ImportJob, Product, Transaction
 from ..services.coverage import coverage_change_row
-from ..tiering import tiering_recompute
+from ..services.portfolio import holdings_changed
+from ..services.tiering import tiering_recompute
 from .rows import (
     BATCH,
     CHANNELS,
@@ -120,9 +120,7 @@ class _ClientHandler(_Handler):
         self.branches = {name: pk for pk, _code, name in branches}
         self.branches.update({code: pk for pk, code, _name in branches if code})
         self.rms = dict(
-            User.objects.filter(tenant_id=self.tenant_id, role=Role.RM, is_active=True).values_list(
-                "username", "id"
-            )
+            tenant_staff().filter(role=Role.RM, is_active=True).values_list("username", "id")
         )
         self.manager_changes = 0
         self.backup_manager_changes = 0
@@ -371,10 +369,7 @@ class _TransactionHandler(_ClientKeyed):
 
     def __init__(self, report, **kwargs):
         super().__init__(report, **kwargs)
-        tz_name = (
-            Tenant.objects.filter(pk=self.tenant_id).values_list("timezone", flat=True).first()
-        )
-        self.tz = zoneinfo.ZoneInfo(tz_name or "Asia/Shanghai")
+        self.tz = tenant_zone(self.tenant_id)
 
     def key_of(self, values):
         return values["external_ref"]

@@ -12,8 +12,14 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import CreditRating, Interest
-from ..portfolio import FX_TO_BASE, ProductCategory, Transaction, TransactionCategory
+from ..models import (
+    FX_TO_BASE,
+    CreditRating,
+    Interest,
+    ProductCategory,
+    Transaction,
+    TransactionCategory,
+)
 
 BATCH = 2000
 MAX_AMOUNT = Decimal("1e18")  # the amount columns: 20 digits, 2 of them decimals

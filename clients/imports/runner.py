@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
 from tenancy.models import Role
+from tenancy.schedules import enqueue_after_commit
 
-from ..models import Client
-from ..portfolio import ImportJob
+from ..models import Client, ImportJob
 from .kinds import HANDLERS, _Handler
 from .reading import AUTO, check_size, csv_rows, detect_encoding, max_bytes, too_large_message
 from .rows import BATCH, MAX_ERRORS_STORED, ImportReport, _Rollback, _Row
@@ -321,10 +321,8 @@ def _dispatch(*, actor, job: ImportJob, run_async: bool | None) -> ImportJob:
     if run_async is None:
         run_async = not job.dry_run and path.stat().st_size > ASYNC_BYTES
     if run_async:
-        from ..tasks import import_job_process
-
-        transaction.on_commit(
-            lambda: import_job_process.delay(job_id=job.pk, tenant_id=job.tenant_id)
+        enqueue_after_commit(
+            "clients.tasks.import_job_process", job_id=job.pk, tenant_id=job.tenant_id
         )
         return job
     return import_job_run_stored(actor=actor, job=job)

@@ -13,8 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clients.imports import import_files_sweep, import_job_start, import_run
-from clients.models import Client
-from clients.portfolio import Holding, ImportJob, Transaction
+from clients.models import Client, Holding, ImportJob, Transaction
 
 from .portfolio_helpers import csv_file, stream
 from .test_import import clients_csv
