@@ -239,6 +239,7 @@ SPECTACULAR_SETTINGS = {
         "LifeEventKindEnum": "clients.models.LifeEvent.Kind",
         "RelationshipGroupKindEnum": "clients.models.RelationshipGroup.Kind",
         "ImportKindEnum": "clients.models.ImportJob.Kind",
+        "ImportEncodingEnum": "clients.models.ImportJob.Encoding",
         "ProductCategoryEnum": "clients.models.ProductCategory",
         "TransactionCategoryEnum": "clients.models.TransactionCategory",
         "TransactionChannelEnum": "clients.models.Transaction.Channel",
