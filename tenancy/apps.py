@@ -27,6 +27,14 @@ class TenancyConfig(AppConfig):
             BoundedDateTimeField
         )
 
+        from django.conf import settings
+
+        schedules.register_schedule(
+            name="tenancy: audit chain checkpoints",
+            task="tenancy.tasks.audit_checkpoint_sweep",
+            every_minutes=settings.AUDIT_CHECKPOINT_MINUTES,
+        )
+
         from .layout import register_nav_item
         from .models import Role
 
