@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from . import selectors
+from . import policy, selectors
 from .forms import FollowUpForm, InteractionForm, NextStepFormSet, SharedRows
 from .models import FollowUp, Interaction
 from .timeline import TimelineEntry, timeline_page
@@ -66,6 +66,7 @@ def client_section_context(request, client) -> dict:
         "followup_form": FollowUpForm(colleagues=colleagues, user=user, auto_id="fu_%s"),
         "planning": _planning(client),
         "tz": selectors.user_timezone(user),
+        "can_write": policy.writes_client_data(user),
     }
 
 
@@ -84,6 +85,7 @@ def my_day_context(request) -> dict:
             auto_id="quick_%s",
         ),
         "tz": tz,
+        "can_write": policy.writes_client_data(user),
         "kinds": Interaction.Kind.choices,
         "statuses": FollowUp.Status,
     }
