@@ -255,3 +255,36 @@ def test_the_audit_page_shows_admins_no_confidential_text(bank, report, attendee
     assert "family stake" not in _audit_text(bank)
     body = web_for(bank.admin).get("/manage/audit/").content.decode()
     assert "interaction.amended" in body and "family stake" not in body
+
+
+# --- the wall costs no query per row ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [5, 120])
+@pytest.mark.parametrize("who", ["branch_head", "rm"])
+def test_team_follow_ups_page_with_confidential_rows_has_a_bounded_query_count(
+    bank, key_client, web_for, django_assert_max_num_queries, n, who
+):
+    from tests.communications.factories import make_interaction
+
+    report = make_interaction(key_client, bank.rm, confidential=True)
+    with bank.scope():
+        FollowUp.objects.bulk_create(
+            [
+                FollowUp(
+                    tenant_id=bank.tenant.pk,
+                    client=key_client,
+                    assignee=bank.rm,
+                    created_by=bank.rm,
+                    interaction=report if i % 2 else None,
+                    due_at=timezone.now() + timedelta(hours=i),
+                    note=f"{SECRET} {i}" if i % 2 else f"plain {i}",
+                )
+                for i in range(n)
+            ]
+        )
+    web = web_for(getattr(bank, who))
+    web.get("/follow-ups/?scope=team")
+    with django_assert_max_num_queries(17):  # the same at both sizes
+        body = web.get("/follow-ups/?scope=team").content.decode()
+    assert (SECRET in body) is (who == "rm")
