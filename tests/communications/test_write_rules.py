@@ -76,6 +76,12 @@ def test_compliance_cannot_edit_a_client(bank, key_client, api_for):
     assert r.status_code == 403
 
 
+def test_the_client_edit_page_is_403_for_compliance(bank, key_client, web_for):
+    web = web_for(bank.compliance)
+    assert web.get(f"/clients/{key_client.pk}/edit/").status_code == 403
+    assert web.post(f"/clients/{key_client.pk}/edit/", {"name": "Renamed"}).status_code == 403
+
+
 def test_compliance_cannot_amend_a_call_report(bank, key_client, web_for):
     report = make_interaction(key_client, bank.rm)
     r = web_for(bank.compliance).post(

@@ -24,7 +24,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 from rest_framework.test import APIClient
 
-from communications import dispatch, services
+from communications import services, tasks
 from communications.models import CommunicationSettings, FollowUp, Notification
 from tenancy.models import Role
 from tests.factories import ClientFactory, UserFactory
@@ -152,11 +152,11 @@ class Scene:
             services.followup_update(
                 actor=bank.rm, follow_up=self.follow_up, due_at=now - timedelta(hours=3)
             )
-            # the jobs: due reminders (in-app and email) and the branch heads' digest;
-            # their emails go out after commit
-            with TestCase.captureOnCommitCallbacks(execute=True):
-                dispatch.followup_reminders_claim(now=now)
-                dispatch.overdue_digest_send(now=now)
+        # the beat jobs, as the scheduler runs them (fanned out per tenant): due reminders
+        # (in-app and email) and the branch heads' digest; emails go out after commit
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            tasks.followup_reminders_sweep()
+            tasks.overdue_digest_sweep()
 
     def feed_tokens(self):
         with self.bank.scope():
