@@ -27,8 +27,7 @@ from __future__ import annotations
 
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
 
-from clients.policy import in_subtree, is_manager
-from tenancy.access import managed_by_q
+from clients.access import in_subtree, is_manager, managed_by_q
 from tenancy.models import Role
 
 from .models import InteractionAttendee

@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from communications import dispatch, services
+from communications import services
 from communications.ical import followups_to_ical
 from communications.models import CommunicationSettings, FollowUp, Notification
 from communications.selectors import followup_list
+from communications.services import reminders
 from tenancy.models import AuditEvent, Role
 from tests.factories import UserFactory
 
@@ -99,7 +100,7 @@ def test_reminder_notification_and_email_never_carry_a_confidential_note(
     bank.rm.email = "rm@a.example"
     bank.rm.save(update_fields=["email"])
     with bank.scope(), django_capture_on_commit_callbacks(execute=True):
-        assert dispatch.followup_reminders_claim() == [step.pk]
+        assert reminders.followup_reminders_claim() == [step.pk]
         note = Notification.objects.get(follow_up=step)
     assert SECRET not in note.body and "Steward" in note.body
     assert len(mail.outbox) == 1 and SECRET not in mail.outbox[0].body
@@ -112,7 +113,7 @@ def test_overdue_digest_notification_and_email_never_carry_a_confidential_note(
     bank.branch_head.save(update_fields=["email"])
     with bank.scope(), django_capture_on_commit_callbacks(execute=True):
         CommunicationSettings.objects.create(digest_hour=0)
-        assert dispatch.overdue_digest_send() == 1
+        assert reminders.overdue_digest_send() == 1
         digest = Notification.objects.get(recipient=bank.branch_head)
     assert SECRET not in digest.body and digest.body.count("\n") == 0
     assert [m.to for m in mail.outbox] == [["head@a.example"]]
