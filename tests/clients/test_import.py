@@ -299,7 +299,7 @@ def _analyze_statements(bank, *, dry_run: bool) -> list[str]:
 
 
 def test_a_large_import_refreshes_the_table_statistics_before_recomputing(bank, monkeypatch):
-    monkeypatch.setattr("clients.imports.ANALYZE_AFTER_ROWS", 2)
+    monkeypatch.setattr("clients.imports.runner.ANALYZE_AFTER_ROWS", 2)
     assert _analyze_statements(bank, dry_run=False) == ["ANALYZE clients_holding"]
 
 
@@ -308,7 +308,7 @@ def test_a_small_import_does_not_analyze(bank):
 
 
 def test_a_dry_run_does_not_analyze(bank, monkeypatch):
-    monkeypatch.setattr("clients.imports.ANALYZE_AFTER_ROWS", 2)
+    monkeypatch.setattr("clients.imports.runner.ANALYZE_AFTER_ROWS", 2)
     assert _analyze_statements(bank, dry_run=True) == []
 
 
