@@ -13,13 +13,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
 from tenancy.models import Role
+from tenancy.rls import analyze_tables
 from tenancy.schedules import enqueue_after_commit
 
 from ..models import Client, ImportJob
@@ -93,10 +94,9 @@ def _refresh_statistics(model, *, written: int) -> None:
     follow read it. Autovacuum cannot see uncommitted rows: with the old statistics
     a tenant's first 200,000 holdings look like none, and the AUM update picked a
     plan that scanned all of them once per client (quadratic: many minutes)."""
-    if written < ANALYZE_AFTER_ROWS or connection.vendor != "postgresql":
+    if written < ANALYZE_AFTER_ROWS:
         return
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {model._meta.db_table}")
+    analyze_tables(model._meta.db_table)
 
 
 def import_run(
