@@ -1,8 +1,14 @@
-"""Demo data of the clients app for ``seed_demo``: products, clients, holdings
-and transactions. Deterministic for ``--seed`` (dates are offsets from the day
-of the run), and fast: bulk_create for clients, COPY (into a temporary
-table, then INSERT ... SELECT, because COPY FROM refuses tables with row-level
-security) for holdings and transactions on PostgreSQL.
+"""Demo data of the clients app for ``seed_demo``: products, clients (with
+households and corporate groups), holdings and transactions, all in Chinese.
+Deterministic for ``--seed`` (dates are offsets from the day of the run), and
+fast: bulk_create for clients and groups, COPY (into a temporary table, then
+INSERT ... SELECT, because COPY FROM refuses tables with row-level security)
+for memberships, holdings and transactions on PostgreSQL.
+
+What a banker would check: a holding meets its product's minimum investment;
+VIP-only products are held only by platinum and gold clients (moved after
+tiering, which decides the tier); mortgages for individuals, business loans
+for companies; a household's children carry the head's surname.
 
 Sizes: ``--clients N`` clients; about 3 holdings and 10 transactions each
 (``--clients 100000`` gives 1,000,000 transactions).
@@ -11,14 +17,17 @@ Sizes: ``--clients N`` clients; about 3 holdings and 10 transactions each
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+
+from django.db import connection
 
 from tenancy.crypto import blind_index
 from tenancy.models import Role
 from tenancy.seeding import SeedContext, insert_rows
 
-from .models import Client, CreditRating
+from .models import Client, CreditRating, GroupMembership, RelationshipGroup
 from .portfolio import Holding, Product, Transaction
 from .portfolio_services import client_totals_recompute
 from .tiering import tier_thresholds, tiering_recompute
@@ -58,38 +67,6 @@ GIVEN = [
     "思远",
     "嘉怡",
 ]
-EN_FIRST = [
-    "James",
-    "Emma",
-    "Oliver",
-    "Sophia",
-    "William",
-    "Olivia",
-    "Henry",
-    "Grace",
-    "David",
-    "Chloe",
-    "Michael",
-    "Lucy",
-    "Daniel",
-    "Hannah",
-    "Thomas",
-    "Amelia",
-]
-EN_LAST = [
-    "Smith",
-    "Wong",
-    "Chan",
-    "Johnson",
-    "Lee",
-    "Brown",
-    "Taylor",
-    "Cheung",
-    "Miller",
-    "Ng",
-    "Davis",
-    "Lau",
-]
 CO_PREFIX = [
     "华信",
     "东方",
@@ -107,14 +84,6 @@ CO_PREFIX = [
     "盛世",
 ]
 CO_TRADE = ["科技", "实业", "贸易", "投资", "制造", "物流", "医药", "能源", "新材料", "电子"]
-CO_EN = [
-    "Pacific Trading Ltd",
-    "Harbour Capital Ltd",
-    "Orient Logistics Co",
-    "Evergreen Materials Co",
-    "Silverline Electronics Ltd",
-    "Lotus Biotech Co",
-]
 CITIES = [
     "上海市浦东新区",
     "上海市静安区",
@@ -124,43 +93,86 @@ CITIES = [
     "深圳市南山区",
     "广州市天河区",
 ]
+STREETS = ["世纪大道", "南京西路", "文三路", "建国路", "中关村大街", "科技园路", "天河路"]
 
+# The demo bank is Chinese: every record is in Chinese only (the UI translates
+# its own strings, never data).
 # code, name, category, risk level, ESG, VIP only, minimum investment (CNY)
 PRODUCTS = [
-    ("DEP-CUR", "活期存款 Current account", "deposit", 1, False, False, 0),
-    ("DEP-3M", "三个月定期存款 3-month time deposit", "deposit", 1, False, False, 50),
-    ("DEP-1Y", "一年期定期存款 1-year time deposit", "deposit", 1, False, False, 50),
-    ("DEP-LD", "大额存单 Large-denomination CD", "deposit", 1, False, False, 200_000),
-    ("WM-CASH", "现金管理类理财 Cash management", "wealth", 1, False, False, 1),
-    ("WM-FI90", "固收理财90天 Fixed income 90d", "wealth", 2, False, False, 10_000),
-    ("WM-FIP", "固收+理财 Fixed income plus", "wealth", 3, False, False, 10_000),
-    ("WM-GREEN", "绿色债券理财 Green bond wealth product", "wealth", 2, True, False, 10_000),
-    ("WM-PB1", "私行专享稳健理财 Private banking steady", "wealth", 2, False, True, 1_000_000),
-    ("WM-PB2", "私行专享权益增强 Private banking equity plus", "wealth", 4, False, True, 1_000_000),
-    ("FD-MM", "货币市场基金 Money market fund", "fund", 1, False, False, 1),
-    ("FD-BOND", "纯债基金 Bond fund", "fund", 2, False, False, 1_000),
-    ("FD-ESG", "ESG 责任投资混合基金 ESG mixed fund", "fund", 3, True, False, 1_000),
-    ("FD-NEV", "新能源主题股票基金 New energy equity fund", "fund", 4, True, False, 1_000),
-    ("FD-CSI300", "沪深300指数基金 CSI 300 index fund", "fund", 4, False, False, 1_000),
-    ("FD-TECH", "科技成长股票基金 Tech growth equity fund", "fund", 5, False, False, 1_000),
-    ("FD-QDII", "全球配置QDII基金 Global QDII fund", "fund", 4, False, False, 10_000),
-    ("INS-ANN", "年金保险 Annuity insurance", "insurance", 2, False, False, 50_000),
-    ("INS-WL", "增额终身寿险 Whole life insurance", "insurance", 2, False, False, 100_000),
-    ("INS-HL", "高端医疗险 Premium health insurance", "insurance", 1, False, True, 20_000),
-    ("BD-GOV", "储蓄国债 Government savings bond", "bond", 1, False, False, 100),
-    ("BD-GREEN", "绿色金融债 Green financial bond", "bond", 2, True, False, 100_000),
-    ("TR-FAM", "家族信托 Family trust", "trust", 3, False, True, 10_000_000),
-    ("TR-SEC", "证券投资信托 Securities trust", "trust", 5, False, True, 1_000_000),
-    ("PM-GOLD", "积存金 Gold accumulation", "precious_metal", 3, False, False, 1),
-    ("LN-MORT", "个人住房贷款 Mortgage", "loan", 2, False, False, 0),
-    ("LN-BIZ", "经营性贷款 Business loan", "loan", 3, False, False, 0),
+    ("DEP-CUR", "活期存款", "deposit", 1, False, False, 0),
+    ("DEP-3M", "三个月定期存款", "deposit", 1, False, False, 50),
+    ("DEP-1Y", "一年期定期存款", "deposit", 1, False, False, 50),
+    ("DEP-LD", "大额存单", "deposit", 1, False, False, 200_000),
+    ("WM-CASH", "现金管理类理财", "wealth", 1, False, False, 1),
+    ("WM-FI90", "90天固收理财", "wealth", 2, False, False, 10_000),
+    ("WM-FIP", "固收+理财", "wealth", 3, False, False, 10_000),
+    ("WM-GREEN", "绿色债券理财", "wealth", 2, True, False, 10_000),
+    ("WM-PB1", "私行专享稳健理财", "wealth", 2, False, True, 1_000_000),
+    ("WM-PB2", "私行专享权益增强理财", "wealth", 4, False, True, 1_000_000),
+    ("FD-MM", "货币市场基金", "fund", 1, False, False, 1),
+    ("FD-BOND", "纯债基金", "fund", 2, False, False, 1_000),
+    ("FD-ESG", "ESG责任投资混合基金", "fund", 3, True, False, 1_000),
+    ("FD-NEV", "新能源主题股票基金", "fund", 4, True, False, 1_000),
+    ("FD-CSI300", "沪深300指数基金", "fund", 4, False, False, 1_000),
+    ("FD-TECH", "科技成长股票基金", "fund", 5, False, False, 1_000),
+    ("FD-QDII", "全球配置QDII基金", "fund", 4, False, False, 10_000),
+    ("INS-ANN", "年金保险", "insurance", 2, False, False, 10_000),
+    ("INS-WL", "增额终身寿险", "insurance", 2, False, False, 100_000),
+    ("INS-HL", "高端医疗险", "insurance", 1, False, True, 20_000),
+    ("BD-GOV", "储蓄国债", "bond", 1, False, False, 100),
+    ("BD-GREEN", "绿色金融债", "bond", 2, True, False, 100_000),
+    ("TR-COL", "集合资金信托计划", "trust", 3, False, False, 1_000_000),
+    ("TR-FAM", "家族信托", "trust", 3, False, True, 10_000_000),
+    ("TR-SEC", "证券投资信托", "trust", 5, False, True, 1_000_000),
+    ("PM-GOLD", "积存金", "precious_metal", 3, False, False, 1),
+    ("LN-MORT", "个人住房贷款", "loan", 2, False, False, 0),
+    ("LN-BIZ", "经营性贷款", "loan", 3, False, False, 0),
 ]
 TOLERANCES = ["conservative", "moderate", "balanced", "growth", "aggressive"]
 TOLERANCE_WEIGHTS = [20, 30, 30, 14, 6]
 TX_CATEGORY_IN = ["deposit", "transfer", "wealth", "fund", "fee"]
 TX_CATEGORY_OUT = ["withdrawal", "transfer", "wealth", "fund", "insurance", "card", "loan", "bond"]
 CHANNELS = ["mobile", "mobile", "online", "branch", "atm", "rm"]
+INTERESTS = [
+    "esg",
+    "tax_planning",
+    "estate_planning",
+    "education",
+    "retirement",
+    "art",
+    "golf",
+    "health",
+]
 CHUNK = 20_000
+# Relationship groups: the share of "units" (a lone client, a household, a
+# corporate group) that are households / corporate groups, and their sizes.
+HOUSEHOLD_SHARE = 0.05
+CORPORATE_GROUP_SHARE = 0.02
+HOUSEHOLD_ROLES = {
+    2: ["head_of_household", "spouse"],
+    3: ["head_of_household", "spouse", "child"],
+    4: ["head_of_household", "spouse", "child", "parent"],
+}
+VIP_TIERS = ("platinum", "gold")
+
+
+@dataclass
+class _Planned:
+    """One client to create: who they are and which group (if any) they join."""
+
+    kind: str
+    name: str
+    birth: date | None
+    manager: object
+    group: int | None = None  # index into the planned groups
+    role: str = ""
+
+
+@dataclass
+class _Group:
+    name: str
+    kind: str
+    members: list[int] = field(default_factory=list)  # indexes into the plan
 
 
 def _national_id(rng, birth: date) -> str:
@@ -168,14 +180,144 @@ def _national_id(rng, birth: date) -> str:
     return f"{area}{birth:%Y%m%d}{rng.randrange(1000):03d}{rng.choice('0123456789X')}"
 
 
-def _name(rng, kind: str) -> str:
-    if kind == Client.Kind.CORPORATE:
-        if rng.random() < 0.15:
-            return rng.choice(CO_EN)
-        return f"{rng.choice(CITIES)[:2]}{rng.choice(CO_PREFIX)}{rng.choice(CO_TRADE)}有限公司"
-    if rng.random() < 0.08:
-        return f"{rng.choice(EN_FIRST)} {rng.choice(EN_LAST)}"
-    return rng.choice(SURNAMES) + rng.choice(GIVEN)
+def _person(rng, surname: str | None = None) -> str:
+    return (surname or rng.choice(SURNAMES)) + rng.choice(GIVEN)
+
+
+def _birth(rng, first_year: int, years: int) -> date:
+    return date(first_year, 1, 1) + timedelta(days=rng.randrange(365 * years))
+
+
+def _company(rng, prefix: str | None = None) -> str:
+    return (
+        f"{rng.choice(CITIES)[:2]}{prefix or rng.choice(CO_PREFIX)}{rng.choice(CO_TRADE)}有限公司"
+    )
+
+
+def _plan_clients(rng, count: int, pick_manager) -> tuple[list[_Planned], list[_Group]]:
+    """Clients in units served by one manager: mostly lone clients, some
+    households (head, spouse, children, a parent; the children carry the head's
+    surname) and corporate groups (a holding company, subsidiaries, often the
+    controlling shareholder as an individual client). The first two units are a
+    household and a corporate group, so the demo RM has one of each."""
+    plan: list[_Planned] = []
+    groups: list[_Group] = []
+    while len(plan) < count:
+        left = count - len(plan)
+        manager = pick_manager(len(plan))
+        r = rng.random()
+        if left >= 2 and (len(plan) == 0 or (len(groups) >= 2 and r < HOUSEHOLD_SHARE)):
+            size = min(left, rng.choice([2, 3, 3, 4]))
+            surname = rng.choice(SURNAMES)
+            given = rng.sample(GIVEN, k=size)  # no two members share a given name
+            head = surname + given[0]
+            group = len(groups)
+            groups.append(_Group(name=f"{head}家庭", kind="household"))
+            for k, role in enumerate(HOUSEHOLD_ROLES[size]):
+                if role == "head_of_household":
+                    name, birth = head, _birth(rng, 1958, 25)
+                elif role == "spouse":
+                    spouse = rng.choice(SURNAMES.replace(surname, ""))
+                    name, birth = spouse + given[k], _birth(rng, 1960, 25)
+                elif role == "child":
+                    name, birth = surname + given[k], _birth(rng, 1988, 17)
+                else:
+                    name, birth = surname + given[k], _birth(rng, 1935, 18)
+                groups[group].members.append(len(plan))
+                plan.append(_Planned("individual", name, birth, manager, group, role))
+        elif left >= 2 and (
+            len(groups) == 1 or (len(groups) >= 2 and r < HOUSEHOLD_SHARE + CORPORATE_GROUP_SHARE)
+        ):
+            size = min(left, rng.choice([2, 3, 4]))
+            prefix = rng.choice(CO_PREFIX)
+            group = len(groups)
+            groups.append(_Group(name=f"{prefix}集团", kind="corporate_group"))
+            members = [("corporate", f"{rng.choice(CITIES)[:2]}{prefix}控股集团有限公司", None)]
+            members.append(("corporate", _company(rng, prefix), None))
+            if size >= 3:
+                members.append(("corporate", _company(rng, prefix), None))
+            if size >= 4:
+                members.append(("individual", _person(rng), _birth(rng, 1955, 25)))
+            for k, (kind, name, birth) in enumerate(members):
+                role = (
+                    "parent_company"
+                    if k == 0
+                    else "controlling_person"
+                    if kind == "individual"
+                    else "subsidiary"
+                )
+                groups[group].members.append(len(plan))
+                plan.append(_Planned(kind, name, birth, manager, group, role))
+        elif rng.random() < 0.1:
+            plan.append(_Planned("corporate", _company(rng), None, manager))
+        else:
+            plan.append(_Planned("individual", _person(rng), _birth(rng, 1950, 50), manager))
+    return plan, groups
+
+
+def _pick_product(rng, by_cat: dict, category: str, balance: Decimal):
+    """A product of ``category`` whose minimum investment the balance meets;
+    cash management (minimum 1 CNY) when the category has none."""
+    fits = [p for p in by_cat[category] if p.min_investment <= balance]
+    if fits:
+        return rng.choice(fits)
+    return next(p for p in by_cat["wealth"] if p.code == "WM-CASH")
+
+
+def _vip_replacements(products: list) -> dict[int, int]:
+    """For each VIP-only product: the non-VIP product of the same category with
+    the highest minimum investment not above the VIP one's (so a holding moved
+    to it still meets its minimum)."""
+    out = {}
+    for vip in products:
+        if not vip.vip_only:
+            continue
+        options = [
+            p
+            for p in products
+            if p.category == vip.category
+            and not p.vip_only
+            and p.min_investment <= vip.min_investment
+        ]
+        best = max(
+            options,
+            key=lambda p: (p.min_investment, -abs(p.risk_level - vip.risk_level), p.code),
+        )
+        out[vip.pk] = best.pk
+    return out
+
+
+def _vip_holdings_to_eligible_tiers(tenant_id: int, products: list) -> None:
+    """VIP-only products are sold to platinum and gold clients only: after
+    tiering, move every other client's VIP holding to the closest ordinary
+    product of its category (one set-based UPDATE)."""
+    mapping = _vip_replacements(products)
+    if not mapping:
+        return
+    holding, client = Holding._meta.db_table, Client._meta.db_table
+    whens = " ".join(
+        f"WHEN product_id = {int(old)} THEN {int(new)}" for old, new in mapping.items()
+    )
+    old_ids = ", ".join(str(int(pk)) for pk in mapping)
+    tiers = ", ".join(f"'{t}'" for t in VIP_TIERS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {holding} SET product_id = CASE {whens} ELSE product_id END "
+            f"WHERE tenant_id = %s AND product_id IN ({old_ids}) AND client_id IN ("
+            f"SELECT id FROM {client} WHERE tenant_id = %s AND tier NOT IN ({tiers}))",
+            [tenant_id, tenant_id],
+        )
+
+
+def _analyze(*models) -> None:
+    """Fresh planner statistics inside the seeding transaction (ANALYZE counts
+    the transaction's own new rows): without them the AUM recomputation plans
+    the just-filled holdings table as empty and scans it once per client."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def seed_portfolio(ctx: SeedContext) -> None:
@@ -211,6 +353,14 @@ def seed_portfolio(ctx: SeedContext) -> None:
     n_demo = min(ctx.clients, 36 if ctx.clients >= 108 else max(1, ctx.clients // 3))
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
+    def pick_manager(index: int):
+        """(dedicated, backup or None) for the unit starting at ``index``."""
+        rm = demo_rm if index < n_demo else rng.choice(others)
+        peers = [u for u in rm_by_branch.get(rm.branch_id, []) if u is not rm and u is not demo_rm]
+        return rm, (rng.choice(peers) if peers and rng.random() < 0.3 else None)
+
+    plan, groups = _plan_clients(rng, ctx.clients, pick_manager)
+
     # --- clients --------------------------------------------------------------------------
     client_ids: list[int] = []
     client_aum: list[float] = []
@@ -218,41 +368,24 @@ def seed_portfolio(ctx: SeedContext) -> None:
     for start in range(0, ctx.clients, CHUNK):
         batch = []
         for i in range(start, min(start + CHUNK, ctx.clients)):
-            rm = demo_rm if i < n_demo else rng.choice(others)
-            peers = [
-                u for u in rm_by_branch.get(rm.branch_id, []) if u is not rm and u is not demo_rm
-            ]
-            backup = rng.choice(peers) if peers and rng.random() < 0.3 else None
-            kind = Client.Kind.CORPORATE if rng.random() < 0.12 else Client.Kind.INDIVIDUAL
+            planned = plan[i]
+            rm, backup = planned.manager
+            kind = planned.kind
             aum = rng.lognormvariate(12.0, 1.6) * (4 if kind == Client.Kind.CORPORATE else 1)
-            birth = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 50))
             nid = (
-                _national_id(rng, birth)
+                _national_id(rng, planned.birth)
                 if kind == Client.Kind.INDIVIDUAL
                 else f"91{rng.randrange(10**15, 10**16)}X"
             )
             phone = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
             email = f"c{i:07d}@example.com" if rng.random() < 0.6 else ""
-            interests = sorted(
-                rng.sample(
-                    [
-                        "esg",
-                        "tax_planning",
-                        "estate_planning",
-                        "education",
-                        "retirement",
-                        "art",
-                        "golf",
-                        "health",
-                    ],
-                    k=rng.choice([0, 1, 1, 2, 3]),
-                )
-            )
+            interests = sorted(rng.sample(INTERESTS, k=rng.choice([0, 1, 1, 2, 3])))
+            city = rng.choice(CITIES)
             batch.append(
                 Client(
                     tenant_id=tenant_id,
                     kind=kind,
-                    name=_name(rng, kind),
+                    name=planned.name,
                     external_id=f"C{i + 1:08d}",
                     branch_id=rm.branch_id,
                     dedicated_manager_id=rm.pk,
@@ -273,7 +406,7 @@ def seed_portfolio(ctx: SeedContext) -> None:
                     phone_index=blind_index(phone),
                     email=email,
                     email_index=blind_index(email),
-                    address=f"{rng.choice(CITIES)}{rng.randrange(1, 999)}号",
+                    address=f"{city}{rng.choice(STREETS)}{rng.randrange(1, 999)}号",
                 )
             )
             client_aum.append(aum)
@@ -281,6 +414,26 @@ def seed_portfolio(ctx: SeedContext) -> None:
         Client.objects.bulk_create(batch, batch_size=2000)
         client_ids.extend(c.pk for c in batch)
     ctx.say(f"  clients: {len(client_ids)} ({time.monotonic() - started:.1f}s)")
+
+    # --- households and corporate groups ------------------------------------------------
+    made_groups = RelationshipGroup.objects.bulk_create(
+        [
+            RelationshipGroup(tenant_id=tenant_id, name=g.name, kind=g.kind, created_by_id=None)
+            for g in groups
+        ],
+        batch_size=2000,
+    )
+    now = datetime.now(UTC)
+    insert_rows(
+        GroupMembership,
+        ["tenant_id", "group_id", "client_id", "role", "created_at"],
+        [
+            (tenant_id, made_groups[p.group].pk, client_ids[i], p.role, now)
+            for i, p in enumerate(plan)
+            if p.group is not None
+        ],
+    )
+    ctx.say(f"  households and corporate groups: {len(groups)} ({time.monotonic() - started:.1f}s)")
 
     # --- holdings -----------------------------------------------------------------------
     h_cols = [
@@ -294,7 +447,6 @@ def seed_portfolio(ctx: SeedContext) -> None:
         "opened_on",
         "updated_at",
     ]
-    now = datetime.now(UTC)
     rows: list[tuple] = []
     n_holdings = 0
     invest_cats = ["wealth", "fund", "insurance", "bond", "trust", "precious_metal"]
@@ -305,15 +457,15 @@ def seed_portfolio(ctx: SeedContext) -> None:
         total_w = sum(weights)
         cats = ["deposit"] + rng.sample(invest_cats, k=parts - 1)
         for k, cat in enumerate(cats):
-            product = rng.choice(by_cat[cat])
             balance = Decimal(aum * weights[k] / total_w).quantize(Decimal("0.01"))
+            product = _pick_product(rng, by_cat, cat, balance)
             opened = (today - timedelta(days=rng.randrange(30, 3650))).date()
             rows.append(
                 (
                     tenant_id,
                     cid,
                     product.pk,
-                    cat,
+                    product.category,
                     f"62{cid:010d}{k:02d}",
                     balance,
                     "CNY",
@@ -322,7 +474,11 @@ def seed_portfolio(ctx: SeedContext) -> None:
                 )
             )
         if rng.random() < 0.18:
-            loan = rng.choice(by_cat["loan"])
+            loan = next(
+                p
+                for p in by_cat["loan"]
+                if p.code == ("LN-BIZ" if client_kind[idx] == Client.Kind.CORPORATE else "LN-MORT")
+            )
             balance = Decimal(rng.lognormvariate(13.5, 1.0)).quantize(Decimal("0.01"))
             rows.append(
                 (
@@ -363,9 +519,11 @@ def seed_portfolio(ctx: SeedContext) -> None:
     for idx, cid in enumerate(client_ids):
         remaining_clients = len(client_ids) - idx
         share = (target - n_tx - len(rows)) / remaining_clients
-        count = max(0, int(rng.expovariate(1 / share))) if share > 0 else 0
+        left = max(0, target - n_tx - len(rows))
+        # exactly ``target`` in all: never beyond it, and the last client takes the rest
+        count = min(left, int(rng.expovariate(1 / share))) if share > 0 else 0
         if idx == len(client_ids) - 1:
-            count = max(0, target - n_tx - len(rows))
+            count = left
         scale = max(client_aum[idx] / 50, 200)
         for _ in range(count):
             direction = "in" if rng.random() < 0.45 else "out"
@@ -394,8 +552,10 @@ def seed_portfolio(ctx: SeedContext) -> None:
     n_tx += len(rows)
     ctx.say(f"  transactions: {n_tx} ({time.monotonic() - started:.1f}s)")
 
+    _analyze(Client, Holding, Transaction)
     client_totals_recompute()
     result = tiering_recompute(reason="demo_seeded")
+    _vip_holdings_to_eligible_tiers(tenant_id, products)
     ctx.say(
         f"  AUM and tiers: {result.changed} clients above standard ({time.monotonic() - started:.1f}s)"
     )
