@@ -42,8 +42,11 @@ def broken_links(md: Path, text: str) -> list[str]:
         elif not resolved.exists():
             problems.append(f"{target} (no such file)")
     for target in CLIMBING.findall(text):  # also in prose and code spans: ../shared/API.md
-        if not (md.parent / target).resolve().is_relative_to(ROOT):
+        resolved = (md.parent / target.rstrip(".")).resolve()
+        if not resolved.is_relative_to(ROOT):
             problems.append(f"{target} (outside the repository)")
+        elif not resolved.exists():
+            problems.append(f"{target} (no such file)")
     return problems
 
 
@@ -68,6 +71,10 @@ def test_the_link_check_catches_links_out_of_the_repository_and_to_missing_files
         "[web](https://example.com/x.md) and [here](#using-it).\n"
         "```\n[not a link](in-a-code-block.md)\n```\n"
     )
+    nested = ROOT / "clients" / "README.md"
+    assert broken_links(nested, "see ../shared/API.md and [up](../README.md)") == [
+        "../shared/API.md (no such file)"
+    ]
     assert broken_links(md, text) == [
         "../shared/API.md (outside the repository)",
         "DESIGN.md (no such file)",
