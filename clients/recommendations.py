@@ -169,7 +169,8 @@ def recommend(
                 _("The client already invests in this category (%(share)s%% of holdings).")
                 % {"share": int(share * 100)}
             )
-        elif profile.holdings_total > 0 and share == 0:
+        elif profile.holdings_total > 0 and p.category not in dict(profile.category_mix):
+            # not "share == 0": a tiny holding rounds to 0% yet shows on the page
             score += Decimal("1")
             reasons.append(_("Adds a category the client does not hold yet (diversification)."))
         frequent = profile.transactions_by_category.get(p.category, 0)

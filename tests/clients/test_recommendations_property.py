@@ -206,3 +206,16 @@ def test_every_frequent_reason_matches_the_category_count(rows):
         if frequent:
             assert count >= FREQUENT_TRANSACTIONS_12M
             assert f"({count} in the last 12 months)" in frequent[0]
+
+
+def test_a_tiny_holding_is_not_called_a_new_category():
+    client, fund = _fund_client_and_product()
+    client.aum = Decimal("10000000")
+    holdings = [
+        Holding(kind="deposit", balance=Decimal("9999999"), currency="CNY"),
+        Holding(kind="fund", balance=Decimal("0.01"), currency="CNY"),  # shows as "Fund 0%"
+    ]
+    profile = preference_profile(holdings=holdings, transaction_summary=[])
+    with translation.override("en"):
+        (rec,) = recommend(client=client, products=[fund], held_product_ids=set(), profile=profile)
+    assert not any("does not hold yet" in r for r in rec.reasons)
