@@ -213,16 +213,19 @@ def _plan_clients(rng, count: int, pick_manager) -> tuple[list[_Planned], list[_
             head = surname + given[0]
             group = len(groups)
             groups.append(_Group(name=f"{head}家庭", kind="household"))
+            head_birth = _birth(rng, 1958, 25)
             for k, role in enumerate(HOUSEHOLD_ROLES[size]):
+                generation = timedelta(days=365 * rng.randint(24, 34))
                 if role == "head_of_household":
-                    name, birth = head, _birth(rng, 1958, 25)
+                    name, birth = head, head_birth
                 elif role == "spouse":
                     spouse = rng.choice(SURNAMES.replace(surname, ""))
-                    name, birth = spouse + given[k], _birth(rng, 1960, 25)
-                elif role == "child":
-                    name, birth = surname + given[k], _birth(rng, 1988, 17)
+                    shift = timedelta(days=rng.randrange(-5 * 365, 5 * 365))
+                    name, birth = spouse + given[k], head_birth + shift
+                elif role == "child":  # an adult client: born a generation after the head
+                    name, birth = surname + given[k], min(head_birth + generation, date(2006, 1, 1))
                 else:
-                    name, birth = surname + given[k], _birth(rng, 1935, 18)
+                    name, birth = surname + given[k], head_birth - generation
                 groups[group].members.append(len(plan))
                 plan.append(_Planned("individual", name, birth, manager, group, role))
         elif left >= 2 and (

@@ -116,3 +116,21 @@ def test_client_plan_is_deterministic_for_its_seed():
     assert plan(3) != plan(4)
     clients, groups = plan(3)
     assert len(clients) == 500 and groups[0][1] == "household" and groups[1][1] == "corporate_group"
+
+
+def test_household_members_are_born_in_plausible_generations():
+    clients, groups = _plan_clients(random.Random(8), 3000, lambda index: ("rm", None))
+    checked = 0
+    for group in groups:
+        if group.kind != "household":
+            continue
+        members = [clients[i] for i in group.members]
+        head = next(m for m in members if m.role == "head_of_household")
+        for m in members:
+            years = (m.birth - head.birth).days / 365
+            if m.role == "child":
+                assert 18 <= years <= 35 and m.birth.year <= 2006
+            elif m.role == "parent":
+                assert -35 <= years <= -23
+            checked += 1
+    assert checked > 50
