@@ -8,9 +8,9 @@ indexes (``client_tenant_name`` and the trigram index of 0003) under it.
 
 from django.db import migrations
 
-import clients.fields
+import clients.models.fields
 
-COLLATION = clients.fields.PINYIN_COLLATION
+COLLATION = clients.models.fields.PINYIN_COLLATION
 
 
 def create_collation(apps, schema_editor):
@@ -47,6 +47,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="client",
             name="name",
-            field=clients.fields.PinyinCharField(max_length=200, verbose_name="name"),
+            field=clients.models.fields.PinyinCharField(max_length=200, verbose_name="name"),
         ),
     ]

@@ -4,8 +4,8 @@
 import pytest
 from django.db import connection
 
-from clients.fields import PINYIN_COLLATION
 from clients.models import Client
+from clients.models.fields import PINYIN_COLLATION
 from clients.selectors import client_list
 from tests.conftest import postgres_only
 from tests.factories import ClientFactory

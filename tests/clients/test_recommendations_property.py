@@ -6,9 +6,8 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clients.models import Client
-from clients.portfolio import Holding, Product, ProductCategory
-from clients.recommendations import (
+from clients.models import Client, Holding, Product, ProductCategory
+from clients.selectors.recommendations import (
     FREQUENT_TRANSACTIONS_12M,
     TOLERANCE_LEVEL,
     VIP_TIERS,

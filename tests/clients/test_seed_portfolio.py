@@ -5,9 +5,15 @@ import re
 from django.core.management import call_command
 from django.db.models import F
 
-from clients.models import Client, GroupMembership, RelationshipGroup
-from clients.portfolio import Holding, Product, Transaction
-from clients.seed import _plan_clients
+from clients.demo import _plan_clients
+from clients.models import (
+    Client,
+    GroupMembership,
+    Holding,
+    Product,
+    RelationshipGroup,
+    Transaction,
+)
 from tenancy.context import tenant_scope
 from tenancy.models import Branch, Tenant, User
 

@@ -9,18 +9,18 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from clients.models import Client
-from communications.dispatch import followup_reminders_claim
-from communications.models import FollowUp, Interaction, Notification
-from communications.seeding import (
+from communications.demo import (
     CORPORATE_SUBJECTS,
     INDIVIDUAL_SUBJECTS,
     NOTES,
     OUTCOMES,
     seed_communications,
 )
+from communications.models import FollowUp, Interaction, Notification
+from communications.services.reminders import followup_reminders_claim
 from tenancy.context import tenant_scope
+from tenancy.demo import SeedContext
 from tenancy.models import Tenant, User
-from tenancy.seeding import SeedContext
 from tests.factories import ClientFactory
 
 
