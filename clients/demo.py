@@ -5,6 +5,11 @@ fast: bulk_create for clients and groups, COPY (into a temporary table, then
 INSERT ... SELECT, because COPY FROM refuses tables with row-level security)
 for memberships, holdings and transactions on PostgreSQL.
 
+AUM and exposure are written with each client from the holdings drawn for it
+(all in CNY), not recomputed afterwards: over freshly loaded tables without
+planner statistics (the app role may not ANALYZE tables it does not own) that
+recomputation scanned the holdings once per client.
+
 What a banker would check: a holding meets its product's minimum investment;
 VIP-only products are held only by platinum and gold clients (moved after
 tiering, which decides the tier); mortgages for individuals, business loans
@@ -36,7 +41,6 @@ from .models import (
     RelationshipGroup,
     Transaction,
 )
-from .services.portfolio import client_totals_recompute
 from .services.tiering import tier_thresholds, tiering_recompute
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
@@ -320,14 +324,52 @@ def _vip_holdings_to_eligible_tiers(tenant_id: int, products: list) -> None:
 
 
 def _analyze(*models) -> None:
-    """Fresh planner statistics inside the seeding transaction (ANALYZE counts
-    the transaction's own new rows): without them the AUM recomputation plans
-    the just-filled holdings table as empty and scans it once per client."""
+    """Fresh planner statistics inside the seeding transaction for tiering
+    (ANALYZE counts the transaction's own new rows). Only a table's owner may
+    ANALYZE on PostgreSQL 15; as the app role it is skipped with a warning, and
+    nothing here depends on it for more than a faster plan."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {model._meta.db_table}")
+
+
+INVEST_CATEGORIES = ["wealth", "fund", "insurance", "bond", "trust", "precious_metal"]
+H_COLS = [
+    "tenant_id",
+    "client_id",
+    "product_id",
+    "kind",
+    "account_number",
+    "balance",
+    "currency",
+    "opened_on",
+    "updated_at",
+]
+
+
+def _holdings(rng, by_cat: dict, kind: str, aum: float, today) -> list[tuple]:
+    """One client's holdings as (product, account prefix, balance, opened on), all
+    in CNY: a deposit, up to three investments that meet their minimums, and for
+    some a loan (mortgage for a person, business loan for a company)."""
+    parts = rng.randint(1, 4)
+    weights = [rng.random() + 0.2 for _ in range(parts)]
+    total_w = sum(weights)
+    cats = ["deposit"] + rng.sample(INVEST_CATEGORIES, k=parts - 1)
+    out = []
+    for k, cat in enumerate(cats):
+        balance = Decimal(aum * weights[k] / total_w).quantize(Decimal("0.01"))
+        product = _pick_product(rng, by_cat, cat, balance)
+        opened = (today - timedelta(days=rng.randrange(30, 3650))).date()
+        out.append((product, f"62{{cid:010d}}{k:02d}", balance, opened))
+    if rng.random() < 0.18:
+        code = "LN-BIZ" if kind == Client.Kind.CORPORATE else "LN-MORT"
+        loan = next(p for p in by_cat["loan"] if p.code == code)
+        balance = Decimal(rng.lognormvariate(13.5, 1.0)).quantize(Decimal("0.01"))
+        opened = (today - timedelta(days=rng.randrange(30, 3650))).date()
+        out.append((loan, "66{cid:010d}01", balance, opened))
+    return out
 
 
 def seed_portfolio(ctx: SeedContext) -> None:
@@ -372,11 +414,17 @@ def seed_portfolio(ctx: SeedContext) -> None:
     plan, groups = _plan_clients(rng, ctx.clients, pick_manager)
 
     # --- clients --------------------------------------------------------------------------
+    # Holdings are drawn with their client, so AUM (non-loan holdings) and exposure
+    # (loans) are written with the client row: a recomputation over the freshly
+    # loaded tables would run without planner statistics (the app role may not
+    # ANALYZE tables it does not own) and scan the holdings once per client.
     client_ids: list[int] = []
     client_aum: list[float] = []
-    client_kind: list[str] = []
+    n_holdings = 0
+    now = datetime.now(UTC)
     for start in range(0, ctx.clients, CHUNK):
         batch = []
+        drawn = []
         for i in range(start, min(start + CHUNK, ctx.clients)):
             planned = plan[i]
             rm, backup = planned.manager
@@ -391,6 +439,8 @@ def seed_portfolio(ctx: SeedContext) -> None:
             email = f"c{i:07d}@example.com" if rng.random() < 0.6 else ""
             interests = sorted(rng.sample(INTERESTS, k=rng.choice([0, 1, 1, 2, 3])))
             city = rng.choice(CITIES)
+            holdings = _holdings(rng, by_cat, kind, aum, today)
+            drawn.append(holdings)
             batch.append(
                 Client(
                     tenant_id=tenant_id,
@@ -417,13 +467,25 @@ def seed_portfolio(ctx: SeedContext) -> None:
                     email=email,
                     email_index=blind_index(email),
                     address=f"{city}{rng.choice(STREETS)}{rng.randrange(1, 999)}号",
+                    aum=sum((b for p, _a, b, _o in holdings if p.category != "loan"), Decimal(0)),
+                    exposure=sum(
+                        (b for p, _a, b, _o in holdings if p.category == "loan"), Decimal(0)
+                    ),
                 )
             )
             client_aum.append(aum)
-            client_kind.append(kind)
         Client.objects.bulk_create(batch, batch_size=2000)
         client_ids.extend(c.pk for c in batch)
-    ctx.say(f"  clients: {len(client_ids)} ({time.monotonic() - started:.1f}s)")
+        rows = [
+            (tenant_id, c.pk, p.pk, p.category, account.format(cid=c.pk), b, "CNY", opened, now)
+            for c, holdings in zip(batch, drawn, strict=True)
+            for p, account, b, opened in holdings
+        ]
+        insert_rows(Holding, H_COLS, rows)
+        n_holdings += len(rows)
+    ctx.say(
+        f"  clients: {len(client_ids)}, holdings: {n_holdings} ({time.monotonic() - started:.1f}s)"
+    )
 
     # --- households and corporate groups ------------------------------------------------
     made_groups = RelationshipGroup.objects.bulk_create(
@@ -433,7 +495,6 @@ def seed_portfolio(ctx: SeedContext) -> None:
         ],
         batch_size=2000,
     )
-    now = datetime.now(UTC)
     insert_rows(
         GroupMembership,
         ["tenant_id", "group_id", "client_id", "role", "created_at"],
@@ -444,72 +505,6 @@ def seed_portfolio(ctx: SeedContext) -> None:
         ],
     )
     ctx.say(f"  households and corporate groups: {len(groups)} ({time.monotonic() - started:.1f}s)")
-
-    # --- holdings -----------------------------------------------------------------------
-    h_cols = [
-        "tenant_id",
-        "client_id",
-        "product_id",
-        "kind",
-        "account_number",
-        "balance",
-        "currency",
-        "opened_on",
-        "updated_at",
-    ]
-    rows: list[tuple] = []
-    n_holdings = 0
-    invest_cats = ["wealth", "fund", "insurance", "bond", "trust", "precious_metal"]
-    for idx, cid in enumerate(client_ids):
-        aum = client_aum[idx]
-        parts = rng.randint(1, 4)
-        weights = [rng.random() + 0.2 for _ in range(parts)]
-        total_w = sum(weights)
-        cats = ["deposit"] + rng.sample(invest_cats, k=parts - 1)
-        for k, cat in enumerate(cats):
-            balance = Decimal(aum * weights[k] / total_w).quantize(Decimal("0.01"))
-            product = _pick_product(rng, by_cat, cat, balance)
-            opened = (today - timedelta(days=rng.randrange(30, 3650))).date()
-            rows.append(
-                (
-                    tenant_id,
-                    cid,
-                    product.pk,
-                    product.category,
-                    f"62{cid:010d}{k:02d}",
-                    balance,
-                    "CNY",
-                    opened,
-                    now,
-                )
-            )
-        if rng.random() < 0.18:
-            loan = next(
-                p
-                for p in by_cat["loan"]
-                if p.code == ("LN-BIZ" if client_kind[idx] == Client.Kind.CORPORATE else "LN-MORT")
-            )
-            balance = Decimal(rng.lognormvariate(13.5, 1.0)).quantize(Decimal("0.01"))
-            rows.append(
-                (
-                    tenant_id,
-                    cid,
-                    loan.pk,
-                    "loan",
-                    f"66{cid:010d}01",
-                    balance,
-                    "CNY",
-                    (today - timedelta(days=rng.randrange(30, 3650))).date(),
-                    now,
-                )
-            )
-        if len(rows) >= CHUNK * 3:
-            insert_rows(Holding, h_cols, rows)
-            n_holdings += len(rows)
-            rows = []
-    insert_rows(Holding, h_cols, rows)
-    n_holdings += len(rows)
-    ctx.say(f"  holdings: {n_holdings} ({time.monotonic() - started:.1f}s)")
 
     # --- transactions: ~10 per client, heavier for richer clients, over 15 months ------------
     t_cols = [
@@ -562,8 +557,7 @@ def seed_portfolio(ctx: SeedContext) -> None:
     n_tx += len(rows)
     ctx.say(f"  transactions: {n_tx} ({time.monotonic() - started:.1f}s)")
 
-    _analyze(Client, Holding, Transaction)
-    client_totals_recompute()
+    _analyze(Client, Transaction)
     result = tiering_recompute(reason="demo_seeded")
     _vip_holdings_to_eligible_tiers(tenant_id, products)
     ctx.say(

@@ -140,3 +140,18 @@ def test_household_members_are_born_in_plausible_generations():
                 assert -35 <= years <= -23
             checked += 1
     assert checked > 50
+
+
+def test_seeded_aum_and_exposure_are_what_the_holdings_say(db):
+    """The seeder writes AUM and exposure with each client (no recomputation over
+    fresh tables): the service's recomputation finds nothing to change."""
+    from clients.services.portfolio import client_totals_recompute
+
+    tenant = _seed_small(seed=9)
+    with tenant_scope(tenant):
+        before = dict(Client.objects.values_list("pk", "aum"))
+        exposure = dict(Client.objects.values_list("pk", "exposure"))
+        client_totals_recompute()
+        assert dict(Client.objects.values_list("pk", "aum")) == before
+        assert dict(Client.objects.values_list("pk", "exposure")) == exposure
+        assert Client.objects.filter(exposure__gt=0).exists()
