@@ -31,6 +31,7 @@ from django.db import connection
 from tenancy.crypto import blind_index
 from tenancy.demo import SeedContext, insert_rows
 from tenancy.models import Role
+from tenancy.rls import analyze_tables
 
 from .models import (
     Client,
@@ -325,14 +326,8 @@ def _vip_holdings_to_eligible_tiers(tenant_id: int, products: list) -> None:
 
 def _analyze(*models) -> None:
     """Fresh planner statistics inside the seeding transaction for tiering
-    (ANALYZE counts the transaction's own new rows). Only a table's owner may
-    ANALYZE on PostgreSQL 15; as the app role it is skipped with a warning, and
-    nothing here depends on it for more than a faster plan."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in models:
-            cursor.execute(f"ANALYZE {model._meta.db_table}")
+    (through the owner's ``steward_analyze``: the app role owns no table)."""
+    analyze_tables(*(m._meta.db_table for m in models))
 
 
 INVEST_CATEGORIES = ["wealth", "fund", "insurance", "bond", "trust", "precious_metal"]
