@@ -16,6 +16,7 @@ from .authentication import ApiTokenAuthentication
 from .filters import IdFilter
 from .models import Branch, Role, User
 from .models_security import ApiToken
+from .timezones import tenant_zone
 
 
 class IsTenantAdminOrReadOnly(permissions.BasePermission):
@@ -188,6 +189,7 @@ class MeSerializer(serializers.ModelSerializer):
     tenant = serializers.IntegerField(source="tenant_id")
     branch = serializers.IntegerField(source="branch_id", allow_null=True)
     tenant_name = serializers.CharField(source="tenant.name")
+    time_zone = serializers.SerializerMethodField(help_text="The tenant's time zone (IANA name).")
 
     class Meta:
         model = User
@@ -201,7 +203,11 @@ class MeSerializer(serializers.ModelSerializer):
             "tenant",
             "tenant_name",
             "branch",
+            "time_zone",
         ]
+
+    def get_time_zone(self, user) -> str:
+        return tenant_zone(user.tenant).key
 
 
 class MeView(ScopedAPIMixin, APIView):

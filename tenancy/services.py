@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .audit import audit_record
@@ -46,7 +47,10 @@ def tenant_create(
         tenant.full_clean()
         tenant.save()
         with tenant_scope(tenant):
-            head = Branch(name="总行 Head office", level=Branch.Level.HEAD_OFFICE, code="HO")
+            # A record in one language: the bank's own (总行, or "Head office").
+            with translation.override(tenant.locale):
+                head_name = str(Branch.Level.HEAD_OFFICE.label)
+            head = Branch(name=head_name, level=Branch.Level.HEAD_OFFICE, code="HO")
             _branch_save(head)
             admin = User(username=admin_username, tenant=tenant, role=Role.ADMIN, branch=head)
             try:
