@@ -40,10 +40,10 @@ def _planning(client) -> dict:
         "preferred_channel": client.get_preferred_channel_display(),
         "contact_from": client.contact_time_from,
         "contact_to": client.contact_time_to,
+        # every channel with granted / not granted, as on the 360° page
         "consents": [
-            label
+            (label, bool((client.marketing_consent or {}).get(value)))
             for value, label in client._meta.get_field("preferred_channel").choices
-            if (client.marketing_consent or {}).get(value)
         ],
     }
 

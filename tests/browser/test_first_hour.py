@@ -1,0 +1,30 @@
+"""What a newcomer sees in the first hour: forms that read top to bottom,
+the branch head's team at a glance, error pages inside the layout."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import PASSWORD
+
+from .conftest import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_client_form_checkbox_group_headings_are_above_their_boxes(page, live_server, bank):
+    login(page, live_server, bank.admin.username, PASSWORD)
+    page.goto(f"{live_server.url}/clients/new/")
+    for name in ("consent", "investment_goals", "interests"):
+        group = page.locator(f"fieldset[data-field={name}]")
+        legend = group.locator("legend").bounding_box()
+        boxes = [b.bounding_box() for b in group.locator("input[type=checkbox]").all()]
+        assert boxes, name
+        assert all(legend["y"] + legend["height"] <= box["y"] for box in boxes), name
+    # the consent heading is above the consent boxes, not under the goals' boxes
+    consent = page.locator("fieldset[data-field=consent] legend")
+    assert consent.inner_text() == "营销联系授权"
+    last_consent_box = page.locator("fieldset[data-field=consent] input").last.bounding_box()
+    goals_heading = page.locator("fieldset[data-field=investment_goals] legend").bounding_box()
+    assert last_consent_box["y"] < goals_heading["y"]
+    page.screenshot(path="/tmp/steward-client-form.png", full_page=True)
