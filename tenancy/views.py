@@ -3,11 +3,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import (
+    HttpResponseForbidden,
+    HttpResponseNotFound,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
+from django.template import loader
+from django.templatetags.static import static
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -152,3 +161,95 @@ def branch_list(request):
 def audit(request):
     page = Paginator(selectors.audit_list(user=request.user), 50).get_page(request.GET.get("page"))
     return render(request, "tenancy/audit.html", {"page": page})
+
+
+# --- error pages ---------------------------------------------------------------------
+# Rendered in the base layout, in the language of the request, with a way back.
+# Under /api/ they answer in the API's JSON shape instead.
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _back_url(request) -> str:
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referer
+    return ""
+
+
+def _error_page(request, status: int, title: str, text: str, response_class):
+    if _is_api(request):
+        return JsonResponse({"detail": title}, status=status)
+    context = {
+        "status": status,
+        "error_title": title,
+        "error_text": text,
+        "back_url": _back_url(request),
+    }
+    return response_class(loader.render_to_string(f"{status}.html", context, request))
+
+
+def error_403(request, exception=None):
+    return _error_page(
+        request,
+        403,
+        _("You may not open this page"),
+        _("Your role does not include this page. Ask your administrator if you need it."),
+        HttpResponseForbidden,
+    )
+
+
+def error_404(request, exception=None):
+    return _error_page(
+        request,
+        404,
+        _("Page not found"),
+        _("There is no such page, or it is not one you may see."),
+        HttpResponseNotFound,
+    )
+
+
+def error_500(request):
+    """No database and no request user: whatever failed may be the database."""
+    title = _("Something went wrong")
+    if _is_api(request):
+        return JsonResponse({"detail": title}, status=500)
+    context = {
+        "status": 500,
+        "error_title": title,
+        "error_text": _(
+            "The error has been logged. Try again in a moment; if it happens again, "
+            "tell your administrator what you were doing."
+        ),
+    }
+    # rendered without the request: no context processors, so no query runs
+    return HttpResponseServerError(loader.render_to_string("500.html", context))
+
+
+def favicon(request):
+    return redirect(static("favicon.svg"), permanent=True)
+
+
+def _wants_html(request) -> bool:
+    return "text/html" in request.headers.get("Accept", "")
+
+
+def browser_login_first(view):
+    """The API schema and docs need a login: a browser without a session is
+    sent to the login page, API clients (tokens, JSON) still get 401."""
+
+    def wrapped(request, *args, **kwargs):
+        if (
+            not request.user.is_authenticated
+            and "Authorization" not in request.headers
+            and _wants_html(request)
+        ):
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = getattr(view, "__name__", "view")
+    return wrapped

@@ -28,3 +28,15 @@ def test_client_form_checkbox_group_headings_are_above_their_boxes(page, live_se
     goals_heading = page.locator("fieldset[data-field=investment_goals] legend").bounding_box()
     assert last_consent_box["y"] < goals_heading["y"]
     page.screenshot(path="/tmp/steward-client-form.png", full_page=True)
+
+
+def test_a_404_page_is_in_the_layout_and_translated(page, live_server, bank):
+    login(page, live_server, bank.rm.username, PASSWORD)
+    response = page.goto(f"{live_server.url}/clients/999999/")
+    assert response.status == 404
+    assert page.locator("header.topbar nav.mainnav").is_visible()  # the layout, with navigation
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert page.locator("h1").inner_text() == "页面不存在"
+    page.screenshot(path="/tmp/steward-404.png", full_page=True)
+    page.click("[data-testid=error-home]")
+    page.wait_for_url(f"{live_server.url}/")
