@@ -9,7 +9,7 @@ urlpatterns = [
     path("", tenancy_views.home, name="home"),
     path("accounts/login/", tenancy_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", tenancy_views.set_language, name="set_language"),
     path("healthz", tenancy_views.healthz, name="healthz"),
     path("favicon.ico", tenancy_views.favicon, name="favicon"),
     path("manage/", include("tenancy.urls")),

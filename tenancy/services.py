@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -202,3 +203,23 @@ def staff_update(
         staff.save()
         audit_record(action="staff.updated", actor=actor, target=staff, data=changes)
     return staff
+
+
+def staff_set_language(*, user: User, language: str) -> User:
+    """Store the language ``user`` chose; from now on it wins over the tenant's
+    default, in pages and in the API. Raises ValidationError for an unknown code."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Unknown language.")})
+    if user.language == language:
+        return user
+    with transaction.atomic():
+        previous = user.language
+        user.language = language
+        user.save(update_fields=["language"])
+        audit_record(
+            action="staff.language_chosen",
+            actor=user,
+            target=user,
+            data={"language": {"from": previous, "to": language}},
+        )
+    return user

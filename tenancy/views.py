@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -19,7 +21,8 @@ from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from . import selectors, services
 from .forms import BranchCreateForm, StaffCreateForm, StaffUpdateForm, apply_errors
@@ -57,6 +60,21 @@ def lockout_response(request, original_response=None, credentials=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=429)
     return render(request, "registration/locked_out.html", {"message": message}, status=429)
+
+
+@require_POST
+def set_language(request):
+    """The top bar's language switch: Django's view (cookie, redirect), and for
+    a tenant's staff member the choice is stored, so it follows them to other
+    browsers and to the API."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if user.is_authenticated and user.tenant_id is not None and language:
+        # an unknown code: Django's view ignored it too, nothing changes
+        with contextlib.suppress(ValidationError):
+            services.staff_set_language(user=user, language=language)
+    return response
 
 
 @require_GET
