@@ -77,6 +77,8 @@ def my_day_context(request) -> dict:
     clients = selectors.client_choices(user=user)[:300]
     return {
         **followups,
+        # a branch head's team at a glance (empty for every other role)
+        "team": selectors.team_summary(user=user, now=now, tz=tz),
         "revisits": selectors.my_revisits(user=user, now=now),
         "quick_form": InteractionForm(
             clients=clients,

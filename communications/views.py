@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from tenancy import selectors as tenancy_selectors
 from tenancy.context import tenant_scope
 from tenancy.forms import apply_errors
 from tenancy.models import Role
@@ -291,8 +292,14 @@ def followup_list(request):
     user = request.user
     qs = selectors.followup_list(user=user)
     scope = request.GET.get("scope", "mine")
+    assignee = None
     if scope != "team":
         qs = qs.filter(assignee_id=user.pk)
+    elif request.GET.get("assignee"):
+        # one colleague's follow-ups (the links of My day's team summary);
+        # another tenant's or an unknown staff id is a 404
+        assignee = tenancy_selectors.staff_get(user=user, staff_id=request.GET["assignee"])
+        qs = qs.filter(assignee_id=assignee.pk)
     status = request.GET.get("status", FollowUp.Status.OPEN)
     if status in FollowUp.Status.values:
         qs = qs.filter(status=status)
@@ -312,6 +319,7 @@ def followup_list(request):
         {
             "page": page,
             "scope": scope,
+            "assignee": assignee,
             "status": status,
             "when": when,
             "statuses": FollowUp.Status.choices,

@@ -39,5 +39,13 @@ def rm_list(*, user: User) -> QuerySet[User]:
     return staff_list(user=user).filter(role=Role.RM, is_active=True)
 
 
+def team_rm_list(*, user: User) -> QuerySet[User]:
+    """A branch head's team: the active RMs of their branch and its sub-branches
+    (nobody for a branch head without a branch or for any other role)."""
+    if user.role != Role.BRANCH_HEAD or user.branch_id is None:
+        return staff_list(user=user).none()
+    return rm_list(user=user).filter(branch__path__startswith=user.branch.path)
+
+
 def audit_list(*, user: User) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.select_related("actor").order_by("-seq")

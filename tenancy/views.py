@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import contextlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -90,8 +91,13 @@ def healthz(request):
 @staff_required
 def home(request):
     """My day. Sections are contributed by the apps that own them (see
-    ``tenancy.home``), so this page depends on none of them."""
+    ``tenancy.home``), so this page depends on none of them. Roles listed in
+    ``settings.LANDING_PAGES`` land on their own page instead."""
     from .home import my_day_sections
+
+    landing = settings.LANDING_PAGES.get(request.user.role)
+    if landing:
+        return redirect(landing)
 
     return render(request, "tenancy/home.html", {"sections": my_day_sections(request)})
 

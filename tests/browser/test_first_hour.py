@@ -40,3 +40,28 @@ def test_a_404_page_is_in_the_layout_and_translated(page, live_server, bank):
     page.screenshot(path="/tmp/steward-404.png", full_page=True)
     page.click("[data-testid=error-home]")
     page.wait_for_url(f"{live_server.url}/")
+
+
+def test_branch_head_my_day_shows_the_team_summary(page, live_server, bank):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.communications.factories import make_followup
+    from tests.factories import ClientFactory
+
+    client = ClientFactory(tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm)
+    make_followup(client, bank.rm, due_at=timezone.now() - timedelta(days=1))
+    login(page, live_server, bank.branch_head.username, PASSWORD)
+    assert page.url == f"{live_server.url}/"
+    team = page.locator("[data-testid=my-day-team]")
+    assert team.is_visible()
+    assert "我的团队" in team.locator("h2").inner_text()
+    row = team.locator(f"tr[data-rm='{bank.rm.pk}']")
+    assert row.locator("[data-count=overdue]").inner_text() == "1"
+    assert team.locator(f"tr[data-rm='{bank.other_rm.pk}']").is_visible()
+    page.screenshot(path="/tmp/steward-team.png", full_page=True)
+    row.locator("[data-count=overdue]").click()
+    page.wait_for_load_state()
+    assert "assignee=" in page.url
+    assert page.locator("[data-testid=followup-list] li.fu-row").count() == 1
