@@ -10,4 +10,5 @@ urlpatterns = [
     path("staff/<int:staff_id>/", views.staff_edit, name="staff_edit"),
     path("branches/", views.branch_list, name="branches"),
     path("audit/", views.audit, name="audit"),
+    path("audit/export.csv", views.audit_export, name="audit_export"),
 ]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,14 +12,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import (
+    HttpResponseBadRequest,
     HttpResponseForbidden,
     HttpResponseNotFound,
     HttpResponseServerError,
     JsonResponse,
+    StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -26,7 +30,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from . import selectors, services
-from .forms import BranchCreateForm, StaffCreateForm, StaffUpdateForm, apply_errors
+from .forms import (
+    AuditFilterForm,
+    BranchCreateForm,
+    StaffCreateForm,
+    StaffUpdateForm,
+    apply_errors,
+)
 from .models import Role
 
 
@@ -181,10 +191,85 @@ def branch_list(request):
     )
 
 
+def _audit_filters(request) -> tuple[AuditFilterForm, dict]:
+    """The audit trail's filter form and the selector's keyword arguments;
+    dates are days in the tenant's time zone (the one active for the request)."""
+    from .audit_display import action_choices, object_choices
+
+    user = request.user
+    form = AuditFilterForm(
+        request.GET or None,
+        staff=selectors.staff_list(user=user).select_related(None),
+        actions=action_choices(),
+        object_kinds=object_choices(),
+    )
+    if not form.is_valid():
+        return form, {}
+    data = form.cleaned_data
+    tz = timezone.get_current_timezone()
+    filters: dict = {
+        "actor_id": data["actor"].pk if data.get("actor") else None,
+        "action": data.get("action") or "",
+        "object_type": data.get("object_type") or "",
+        "object_id": (data.get("object_id") or "").strip(),
+    }
+    if data.get("date_from"):
+        filters["since"] = datetime.combine(data["date_from"], time.min, tzinfo=tz)
+    if data.get("date_to"):
+        filters["until"] = datetime.combine(
+            data["date_to"] + timedelta(days=1), time.min, tzinfo=tz
+        )
+    return form, filters
+
+
+AUDIT_PAGE_SIZE = 50
+
+
 @role_required(Role.ADMIN, Role.COMPLIANCE)
 def audit(request):
-    page = Paginator(selectors.audit_list(user=request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "tenancy/audit.html", {"page": page})
+    """The audit trail: readable events, filters, pages, and the CSV export."""
+    from .audit_display import audit_rows
+
+    form, filters = _audit_filters(request)
+    events = selectors.audit_list(user=request.user, **filters)
+    if form.errors:  # a filter that does not parse shows nothing rather than everything
+        events = events.none()
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = audit_rows(user=request.user, events=page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "tenancy/audit.html",
+        {"page": page, "rows": rows, "form": form, "query": query.urlencode()},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.ADMIN, Role.COMPLIANCE)
+def audit_export(request):
+    """CSV of the (filtered) audit trail; the export is an audit event itself."""
+    from .audit_export import audit_export_record, audit_export_stream
+
+    form, filters = _audit_filters(request)
+    if form.errors:
+        return HttpResponseBadRequest(
+            " ".join(str(e) for errs in form.errors.values() for e in errs)
+        )
+    audit_export_record(
+        user=request.user, filters=filters, ip_address=request.META.get("REMOTE_ADDR")
+    )
+    response = StreamingHttpResponse(
+        audit_export_stream(
+            user=request.user,
+            filters=filters,
+            tz=timezone.get_current_timezone(),
+            language=translation.get_language(),
+        ),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
+    return response
 
 
 # --- error pages ---------------------------------------------------------------------
