@@ -56,7 +56,9 @@ def apply_errors(form: forms.Form, error) -> None:
 class AuditFilterForm(forms.Form):
     """Filters of the audit trail; every field optional."""
 
-    actor = forms.ModelChoiceField(label=_("Who"), queryset=None, required=False)
+    actor = forms.ModelChoiceField(
+        label=_("Who"), queryset=None, required=False, empty_label=_("Everyone")
+    )
     action = forms.ChoiceField(label=_("Event"), required=False)
     object_type = forms.ChoiceField(label=_("Object kind"), required=False)
     object_id = forms.CharField(label=_("Object id"), max_length=64, required=False)
@@ -70,6 +72,9 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, staff, actions, object_kinds, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["actor"].queryset = staff
+        self.fields["actor"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.username} ({u.username})"
+        )
         self.fields["action"].choices = [("", _("All events")), *actions]
         self.fields["object_type"].choices = [("", _("All objects")), *object_kinds]
 

@@ -65,3 +65,25 @@ def test_branch_head_my_day_shows_the_team_summary(page, live_server, bank):
     page.wait_for_load_state()
     assert "assignee=" in page.url
     assert page.locator("[data-testid=followup-list] li.fu-row").count() == 1
+
+
+def test_compliance_lands_on_a_readable_audit_trail(page, live_server, bank):
+    from tenancy.audit import audit_record
+    from tests.factories import ClientFactory
+
+    client = ClientFactory(tenant=bank.tenant, branch=bank.branch, name="Zhou Family Office")
+    with bank.scope():
+        audit_record(
+            action="client.updated",
+            actor=bank.rm,
+            target=client,
+            data={"tier": {"from": "gold", "to": "platinum"}},
+        )
+    login(page, live_server, bank.compliance.username, PASSWORD)
+    assert page.url == f"{live_server.url}/manage/audit/"
+    table = page.locator("table.audit-table")
+    assert "修改客户资料" in table.inner_text() and "auth.login" not in table.inner_text()
+    assert "gold → platinum" in table.inner_text()
+    page.screenshot(path="/tmp/steward-audit.png", full_page=True)
+    table.get_by_role("link", name="Zhou Family Office").click()
+    page.wait_for_url(f"{live_server.url}/clients/{client.pk}/")
