@@ -221,6 +221,23 @@ def team_summary(*, user: User, now: datetime | None = None, tz=None) -> list[di
     ]
 
 
+def my_followup_counts(*, user: User, now: datetime | None = None, tz=None) -> dict[str, int]:
+    """My day's counters: the user's open follow-ups overdue / due today / in
+    the next 7 days (one query; the lists below them stop at 20)."""
+    now = now or timezone.now()
+    _start, end_of_today = local_day_bounds(now, tz or tenant_timezone(user.tenant_id))
+    week = end_of_today + timedelta(days=7)
+    return (
+        followup_list(user=user)
+        .filter(assignee_id=user.pk, status=FollowUp.Status.OPEN, due_at__lt=week)
+        .aggregate(
+            overdue=Count("pk", filter=Q(due_at__lt=now)),
+            today=Count("pk", filter=Q(due_at__gte=now, due_at__lt=end_of_today)),
+            upcoming=Count("pk", filter=Q(due_at__gte=end_of_today)),
+        )
+    )
+
+
 # --- revisit cadence ----------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -368,11 +369,25 @@ def followup_create(request, client_id: int):
 
 def _followup_done(request, follow_up, ok_message):
     if request.htmx:
-        return render(
+        response = render(
             request,
             "communications/_followup_row.html",
             {"fu": follow_up, "now": timezone.now(), "flash": ok_message},
         )
+        if (request.htmx.current_url_abs_path or "").split("?")[0] == reverse("home"):
+            # My day: its counters follow without a reload (out-of-band swaps)
+            counts = selectors.my_followup_counts(
+                user=request.user, tz=selectors.user_timezone(request.user)
+            )
+            for key, n in counts.items():
+                response.write(
+                    render_to_string(
+                        "communications/_my_day_count.html",
+                        {"key": key, "n": n, "oob": True},
+                        request,
+                    )
+                )
+        return response
     messages.success(request, ok_message)
     return redirect(_back(request, reverse("communications:followups")))
 

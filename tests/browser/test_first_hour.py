@@ -87,3 +87,33 @@ def test_compliance_lands_on_a_readable_audit_trail(page, live_server, bank):
     page.screenshot(path="/tmp/steward-audit.png", full_page=True)
     table.get_by_role("link", name="Zhou Family Office").click()
     page.wait_for_url(f"{live_server.url}/clients/{client.pk}/")
+
+
+def test_masked_identity_number_stays_on_one_line_in_english(browser, live_server, bank):
+    from tests.factories import ClientFactory
+
+    bank.rm.language = "en"
+    bank.rm.save()
+    client = ClientFactory(
+        tenant=bank.tenant,
+        branch=bank.branch,
+        dedicated_manager=bank.rm,
+        national_id="110101199003071234",
+        phone="+86 138 0013 8000",
+    )
+    context = browser.new_context(locale="en-US", viewport={"width": 820, "height": 900})
+    page = context.new_page()
+    login(page, live_server, bank.rm.username, PASSWORD)
+    page.goto(f"{live_server.url}/clients/{client.pk}/")
+    assert page.locator("h2").first.inner_text() == "Profile"
+    page.screenshot(path="/tmp/steward-pii-en.png", full_page=True)
+    for field in ("national_id", "phone"):
+        cell = page.locator(f"#client-pii dd[data-field={field}]")
+        # the number of line boxes its text occupies
+        lines = cell.evaluate(
+            "e => { const r = document.createRange(); r.selectNodeContents(e);"
+            " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }"
+        )
+        assert lines == 1, field
+    page.screenshot(path="/tmp/steward-pii-en.png", full_page=True)
+    context.close()
