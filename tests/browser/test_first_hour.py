@@ -117,3 +117,23 @@ def test_masked_identity_number_stays_on_one_line_in_english(browser, live_serve
         assert lines == 1, field
     page.screenshot(path="/tmp/steward-pii-en.png", full_page=True)
     context.close()
+
+
+def test_my_day_counters_follow_done_without_a_reload(page, live_server, bank):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.communications.factories import make_followup
+    from tests.factories import ClientFactory
+
+    client = ClientFactory(tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm)
+    first = make_followup(client, bank.rm, due_at=timezone.now() - timedelta(days=1))
+    make_followup(client, bank.rm, due_at=timezone.now() - timedelta(days=2))
+    login(page, live_server, bank.rm.username, PASSWORD)
+    counter = page.locator("#fu-count-overdue")
+    assert counter.inner_text() == "2"
+    page.evaluate("window.__sameDocument = true")
+    page.locator(f"#followup-{first.pk} button[value=done]").click()
+    page.wait_for_function("document.querySelector('#fu-count-overdue').textContent.trim() === '1'")
+    assert page.evaluate("window.__sameDocument") is True  # no reload happened
