@@ -1,5 +1,5 @@
-"""How the audit trail names the clients app's events and objects (read by
-tenancy.audit_display). Names come through the access policy's selectors."""
+"""How the audit trail names the clients app's events and objects (registered
+with tenancy.audit_display in apps.py). Names come through the access policy's selectors."""
 
 from __future__ import annotations
 

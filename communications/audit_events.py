@@ -1,5 +1,5 @@
-"""How the audit trail names communications' events and objects (read by
-tenancy.audit_display). A call report is named by its number only: its subject
+"""How the audit trail names communications' events and objects (registered
+with tenancy.audit_display in apps.py). A call report is named by its number only: its subject
 may be confidential; its page applies the ethical wall."""
 
 from __future__ import annotations

@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from clients.access import client_get
 from tenancy import selectors as tenancy_selectors
 from tenancy.context import tenant_scope
 from tenancy.forms import apply_errors
 from tenancy.models import Role
+from tenancy.timezones import user_zone
 from tenancy.views import role_required, staff_required
 
 from . import selectors, services
@@ -112,7 +114,7 @@ def _logged_message(request, interaction) -> None:
 def client_log(request, client_id: int):
     """The client section's form: GET shows it (standalone page without the
     360° page), POST logs. htmx gets the refreshed section back."""
-    client = selectors.client_get(user=request.user, client_id=client_id)
+    client = client_get(user=request.user, client_id=client_id)
     colleagues = SharedRows(selectors.colleague_list(user=request.user))
     contacts = selectors.contact_persons(client=client)
     form = InteractionForm(
@@ -159,7 +161,7 @@ def quick_log(request):
         client = None
         if request.POST.get("client"):
             # resolved through the access policy: an invisible client is a 404
-            client = selectors.client_get(user=user, client_id=request.POST["client"])
+            client = client_get(user=user, client_id=request.POST["client"])
         interaction = _log(request, client=client, form=form, steps=steps) if client else None
         if client is None:
             form.is_valid()
@@ -185,7 +187,7 @@ def quick_log(request):
 @require_GET
 def contact_warnings(request, client_id: int):
     """htmx: warnings for the channel and time being planned."""
-    client = selectors.client_get(user=request.user, client_id=client_id)
+    client = client_get(user=request.user, client_id=client_id)
     kind = request.GET.get("kind") or request.GET.get("channel") or ""
     channel = Interaction.KIND_CHANNEL.get(kind, kind if kind else client.preferred_channel)
     raw = request.GET.get("occurred_at") or request.GET.get("due_at") or ""
@@ -203,7 +205,7 @@ def contact_warnings(request, client_id: int):
 @require_GET
 def client_timeline(request, client_id: int):
     """htmx "more": the next page of the timeline."""
-    client = selectors.client_get(user=request.user, client_id=client_id)
+    client = client_get(user=request.user, client_id=client_id)
     entries, next_cursor = timeline_page(
         user=request.user, client=client, cursor=Cursor.decode(request.GET.get("cursor"))
     )
@@ -211,7 +213,7 @@ def client_timeline(request, client_id: int):
         "client": client,
         "entries": entries,
         "next_cursor": next_cursor.encode() if next_cursor else "",
-        "tz": selectors.user_timezone(request.user),
+        "tz": user_zone(request.user),
     }
     template = (
         "communications/_timeline_entries.html" if request.htmx else "communications/timeline.html"
@@ -306,7 +308,7 @@ def followup_list(request):
         qs = qs.filter(status=status)
     when = request.GET.get("when", "")
     now = timezone.now()
-    start, end = selectors.local_day_bounds(now, selectors.user_timezone(user))
+    start, end = selectors.local_day_bounds(now, user_zone(user))
     if when == "overdue":
         qs = qs.filter(due_at__lt=now, status=FollowUp.Status.OPEN)
     elif when == "today":
@@ -333,7 +335,7 @@ def followup_list(request):
 
 @staff_required
 def followup_create(request, client_id: int):
-    client = selectors.client_get(user=request.user, client_id=client_id)
+    client = client_get(user=request.user, client_id=client_id)
     colleagues = selectors.colleague_list(user=request.user)
     form = FollowUpForm(
         request.POST or None, colleagues=colleagues, user=request.user, auto_id="fu_%s"
@@ -376,9 +378,7 @@ def _followup_done(request, follow_up, ok_message):
         )
         if (request.htmx.current_url_abs_path or "").split("?")[0] == reverse("home"):
             # My day: its counters follow without a reload (out-of-band swaps)
-            counts = selectors.my_followup_counts(
-                user=request.user, tz=selectors.user_timezone(request.user)
-            )
+            counts = selectors.my_followup_counts(user=request.user, tz=user_zone(request.user))
             for key, n in counts.items():
                 response.write(
                     render_to_string(

@@ -19,7 +19,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .context import activate_in_transaction, current_tenant_id
-from .middleware import activate_staff_language, tenant_zone
+from .middleware import activate_staff_language
+from .timezones import tenant_zone
 
 
 class ScopedAPIMixin:

@@ -16,6 +16,25 @@ class TenancyConfig(AppConfig):
         post_migrate.connect(rls.apply_row_level_security, dispatch_uid="tenancy.rls")
         post_migrate.connect(schedules.sync_schedules, dispatch_uid="tenancy.schedules")
 
+        from .layout import register_nav_item
+        from .models import Role
+
+        register_nav_item(order=10, url_name="home", label=_("My day"))
+        register_nav_item(
+            order=80,
+            url_name="tenancy:audit",
+            label=_("Audit trail"),
+            roles=(Role.COMPLIANCE, Role.ADMIN),
+        )
+        register_nav_item(
+            order=90, url_name="tenancy:manage", label=_("Administration"), roles=(Role.ADMIN,)
+        )
+
+        from .audit_display import register_audit_events
+        from .audit_events import EVENTS, OBJECTS
+
+        register_audit_events(app="tenancy", events=EVENTS, objects=OBJECTS)
+
 
 class PlatformAdminConfig(admin_apps.AdminConfig):
     """Django's admin as the platform admin (superusers without a tenant)."""

@@ -1,8 +1,11 @@
 """How the audit trail reads to a person: event names, the objects they touched
 (named, linked to their page where there is one) and their data as key/value.
 
-Each app describes its own events in an ``audit_events`` module (found like
-Django finds ``admin`` modules), so tenancy names no other app:
+Each app describes its own events (usually in its ``audit_events.py``) and
+registers them in ``AppConfig.ready()``, so tenancy names no other app:
+
+    from tenancy.audit_display import register_audit_events
+    register_audit_events(app="clients", events=EVENTS, objects=OBJECTS)
 
     EVENTS = {"client.created": _("Client created"), ...}
     OBJECTS = {"clients.client": AuditObject(label=_("Client"), url=..., names=...)}
@@ -11,21 +14,20 @@ Django finds ``admin`` modules), so tenancy names no other app:
 reads the names of one page's objects of that kind in one query, through the
 app's selectors (so the trail names only what the reader may see). Events are
 shown as stored: an event of a confidential record carries only field names.
+One entry per app (``tenancy.registry`` rules).
 """
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
 from django.urls import NoReverseMatch
-from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
+
+from .registry import Registry
 
 
 @dataclass(frozen=True)
@@ -46,17 +48,22 @@ class AuditRow:
     data: list[tuple[str, str]] = field(default_factory=list)
 
 
-@functools.cache
+AUDIT_EVENTS: Registry[tuple[dict[str, Any], dict[str, AuditObject]]] = Registry("audit events")
+
+
+def register_audit_events(
+    *, app: str, events: dict[str, Any], objects: dict[str, AuditObject] | None = None
+) -> None:
+    AUDIT_EVENTS.register(app, (dict(events), dict(objects or {})))
+
+
 def catalogue() -> tuple[dict[str, Any], dict[str, AuditObject]]:
-    """Every installed app's EVENTS and OBJECTS (read once per process)."""
+    """Every registered app's events and objects."""
     events: dict[str, Any] = {}
     objects: dict[str, AuditObject] = {}
-    for config in apps.get_app_configs():
-        if not module_has_submodule(config.module, "audit_events"):
-            continue
-        module = import_module(f"{config.name}.audit_events")
-        events.update(getattr(module, "EVENTS", {}))
-        objects.update(getattr(module, "OBJECTS", {}))
+    for app_events, app_objects in AUDIT_EVENTS:
+        events.update(app_events)
+        objects.update(app_objects)
     return events, objects
 
 

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from . import selectors, services
+from .administration import manage_tiles
 from .forms import (
     AuditFilterForm,
     BranchCreateForm,
@@ -38,6 +39,7 @@ from .forms import (
     apply_errors,
 )
 from .models import Role
+from .my_day import my_day_sections
 
 
 def role_required(*roles):
@@ -101,21 +103,16 @@ def healthz(request):
 @staff_required
 def home(request):
     """My day. Sections are contributed by the apps that own them (see
-    ``tenancy.home``), so this page depends on none of them. Roles listed in
+    ``tenancy.my_day``), so this page depends on none of them. Roles listed in
     ``settings.LANDING_PAGES`` land on their own page instead."""
-    from .home import my_day_sections
-
     landing = settings.LANDING_PAGES.get(request.user.role)
     if landing:
         return redirect(landing)
-
     return render(request, "tenancy/home.html", {"sections": my_day_sections(request)})
 
 
 @role_required(Role.ADMIN)
 def manage(request):
-    from .home import manage_tiles
-
     return render(request, "tenancy/manage/index.html", {"manage_tiles": manage_tiles()})
 
 

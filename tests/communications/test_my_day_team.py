@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from communications import selectors
 from tenancy.models import Role
+from tenancy.timezones import tenant_zone
 from tests.factories import ClientFactory, UserFactory
 
 from .factories import bulk_followups, make_followup, make_interaction
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def _due_today():
     """A moment later today (tenant time) and still in the future."""
     now = timezone.now()
-    _start, end = selectors.local_day_bounds(now, selectors.tenant_timezone())
+    _start, end = selectors.local_day_bounds(now, tenant_zone())
     return now + (end - now) / 2
 
 

@@ -1,7 +1,7 @@
 from guardian.shortcuts import assign_perm
 
+from clients import access
 from clients.services.coverage import coverage_team_add
-from tenancy import access
 
 from ..factories import ClientFactory
 

@@ -72,7 +72,7 @@ def test_an_unhandled_error_renders_the_500_page(bank, client, monkeypatch):
     def boom(request):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("tenancy.home.my_day_sections", boom)
+    monkeypatch.setattr("tenancy.views.my_day_sections", boom)
     client.raise_request_exception = False
     client.force_login(bank.rm)
     r = client.get("/")

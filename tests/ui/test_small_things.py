@@ -72,7 +72,7 @@ def test_no_amendments_reads_as_an_empty_state_not_a_list_item(bank, managed, we
 
 
 def test_product_table_groups_thousands(bank, web_for):
-    from clients.portfolio import Product
+    from clients.models import Product
 
     with bank.scope():
         Product.objects.create(
