@@ -70,6 +70,11 @@ class ClientsConfig(AppConfig):
             task="clients.tasks.tiering_nightly",
             crontab="30 18 * * *",
         )  # 02:30 Asia/Shanghai
+        register_schedule(
+            name="clients: delete old import files",
+            task="clients.tasks.import_files_sweep",
+            every_minutes=60,
+        )
         register_seeder(order=20, seeder=seed_portfolio)
 
         from tenancy.audit_display import register_audit_events
