@@ -13,6 +13,7 @@ from . import selectors, services
 from .api_base import ScopedAPIMixin
 from .filters import IdFilter
 from .models import Branch, Role, User
+from .timezones import tenant_zone
 
 
 class IsTenantAdminOrReadOnly(permissions.BasePermission):
@@ -90,6 +91,7 @@ class MeSerializer(serializers.ModelSerializer):
     tenant = serializers.IntegerField(source="tenant_id")
     branch = serializers.IntegerField(source="branch_id", allow_null=True)
     tenant_name = serializers.CharField(source="tenant.name")
+    time_zone = serializers.SerializerMethodField(help_text="The tenant's time zone (IANA name).")
 
     class Meta:
         model = User
@@ -103,7 +105,11 @@ class MeSerializer(serializers.ModelSerializer):
             "tenant",
             "tenant_name",
             "branch",
+            "time_zone",
         ]
+
+    def get_time_zone(self, user) -> str:
+        return tenant_zone(user.tenant).key
 
 
 class MeView(ScopedAPIMixin, APIView):
