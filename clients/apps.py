@@ -76,3 +76,9 @@ class ClientsConfig(AppConfig):
             every_minutes=60,
         )
         register_seeder(order=20, seeder=seed_portfolio)
+
+        from tenancy.audit_display import register_audit_events
+
+        from .audit_events import EVENTS, OBJECTS
+
+        register_audit_events(app="clients", events=EVENTS, objects=OBJECTS)

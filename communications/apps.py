@@ -63,3 +63,9 @@ class CommunicationsConfig(AppConfig):
             crontab="10 22 * * *",
         )  # daily, 06:10 in Asia/Shanghai
         register_seeder(order=50, seeder=seed_communications)
+
+        from tenancy.audit_display import register_audit_events
+
+        from .audit_events import EVENTS, OBJECTS
+
+        register_audit_events(app="communications", events=EVENTS, objects=OBJECTS)

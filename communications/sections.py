@@ -42,10 +42,10 @@ def _planning(client) -> dict:
         "preferred_channel": client.get_preferred_channel_display(),
         "contact_from": client.contact_time_from,
         "contact_to": client.contact_time_to,
+        # every channel with granted / not granted, as on the 360° page
         "consents": [
-            label
+            (label, bool((client.marketing_consent or {}).get(value)))
             for value, label in client._meta.get_field("preferred_channel").choices
-            if (client.marketing_consent or {}).get(value)
         ],
     }
 
@@ -80,6 +80,9 @@ def my_day_context(request) -> dict:
     clients = selectors.client_choices(user=user)[:300]
     return {
         **followups,
+        "counts": selectors.my_followup_counts(user=user, now=now, tz=tz),
+        # a branch head's team at a glance (empty for every other role)
+        "team": selectors.team_summary(user=user, now=now, tz=tz),
         "revisits": selectors.my_revisits(user=user, now=now),
         "quick_form": InteractionForm(
             clients=clients,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 from django.http import Http404
@@ -155,6 +155,70 @@ def my_followups(
             ]
         ),
     }
+
+
+def team_summary(*, user: User, now: datetime | None = None, tz=None) -> list[dict]:
+    """A branch head's team at a glance: per RM of their subtree, the open
+    follow-ups overdue and due today, and the key clients (dedicated to them)
+    due for a revisit — on clients the branch head may see. Counts only: no
+    note or subject of any follow-up, so confidential call reports stay behind
+    their wall. A fixed number of queries whatever the team's size."""
+    rms = list(tenancy_selectors.team_rm_list(user=user).select_related(None))
+    if not rms:
+        return []
+    now = now or timezone.now()
+    _start, end_of_today = local_day_bounds(now, tz or tenant_zone(user.tenant_id))
+    ids = [rm.pk for rm in rms]
+    followups = {
+        row["assignee_id"]: row
+        for row in FollowUp.objects.filter(
+            client__in=visible_clients(user).values("pk"),
+            assignee_id__in=ids,
+            status=FollowUp.Status.OPEN,
+            due_at__lt=end_of_today,
+        )
+        .values("assignee_id")
+        .annotate(
+            overdue=Count("pk", filter=Q(due_at__lt=now)),
+            today=Count("pk", filter=Q(due_at__gte=now)),
+        )
+        .order_by()
+    }
+    revisits = dict(
+        revisit_due_clients(
+            clients=visible_clients(user).filter(dedicated_manager_id__in=ids), now=now
+        )
+        .order_by()
+        .values("dedicated_manager_id")
+        .annotate(n=Count("pk"))
+        .values_list("dedicated_manager_id", "n")
+    )
+    return [
+        {
+            "rm": rm,
+            "overdue": followups.get(rm.pk, {}).get("overdue", 0),
+            "today": followups.get(rm.pk, {}).get("today", 0),
+            "revisits": revisits.get(rm.pk, 0),
+        }
+        for rm in rms
+    ]
+
+
+def my_followup_counts(*, user: User, now: datetime | None = None, tz=None) -> dict[str, int]:
+    """My day's counters: the user's open follow-ups overdue / due today / in
+    the next 7 days (one query; the lists below them stop at 20)."""
+    now = now or timezone.now()
+    _start, end_of_today = local_day_bounds(now, tz or tenant_zone(user.tenant_id))
+    week = end_of_today + timedelta(days=7)
+    return (
+        followup_list(user=user)
+        .filter(assignee_id=user.pk, status=FollowUp.Status.OPEN, due_at__lt=week)
+        .aggregate(
+            overdue=Count("pk", filter=Q(due_at__lt=now)),
+            today=Count("pk", filter=Q(due_at__gte=now, due_at__lt=end_of_today)),
+            upcoming=Count("pk", filter=Q(due_at__gte=end_of_today)),
+        )
+    )
 
 
 # --- revisit cadence ----------------------------------------------------------------------

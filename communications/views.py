@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from clients.access import client_get
+from tenancy import selectors as tenancy_selectors
 from tenancy.context import tenant_scope
 from tenancy.forms import apply_errors
 from tenancy.models import Role
@@ -301,8 +303,14 @@ def followup_list(request):
     user = request.user
     qs = selectors.followup_list(user=user)
     scope = request.GET.get("scope", "mine")
+    assignee = None
     if scope != "team":
         qs = qs.filter(assignee_id=user.pk)
+    elif request.GET.get("assignee"):
+        # one colleague's follow-ups (the links of My day's team summary);
+        # another tenant's or an unknown staff id is a 404
+        assignee = tenancy_selectors.staff_get(user=user, staff_id=request.GET["assignee"])
+        qs = qs.filter(assignee_id=assignee.pk)
     status = request.GET.get("status", FollowUp.Status.OPEN)
     if status in FollowUp.Status.values:
         qs = qs.filter(status=status)
@@ -322,6 +330,7 @@ def followup_list(request):
         {
             "page": page,
             "scope": scope,
+            "assignee": assignee,
             "status": status,
             "when": when,
             "statuses": FollowUp.Status.choices,
@@ -371,11 +380,23 @@ def followup_create(request, client_id: int):
 
 def _followup_done(request, follow_up, ok_message):
     if request.htmx:
-        return render(
+        response = render(
             request,
             "communications/_followup_row.html",
             {"fu": follow_up, "now": timezone.now(), "flash": ok_message},
         )
+        if (request.htmx.current_url_abs_path or "").split("?")[0] == reverse("home"):
+            # My day: its counters follow without a reload (out-of-band swaps)
+            counts = selectors.my_followup_counts(user=request.user, tz=user_zone(request.user))
+            for key, n in counts.items():
+                response.write(
+                    render_to_string(
+                        "communications/_my_day_count.html",
+                        {"key": key, "n": n, "oob": True},
+                        request,
+                    )
+                )
+        return response
     messages.success(request, ok_message)
     return redirect(_back(request, reverse("communications:followups")))
 

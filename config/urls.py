@@ -12,8 +12,9 @@ urlpatterns = [
     path("accounts/login/code/", views_security.login_code, name="login_code"),
     path("account/security/", views_security.security, name="security"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", tenancy_views.set_language, name="set_language"),
     path("healthz", tenancy_views.healthz, name="healthz"),
+    path("favicon.ico", tenancy_views.favicon, name="favicon"),
     path("manage/", include("tenancy.urls")),
     path("clients/", include("clients.urls")),
     path("", include("communications.urls")),
@@ -21,7 +22,19 @@ urlpatterns = [
     path("loyalty/", include("loyalty.urls")),
     path("performance/", include("performance.urls")),
     path("api/v1/", include("config.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/schema/",
+        tenancy_views.browser_login_first(SpectacularAPIView.as_view()),
+        name="api-schema",
+    ),
+    path(
+        "api/docs/",
+        tenancy_views.browser_login_first(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("platform-admin/", admin.site.urls),
 ]
+
+handler403 = "tenancy.views.error_403"
+handler404 = "tenancy.views.error_404"
+handler500 = "tenancy.views.error_500"

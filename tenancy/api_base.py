@@ -20,6 +20,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .context import activate_in_transaction, current_tenant_id
 from .filters import IdFilter, SafeDateFilter, SafeIsoDateTimeFilter
+from .middleware import activate_staff_language
 from .timezones import tenant_zone
 
 
@@ -41,8 +42,10 @@ class ScopedAPIMixin:
             raise exceptions.PermissionDenied("Platform accounts have no tenant data.")
         if current_tenant_id() != user.tenant_id:
             activate_in_transaction(user.tenant_id)
-            # token requests skipped TenantMiddleware's zone: answer in the tenant's too
+            # token requests skipped TenantMiddleware's zone and language: answer
+            # in the tenant's zone and the staff member's language too
             timezone.activate(tenant_zone(user.tenant))
+            activate_staff_language(request, user)
 
     lookup_value_regex = r"\d+"
 

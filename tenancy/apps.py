@@ -59,6 +59,11 @@ class TenancyConfig(AppConfig):
             order=90, url_name="tenancy:manage", label=_("Administration"), roles=(Role.ADMIN,)
         )
 
+        from .audit_display import register_audit_events
+        from .audit_events import EVENTS, OBJECTS
+
+        register_audit_events(app="tenancy", events=EVENTS, objects=OBJECTS)
+
 
 class PlatformAdminConfig(admin_apps.AdminConfig):
     """Django's admin as the platform admin (superusers without a tenant)."""

@@ -51,3 +51,36 @@ def apply_errors(form: forms.Form, error) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of the audit trail; every field optional."""
+
+    actor = forms.ModelChoiceField(
+        label=_("Who"), queryset=None, required=False, empty_label=_("Everyone")
+    )
+    action = forms.ChoiceField(label=_("Event"), required=False)
+    object_type = forms.ChoiceField(label=_("Object kind"), required=False)
+    object_id = forms.CharField(label=_("Object id"), max_length=64, required=False)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, staff, actions, object_kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].queryset = staff
+        self.fields["actor"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.username} ({u.username})"
+        )
+        self.fields["action"].choices = [("", _("All events")), *actions]
+        self.fields["object_type"].choices = [("", _("All objects")), *object_kinds]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data

@@ -7,6 +7,7 @@ row-level security (see ``tenancy.rls``) is the second wall.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -200,6 +201,10 @@ class User(AbstractUser):
         verbose_name=_("branch"),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # the language the staff member chose in the top bar; empty = the tenant's
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, null=True, blank=True
+    )
 
     objects = UserManager()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import QuerySet
 
 from .context import require_tenant_id
@@ -43,5 +45,36 @@ def rm_list(*, user: User) -> QuerySet[User]:
     return staff_list(user=user).filter(role=Role.RM, is_active=True)
 
 
-def audit_list(*, user: User) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.select_related("actor").order_by("-seq")
+def team_rm_list(*, user: User) -> QuerySet[User]:
+    """A branch head's team: the active RMs of their branch and its sub-branches
+    (nobody for a branch head without a branch or for any other role)."""
+    if user.role != Role.BRANCH_HEAD or user.branch_id is None:
+        return staff_list(user=user).none()
+    return rm_list(user=user).filter(branch__path__startswith=user.branch.path)
+
+
+def audit_list(
+    *,
+    user: User,
+    actor_id: int | None = None,
+    action: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[AuditEvent]:
+    """The tenant's audit trail, newest first, filtered (``until`` exclusive)."""
+    qs = AuditEvent.objects.select_related("actor")
+    if actor_id is not None:
+        qs = qs.filter(actor_id=actor_id)
+    if action:
+        qs = qs.filter(action=action)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=str(object_id))
+    if since is not None:
+        qs = qs.filter(occurred_at__gte=since)
+    if until is not None:
+        qs = qs.filter(occurred_at__lt=until)
+    return qs.order_by("-seq")

@@ -3,6 +3,7 @@ one transaction and writes its audit event."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -207,3 +208,23 @@ def staff_update(
             # a deactivated account's API access ends now
             api_token_revoke_all(user=staff, actor=actor)
     return staff
+
+
+def staff_set_language(*, user: User, language: str) -> User:
+    """Store the language ``user`` chose; from now on it wins over the tenant's
+    default, in pages and in the API. Raises ValidationError for an unknown code."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Unknown language.")})
+    if user.language == language:
+        return user
+    with transaction.atomic():
+        previous = user.language
+        user.language = language
+        user.save(update_fields=["language"])
+        audit_record(
+            action="staff.language_chosen",
+            actor=user,
+            target=user,
+            data={"language": {"from": previous, "to": language}},
+        )
+    return user

@@ -21,4 +21,5 @@ urlpatterns = [
         views_security.staff_reset_two_factor,
         name="staff_reset_two_factor",
     ),
+    path("audit/export.csv", views.audit_export, name="audit_export"),
 ]

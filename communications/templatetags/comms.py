@@ -17,10 +17,15 @@ def client_url(client) -> str:
 
 @register.filter
 def followup_groups(section) -> list:
+    """(title, rows, key, count) of My day's three follow-up groups."""
+    counts = section.get("counts") or {}
     return [
-        (_("Overdue"), section["overdue"], "overdue"),
-        (_("Due today"), section["today"], "today"),
-        (_("Upcoming"), section["upcoming"], "upcoming"),
+        (title, section[key], key, counts.get(key, len(section[key])))
+        for title, key in (
+            (_("Overdue"), "overdue"),
+            (_("Due today"), "today"),
+            (_("Upcoming"), "upcoming"),
+        )
     ]
 
 

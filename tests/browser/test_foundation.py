@@ -21,15 +21,19 @@ def _nav(page) -> set[str]:
     return set(page.eval_on_selector_all("nav.mainnav a", "els => els.map(e => e.dataset.nav)"))
 
 
-def test_each_role_sees_its_navigation(page, live_server, bank):
+LANDING = {"risk_officer": ("/clients/", "客户"), "compliance": ("/manage/audit/", "审计日志")}
+
+
+def test_each_role_sees_its_navigation_and_lands_on_its_page(page, live_server, bank):
     for role, user in bank.users().items():
         login(page, live_server, user.username, PASSWORD)
-        assert page.url == f"{live_server.url}/"
+        path, heading = LANDING.get(role, ("/", "我的工作台"))
+        assert page.url == f"{live_server.url}{path}", role
         nav = _nav(page)
         assert EXPECTED_NAV[role] <= nav, role
         if role != "admin":
             assert not (ADMIN_ONLY & nav), role
-        assert page.locator("h1").inner_text() == "我的工作台"
+        assert page.locator("h1").inner_text() == heading, role
         logout(page)
         assert "/accounts/login/" in page.url
 

@@ -40,6 +40,15 @@ def post_import(api, data: bytes, **extra):
     return api.post("/api/v1/imports/", body, format="multipart", HTTP_ACCEPT_LANGUAGE="en")
 
 
+@pytest.fixture(autouse=True)
+def _staff_read_english(bank):
+    """Messages are checked in English: staff read the language they chose
+    (Accept-Language does not decide for them)."""
+    for user in bank.users().values():
+        user.language = "en"
+        user.save(update_fields=["language"])
+
+
 # --- encodings ---------------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ PUBLIC = {
     "logout",
     "set_language",
     "healthz",
+    "favicon",  # redirects to the static icon
     "api-token",
 }
 PUBLIC_PREFIXES = ("platform-admin/",)  # Django's own admin: redirects to its login page

@@ -5,10 +5,17 @@ from tenancy.models import AuditEvent, Branch, Role, User
 from ..factories import PASSWORD, UserFactory
 
 
-def test_my_day_renders_for_every_role(web_for, bank):
-    for user in bank.users().values():
+def test_my_day_renders_for_every_role_that_has_one(web_for, bank):
+    for user in (bank.admin, bank.branch_head, bank.rm):
         response = web_for(user).get("/")
         assert response.status_code == 200, user.role
+
+
+def test_risk_officer_lands_on_the_client_list_and_compliance_on_the_audit_trail(web_for, bank):
+    r = web_for(bank.risk_officer).get("/")
+    assert r.status_code == 302 and r["Location"] == "/clients/"
+    r = web_for(bank.compliance).get("/", follow=True)
+    assert r.redirect_chain == [("/manage/audit/", 302)] and r.status_code == 200
 
 
 @pytest.mark.parametrize("role", ["rm", "branch_head", "risk_officer", "compliance"])
@@ -24,7 +31,7 @@ def test_navigation_follows_the_role(web_for, bank):
     rm_page = web_for(bank.rm).get("/").content.decode()
     assert 'data-nav="tenancy:manage"' not in rm_page
     assert 'data-nav="home"' in rm_page
-    compliance_page = web_for(bank.compliance).get("/").content.decode()
+    compliance_page = web_for(bank.compliance).get("/manage/audit/").content.decode()
     assert 'data-nav="tenancy:audit"' in compliance_page
 
 

@@ -1,0 +1,157 @@
+"""A branch head's My day: the team at a glance (per RM of their subtree:
+overdue, due today, revisits due) with links; counts only, never notes."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from communications import selectors
+from tenancy.models import Role
+from tenancy.timezones import tenant_zone
+from tests.factories import ClientFactory, UserFactory
+
+from .factories import bulk_followups, make_followup, make_interaction
+
+pytestmark = pytest.mark.django_db
+
+
+def _due_today():
+    """A moment later today (tenant time) and still in the future."""
+    now = timezone.now()
+    _start, end = selectors.local_day_bounds(now, tenant_zone())
+    return now + (end - now) / 2
+
+
+def _row(html: str, rm) -> str:
+    match = re.search(rf'<tr data-rm="{rm.pk}">(.*?)</tr>', html, re.S)
+    assert match, f"no team row for {rm.username}"
+    return match.group(1)
+
+
+def _count(row: str, name: str) -> int:
+    return int(re.search(rf'data-count="{name}"[^>]*>(\d+)<', row).group(1))
+
+
+def _team_setup(bank):
+    client = ClientFactory(
+        tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.rm, tier="gold"
+    )
+    past = timezone.now() - timedelta(days=2)
+    make_followup(client, bank.rm, due_at=past)
+    make_followup(client, bank.rm, due_at=past, note="Confidential: restructuring talks")
+    with bank.scope():
+        today = _due_today()
+    make_followup(client, bank.rm, due_at=today)
+    make_followup(
+        client, bank.rm, due_at=timezone.now() + timedelta(days=3)
+    )  # upcoming: not counted
+    done = make_followup(client, bank.rm, due_at=past)
+    with bank.scope():
+        done.status = "done"
+        done.save()
+    # a gold client of other_rm contacted yesterday: no revisit due
+    recent = ClientFactory(
+        tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.other_rm, tier="gold"
+    )
+    make_interaction(recent, bank.other_rm)
+    with bank.scope():
+        recent.last_contacted_at = timezone.now() - timedelta(days=1)
+        recent.save()
+    return client
+
+
+def test_branch_head_sees_each_rm_of_the_subtree_with_counts(bank, web_for):
+    _team_setup(bank)
+    stranger = UserFactory(
+        username="a_rm_sibling", tenant=bank.tenant, role=Role.RM, branch=bank.sibling_branch
+    )
+    html = web_for(bank.branch_head).get("/").content.decode()
+    assert 'data-testid="my-day-team"' in html
+    rm = _row(html, bank.rm)
+    assert (_count(rm, "overdue"), _count(rm, "today"), _count(rm, "revisits")) == (2, 1, 1)
+    other = _row(html, bank.other_rm)
+    assert (_count(other, "overdue"), _count(other, "today"), _count(other, "revisits")) == (
+        0,
+        0,
+        0,
+    )
+    assert f'data-rm="{stranger.pk}"' not in html  # another branch's RM is not in the team
+
+
+def test_team_rows_link_to_the_filtered_pages(bank, web_for):
+    _team_setup(bank)
+    row = _row(web_for(bank.branch_head).get("/").content.decode(), bank.rm)
+    followups = reverse("communications:followups")
+    assert f'href="{followups}?scope=team&amp;assignee={bank.rm.pk}&amp;when=overdue"' in row
+    assert f'href="{followups}?scope=team&amp;assignee={bank.rm.pk}&amp;when=today"' in row
+    clients = reverse("clients:list")
+    assert f'href="{clients}?manager={bank.rm.pk}&amp;sort=last_contacted"' in row
+
+
+def test_team_summary_shows_counts_not_notes(bank, web_for):
+    _team_setup(bank)
+    html = web_for(bank.branch_head).get("/").content.decode()
+    team = html[
+        html.index('data-testid="my-day-team"') : html.index(
+            "</section>", html.index('data-testid="my-day-team"')
+        )
+    ]
+    assert "restructuring" not in team and "Send the product sheet" not in team
+
+
+def test_an_rm_has_no_team_summary(bank, web_for):
+    _team_setup(bank)
+    assert 'data-testid="my-day-team"' not in web_for(bank.rm).get("/").content.decode()
+
+
+def test_team_counts_only_clients_the_branch_head_may_see(bank):
+    # a client of another branch shared with bank.rm: invisible to the branch head
+    elsewhere = ClientFactory(
+        tenant=bank.tenant, branch=bank.sibling_branch, dedicated_manager=bank.rm
+    )
+    make_followup(elsewhere, bank.rm, due_at=timezone.now() - timedelta(days=1))
+    with bank.scope():
+        rows = {r["rm"].pk: r for r in selectors.team_summary(user=bank.branch_head)}
+    assert rows[bank.rm.pk]["overdue"] == 0
+
+
+def test_followups_page_filters_by_assignee(bank, web_for):
+    client = _team_setup(bank)
+    make_followup(client, bank.other_rm, due_at=timezone.now() - timedelta(days=1), note="other's")
+    url = reverse("communications:followups")
+    html = (
+        web_for(bank.branch_head)
+        .get(url, {"scope": "team", "assignee": bank.rm.pk, "when": "overdue"})
+        .content.decode()
+    )
+    assert 'data-testid="assignee-filter"' in html
+    assert html.count('class="fu-row') == 2 and "other&#x27;s" not in html
+
+
+def test_followups_page_with_another_tenants_staff_id_is_404(bank, other_bank, web_for):
+    url = reverse("communications:followups")
+    r = web_for(bank.branch_head).get(url, {"scope": "team", "assignee": other_bank.rm.pk})
+    assert r.status_code == 404
+
+
+@pytest.mark.parametrize("size", [2, 15])
+def test_my_day_team_query_count_is_flat(bank, web_for, django_assert_max_num_queries, size):
+    past = timezone.now() - timedelta(days=1)
+    for i in range(size):
+        rm = UserFactory(
+            username=f"a_team_{i}", tenant=bank.tenant, role=Role.RM, branch=bank.branch
+        )
+        client = ClientFactory(
+            tenant=bank.tenant, branch=bank.branch, dedicated_manager=rm, tier="platinum"
+        )
+        bulk_followups(client, rm, 3, due_at=past)
+    web = web_for(bank.branch_head)
+    web.get("/")
+    with django_assert_max_num_queries(25):  # the same at both sizes
+        html = web.get("/").content.decode()
+    assert html.count('<tr data-rm="') == size + 2  # rm and other_rm too
