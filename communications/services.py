@@ -148,6 +148,9 @@ def interaction_log(
         raise ValidationError(errors)
 
     with transaction.atomic():
+        # Lock order (README, Architecture): the client row, then the other rows,
+        # and the tenant row (audit_record) last, after every row lock.
+        list(Client.objects.select_for_update(no_key=True).filter(pk=client.pk).values("pk"))
         interaction.save()
         tenant_id = interaction.tenant_id
         InteractionContact.objects.bulk_create(
@@ -162,6 +165,13 @@ def interaction_log(
                 for u in set(attendees)
             ]
         )
+        # one UPDATE; never moves the date back when an older contact is logged late
+        Client.objects.filter(pk=client.pk).filter(
+            Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=occurred_at)
+        ).update(last_contacted_at=occurred_at)
+        FollowUp.objects.filter(
+            client=client, kind=FollowUp.Kind.REVISIT, status=FollowUp.Status.OPEN
+        ).update(status=FollowUp.Status.DONE, completed_at=now)
         follow_ups = [
             _followup_save(
                 actor=author,
@@ -174,13 +184,6 @@ def interaction_log(
             )
             for s in steps
         ]
-        # one UPDATE; never moves the date back when an older contact is logged late
-        Client.objects.filter(pk=client.pk).filter(
-            Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=occurred_at)
-        ).update(last_contacted_at=occurred_at)
-        FollowUp.objects.filter(
-            client=client, kind=FollowUp.Kind.REVISIT, status=FollowUp.Status.OPEN
-        ).update(status=FollowUp.Status.DONE, completed_at=now)
         audit_record(
             action="interaction.logged",
             actor=author,
