@@ -354,3 +354,15 @@ def test_every_staff_page_links_the_notifications_with_their_badge(web_for, bank
     page = web_for(bank.rm).get("/").content.decode()
     assert 'class="nav-notifications"' in page
     assert reverse("communications:notification_badge") in page
+
+
+def test_the_360_timeline_leaves_out_confidential_reports_the_reader_may_not_see(
+    bank, key_client, web_for
+):
+    make_interaction(key_client, bank.rm, subject="Portfolio review")
+    make_interaction(key_client, bank.rm, subject="Merger talk", confidential=True)
+    url = reverse("clients:detail", args=[key_client.pk])
+    head_page = web_for(bank.branch_head).get(url).content.decode()
+    assert "Portfolio review" in head_page and "Merger talk" not in head_page
+    author_page = web_for(bank.rm).get(url).content.decode()
+    assert "Portfolio review" in author_page and "Merger talk" in author_page
