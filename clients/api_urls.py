@@ -3,13 +3,15 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api, portfolio_api
+from .api import core as api
+from .api import groups as group_api
+from .api import portfolio as portfolio_api
 
 router = SimpleRouter()
 router.register("clients", api.ClientViewSet, basename="client")
 router.register("contact-persons", api.ContactPersonViewSet, basename="contact-person")
 router.register("life-events", api.LifeEventViewSet, basename="life-event")
-router.register("client-groups", api.RelationshipGroupViewSet, basename="client-group")
+router.register("client-groups", group_api.RelationshipGroupViewSet, basename="client-group")
 router.register("products", portfolio_api.ProductViewSet, basename="product")
 router.register("holdings", portfolio_api.HoldingViewSet, basename="holding")
 router.register("transactions", portfolio_api.TransactionViewSet, basename="transaction")

@@ -7,14 +7,16 @@ class ClientsConfig(AppConfig):
     verbose_name = _("Clients")
 
     def ready(self) -> None:
-        from tenancy.home import register_manage_tile
+        from tenancy.administration import register_manage_tile
+        from tenancy.demo import register_seeder
+        from tenancy.layout import register_nav_item
         from tenancy.schedules import register_schedule
-        from tenancy.seeding import register_seeder
 
-        from . import portfolio_views as v
+        from .demo import seed_portfolio
         from .sections import register_client_section
-        from .seed import seed_portfolio
+        from .views import portfolio as v
 
+        register_nav_item(order=20, url_name="clients:list", label=_("Clients"))
         # 360° page: holdings and AUM, 12-month summary, preferences, recommendations
         register_client_section(
             order=20,

@@ -1,8 +1,9 @@
 """CSV export of the clients a user may see.
 
-Personal data is masked unless the role may see it (API.md): the national id
-is always masked; phone, email and address are plain only for the client's
-own dedicated or backup manager. Every export is audited (one event, with the
+Personal data is shown exactly as on the screen and in the API (one rule,
+``clients.access.client_pii_display``): the national id always masked; phone,
+email and address plain only for the client's own dedicated or backup
+manager. Every text cell is neutralised against spreadsheet formulas. Every export is audited (one event, with the
 row count). The CSV is streamed: rows are read in keyset-paginated chunks,
 each inside its own ``tenant_scope`` because a streaming response is iterated
 after the request's transaction has ended.
@@ -14,11 +15,11 @@ import csv
 import io
 from collections.abc import Iterator
 
+from clients.access import client_pii_display
 from tenancy.audit import audit_record
 from tenancy.context import tenant_scope
-from tenancy.crypto import mask, mask_email
 
-from .portfolio_selectors import client_export_list
+from .selectors.portfolio import client_export_list
 
 CHUNK = 2000
 COLUMNS = [
@@ -49,19 +50,18 @@ def _safe(value: str) -> str:
     return "'" + value if value and value.startswith(_FORMULA_START) else value
 
 
-def _mask_address(value: str) -> str:
-    return (value[:6] + "***") if value else ""
-
-
 def client_row(client, *, user) -> list[str]:
-    own = user.pk in (client.dedicated_manager_id, client.backup_manager_id)
-    return [
-        _safe(client.external_id),
-        _safe(client.name),
+    """One CSV row: personal data under the one masking rule of the screen and
+    the API (``clients.access.client_pii_display``), every text cell
+    neutralised against spreadsheet formulas."""
+    pii = client_pii_display(user=user, client=client)
+    text = [
+        client.external_id,
+        client.name,
         client.kind,
         client.tier,
-        str(client.aum),
-        str(client.exposure),
+    ]
+    more_text = [
         client.currency,
         client.risk_tolerance,
         client.lifecycle,
@@ -69,10 +69,16 @@ def client_row(client, *, user) -> list[str]:
         getattr(client.dedicated_manager, "username", ""),
         getattr(client.backup_manager, "username", ""),
         client.credit_rating,
-        mask(client.national_id),
-        client.phone if own else mask(client.phone),
-        client.email if own else mask_email(client.email),
-        _safe(client.address) if own else _mask_address(client.address),
+        pii["national_id"],
+        pii["phone"],
+        pii["email"],
+        pii["address"],
+    ]
+    return [
+        *(_safe(cell) for cell in text),
+        str(client.aum),  # amounts: Decimal, never a formula
+        str(client.exposure),
+        *(_safe(cell) for cell in more_text),
         client.last_contacted_at.isoformat() if client.last_contacted_at else "",
     ]
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -39,21 +38,27 @@ from django.utils.translation import gettext as _
 from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
 from tenancy.crypto import blind_index
-from tenancy.models import Branch, Role, Tenant, User
+from tenancy.models import Branch, Role
+from tenancy.schedules import enqueue_after_commit
+from tenancy.selectors import tenant_staff
+from tenancy.timezones import tenant_zone
 
-from .models import Client, CoverageChange, CreditRating, Interest
-from .portfolio import (
+from .models import (
     FX_TO_BASE,
+    Client,
+    CoverageChange,
+    CreditRating,
     Holding,
     ImportJob,
+    Interest,
     Product,
     ProductCategory,
     Transaction,
     TransactionCategory,
 )
-from .portfolio_services import holdings_changed
 from .services.coverage import coverage_change_row
-from .tiering import tiering_recompute
+from .services.portfolio import holdings_changed
+from .services.tiering import tiering_recompute
 
 BATCH = 2000
 MAX_ERRORS_STORED = 100_000
@@ -282,9 +287,7 @@ class _ClientHandler(_Handler):
         self.branches = {name: pk for pk, _code, name in branches}
         self.branches.update({code: pk for pk, code, _name in branches if code})
         self.rms = dict(
-            User.objects.filter(tenant_id=self.tenant_id, role=Role.RM, is_active=True).values_list(
-                "username", "id"
-            )
+            tenant_staff().filter(role=Role.RM, is_active=True).values_list("username", "id")
         )
         self.manager_changes = 0
         self.backup_manager_changes = 0
@@ -533,10 +536,7 @@ class _TransactionHandler(_ClientKeyed):
 
     def __init__(self, report, **kwargs):
         super().__init__(report, **kwargs)
-        tz_name = (
-            Tenant.objects.filter(pk=self.tenant_id).values_list("timezone", flat=True).first()
-        )
-        self.tz = zoneinfo.ZoneInfo(tz_name or "Asia/Shanghai")
+        self.tz = tenant_zone(self.tenant_id)
 
     def key_of(self, values):
         return values["external_ref"]
@@ -801,10 +801,8 @@ def _dispatch(*, actor, job: ImportJob, run_async: bool | None) -> ImportJob:
     if run_async is None:
         run_async = not job.dry_run and path.stat().st_size > ASYNC_BYTES
     if run_async:
-        from .tasks import import_job_process
-
-        transaction.on_commit(
-            lambda: import_job_process.delay(job_id=job.pk, tenant_id=job.tenant_id)
+        enqueue_after_commit(
+            "clients.tasks.import_job_process", job_id=job.pk, tenant_id=job.tenant_id
         )
         return job
     with path.open("rb") as stream:

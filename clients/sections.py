@@ -17,23 +17,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tenancy.registry import Registry
+
 
 @dataclass(frozen=True)
 class ClientSection:
-    order: int
     template: str
     context: Callable
 
 
-_SECTIONS: list[ClientSection] = []
+CLIENT_SECTIONS: Registry[ClientSection] = Registry("client 360° sections")
 
 
 def register_client_section(*, order: int, template: str, context: Callable) -> None:
-    if any(s.template == template for s in _SECTIONS):
-        return
-    _SECTIONS.append(ClientSection(order, template, context))
-    _SECTIONS.sort(key=lambda s: s.order)
+    CLIENT_SECTIONS.register(template, ClientSection(template, context), order=order)
 
 
 def client_sections(request, client) -> list[dict]:
-    return [{"template": s.template, **s.context(request, client)} for s in _SECTIONS]
+    return [{"template": s.template, **s.context(request, client)} for s in CLIENT_SECTIONS]

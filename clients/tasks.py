@@ -7,16 +7,17 @@ from pathlib import Path
 from celery import shared_task
 
 from tenancy.context import tenant_task
-from tenancy.models import Tenant
+from tenancy.schedules import fan_out_per_tenant
+
+from .imports import import_job_run
+from .models import ImportJob
+from .services.tiering import tiering_recompute
 
 
 @shared_task(name="clients.tasks.tiering_nightly")
 def tiering_nightly() -> int:
     """Beat entry point: one tiering task per tenant (the scheduler's fan-out)."""
-    tenant_ids = list(Tenant.objects.values_list("id", flat=True))
-    for tenant_id in tenant_ids:
-        tiering_for_tenant.delay(tenant_id=tenant_id)
-    return len(tenant_ids)
+    return fan_out_per_tenant(tiering_for_tenant)
 
 
 @shared_task(name="clients.tasks.tiering_for_tenant")
@@ -24,8 +25,6 @@ def tiering_nightly() -> int:
 def tiering_for_tenant(*, tenant_id: int) -> dict:
     """Recompute every client's tier (the 12-month window moves every night).
     Idempotent: a second run finds nothing to change."""
-    from .tiering import tiering_recompute
-
     result = tiering_recompute(reason="nightly", audit_when_unchanged=True)
     return {"clients": result.clients, "changed": result.changed}
 
@@ -35,9 +34,6 @@ def tiering_for_tenant(*, tenant_id: int) -> dict:
 def import_job_process(*, job_id: int, tenant_id: int) -> str:
     """Run a large real import on the worker. A job already finished (a retry
     or a second delivery) is left alone."""
-    from .imports import import_job_run
-    from .portfolio import ImportJob
-
     job = (
         ImportJob.objects.select_for_update(skip_locked=True)
         .filter(pk=job_id, status=ImportJob.Status.PENDING)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -10,6 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from clients.access import client_get, visible_clients
 from tenancy.api_base import ScopedAPIMixin
 
 from . import selectors, services
@@ -21,17 +21,10 @@ class ClientField(serializers.PrimaryKeyRelatedField):
     client is a 404 (API.md), not a hint that it exists."""
 
     def get_queryset(self):
-        from tenancy.access import visible_clients
-
         return visible_clients(self.context["request"].user)
 
     def to_internal_value(self, data):
-        try:
-            return selectors.client_get(user=self.context["request"].user, client_id=data)
-        except Http404:
-            raise
-        except Exception:  # noqa: BLE001 - malformed id
-            raise Http404 from None
+        return client_get(user=self.context["request"].user, client_id=data)
 
 
 @extend_schema_field(OpenApiTypes.INT)

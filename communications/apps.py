@@ -8,19 +8,28 @@ class CommunicationsConfig(AppConfig):
 
     def ready(self) -> None:
         from clients.sections import register_client_section
-        from tenancy.home import register_manage_tile, register_section, register_topbar_item
+        from tenancy.administration import register_manage_tile
+        from tenancy.demo import register_seeder
+        from tenancy.layout import register_nav_item, register_topbar_item
+        from tenancy.models import Role
+        from tenancy.my_day import register_my_day_section
         from tenancy.schedules import register_schedule
-        from tenancy.seeding import register_seeder
 
+        register_nav_item(
+            order=30,
+            url_name="communications:followups",
+            label=_("Follow-ups"),
+            roles=(Role.RM, Role.BRANCH_HEAD, Role.ADMIN),
+        )
         register_topbar_item(order=10, template="communications/_nav_badge.html")
 
+        from .demo import seed_communications
         from .sections import (
             client_section_context,
             followup_entries,
             interaction_entries,
             my_day_context,
         )
-        from .seeding import seed_communications
         from .timeline import register_timeline_source
 
         register_timeline_source(name="interaction", entries=interaction_entries)
@@ -28,7 +37,9 @@ class CommunicationsConfig(AppConfig):
         register_client_section(
             order=30, template="communications/_client_section.html", context=client_section_context
         )
-        register_section(order=10, template="communications/_my_day.html", context=my_day_context)
+        register_my_day_section(
+            order=10, template="communications/_my_day.html", context=my_day_context
+        )
         register_manage_tile(
             order=40,
             url_name="communications:settings",

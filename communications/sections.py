@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from tenancy.timezones import user_zone
+
 from . import selectors
 from .forms import FollowUpForm, InteractionForm, NextStepFormSet, SharedRows
 from .models import FollowUp, Interaction
@@ -26,7 +28,7 @@ def interaction_entries(*, user, client, cursor, limit) -> list[TimelineEntry]:
 
 
 def followup_entries(*, user, client, cursor, limit) -> list[TimelineEntry]:
-    qs = selectors.followup_list(user=user).filter(client=client)
+    qs = selectors.followup_list(user=user, client=client)
     if cursor is not None:
         qs = qs.filter(cursor.q("followup", "created_at"))
     return [
@@ -65,14 +67,14 @@ def client_section_context(request, client) -> dict:
         "steps": NextStepFormSet(prefix="next", colleagues=colleagues),
         "followup_form": FollowUpForm(colleagues=colleagues, user=user, auto_id="fu_%s"),
         "planning": _planning(client),
-        "tz": selectors.user_timezone(user),
+        "tz": user_zone(user),
     }
 
 
 def my_day_context(request) -> dict:
     user = request.user
     now = timezone.now()
-    tz = selectors.user_timezone(user)
+    tz = user_zone(user)
     followups = selectors.my_followups(user=user, now=now, tz=tz)
     clients = selectors.client_choices(user=user)[:300]
     return {

@@ -1,20 +1,21 @@
 """Reads of communications data. Every query starts from the access policy
-(``tenancy.access.visible_clients``); call reports then pass the ethical wall."""
+(``clients.access.visible_clients``); call reports then pass the ethical wall."""
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime, time, timedelta
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from clients.access import client_rows, managed_by_q, visible_clients
 from clients.models import Client, ContactPerson
 from tenancy import selectors as tenancy_selectors
-from tenancy.access import managed_by_q, visible_clients
 from tenancy.context import require_tenant_id
-from tenancy.models import Role, Tenant, User
+from tenancy.models import Role, User
+from tenancy.shortcuts import get_or_404
+from tenancy.timezones import ZoneInfo, tenant_zone
 
 from .models import (
     CalendarFeedToken,
@@ -34,35 +35,7 @@ def comm_settings_get() -> CommunicationSettings:
     return found or CommunicationSettings(tenant_id=require_tenant_id())
 
 
-def tenant_timezone(tenant_id: int | None = None) -> zoneinfo.ZoneInfo:
-    tz_name = (
-        Tenant.objects.filter(pk=tenant_id or require_tenant_id())
-        .values_list("timezone", flat=True)
-        .first()
-    )
-    try:
-        return zoneinfo.ZoneInfo(tz_name or "Asia/Shanghai")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("Asia/Shanghai")
-
-
-def user_timezone(user: User) -> zoneinfo.ZoneInfo:
-    """The time zone of ``user``'s tenant (no query when the tenant is loaded)."""
-    try:
-        return zoneinfo.ZoneInfo(user.tenant.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, AttributeError):
-        return zoneinfo.ZoneInfo("Asia/Shanghai")
-
-
 # --- clients and colleagues ------------------------------------------------------------
-
-
-def client_get(*, user: User, client_id) -> Client:
-    """A client ``user`` may see; 404 for a missing, foreign or invisible one alike."""
-    try:
-        return visible_clients(user).get(pk=int(client_id))
-    except (Client.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
 
 
 def client_choices(*, user: User) -> QuerySet[Client]:
@@ -107,11 +80,10 @@ def confidentiality_q(user: User) -> Q:
 
 
 def interaction_list(*, user: User, client: Client | None = None) -> QuerySet[Interaction]:
-    clients = visible_clients(user)
-    if client is not None:
-        clients = clients.filter(pk=client.pk)
+    """Interactions ``user`` may read: of their visible clients — or of
+    ``client``, already checked by ``client_get`` — then the ethical wall."""
     return (
-        Interaction.objects.filter(client__in=clients.values("pk"))
+        client_rows(Interaction.objects.all(), user=user, client=client)
         .filter(confidentiality_q(user))
         .select_related("client", "author")
         .order_by("-occurred_at", "-id")
@@ -119,36 +91,32 @@ def interaction_list(*, user: User, client: Client | None = None) -> QuerySet[In
 
 
 def interaction_get(*, user: User, interaction_id) -> Interaction:
-    try:
-        return (
-            interaction_list(user=user)
-            .prefetch_related("contacts", "attendees", "amendments__author", "follow_ups__assignee")
-            .get(pk=int(interaction_id))
-        )
-    except (Interaction.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(
+        interaction_list(user=user).prefetch_related(
+            "contacts", "attendees", "amendments__author", "follow_ups__assignee"
+        ),
+        interaction_id,
+    )
 
 
 # --- follow-ups -------------------------------------------------------------------------
 
 
-def followup_list(*, user: User) -> QuerySet[FollowUp]:
-    """Follow-ups of the clients ``user`` may see."""
+def followup_list(*, user: User, client: Client | None = None) -> QuerySet[FollowUp]:
+    """Follow-ups of the clients ``user`` may see (of ``client`` alone, already
+    checked by ``client_get``, when given)."""
     return (
-        FollowUp.objects.filter(client__in=visible_clients(user).values("pk"))
+        client_rows(FollowUp.objects.all(), user=user, client=client)
         .select_related("client", "assignee")
         .order_by("due_at", "id")
     )
 
 
 def followup_get(*, user: User, followup_id) -> FollowUp:
-    try:
-        return followup_list(user=user).get(pk=int(followup_id))
-    except (FollowUp.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(followup_list(user=user), followup_id)
 
 
-def local_day_bounds(now: datetime, tz: zoneinfo.ZoneInfo) -> tuple[datetime, datetime]:
+def local_day_bounds(now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """Start and end (aware) of ``now``'s day in ``tz`` — DST-safe."""
     local = now.astimezone(tz).date()
     start = datetime.combine(local, time.min, tzinfo=tz)
@@ -157,11 +125,11 @@ def local_day_bounds(now: datetime, tz: zoneinfo.ZoneInfo) -> tuple[datetime, da
 
 
 def my_followups(
-    *, user: User, now: datetime | None = None, limit: int = 20, tz: zoneinfo.ZoneInfo | None = None
+    *, user: User, now: datetime | None = None, limit: int = 20, tz: ZoneInfo | None = None
 ) -> dict:
     """My day: the user's open follow-ups, overdue / due today / next 7 days."""
     now = now or timezone.now()
-    _start, end_of_today = local_day_bounds(now, tz or tenant_timezone(user.tenant_id))
+    _start, end_of_today = local_day_bounds(now, tz or tenant_zone(user.tenant_id))
     mine = followup_list(user=user).filter(assignee_id=user.pk, status=FollowUp.Status.OPEN)
     return {
         "overdue": list(mine.filter(due_at__lt=now)[:limit]),
@@ -228,10 +196,7 @@ def notification_unread_count(*, user: User) -> int:
 
 
 def notification_get(*, user: User, notification_id) -> Notification:
-    try:
-        return notification_list(user=user).get(pk=int(notification_id))
-    except (Notification.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(notification_list(user=user), notification_id)
 
 
 def calendar_token_owner(*, token: str) -> User:
@@ -262,7 +227,7 @@ def has_calendar_token(*, user: User) -> bool:
 
 
 def contact_warnings(
-    *, client: Client, channel: str, at: datetime | None, tz: zoneinfo.ZoneInfo | None = None
+    *, client: Client, channel: str, at: datetime | None, tz: ZoneInfo | None = None
 ) -> list[str]:
     """Warnings for contact planned through ``channel`` at ``at``: no marketing
     consent for that channel, or a time outside the client's contact hours
@@ -278,7 +243,7 @@ def contact_warnings(
         )
     start, end = client.contact_time_from, client.contact_time_to
     if at is not None and start and end:
-        local = at.astimezone(tz or tenant_timezone(client.tenant_id)).time()
+        local = at.astimezone(tz or tenant_zone(client.tenant_id)).time()
         inside = start <= local <= end if start <= end else (local >= start or local <= end)
         if not inside:
             warnings.append(

@@ -6,24 +6,17 @@ service. Nothing is scheduled with an ETA: due work lives in rows."""
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import transaction
 
 from tenancy.context import tenant_task
-from tenancy.models import Tenant
+from tenancy.schedules import fan_out_per_tenant
 
-from . import dispatch
-
-
-def _tenant_ids() -> list[int]:
-    # Tenant is a platform table (not tenant-owned): the scheduler's fan-out.
-    return list(Tenant.objects.order_by("pk").values_list("pk", flat=True))
+from .services import reminders as dispatch
 
 
 @shared_task(name="communications.tasks.followup_reminders_sweep")
 def followup_reminders_sweep() -> int:
-    tenant_ids = _tenant_ids()
-    for tenant_id in tenant_ids:
-        followup_reminders_for_tenant.delay(tenant_id=tenant_id)
-    return len(tenant_ids)
+    return fan_out_per_tenant(followup_reminders_for_tenant)
 
 
 @shared_task(name="communications.tasks.followup_reminders_for_tenant")
@@ -34,8 +27,6 @@ def followup_reminders_for_tenant(
     """One batch per run (committed when the task returns); a full batch
     enqueues the next run after commit, so a crash loses at most the batch in
     flight, which the next sweep claims again."""
-    from django.db import transaction
-
     reminded = dispatch.followup_reminders_claim(batch_size=batch_size)
     dispatch.reminder_emails_requeue()
     if len(reminded) >= batch_size:
@@ -58,10 +49,7 @@ def reminder_email_send(*, tenant_id: int, dispatch_id: int) -> bool:
 
 @shared_task(name="communications.tasks.overdue_digest_sweep")
 def overdue_digest_sweep() -> int:
-    tenant_ids = _tenant_ids()
-    for tenant_id in tenant_ids:
-        overdue_digest_for_tenant.delay(tenant_id=tenant_id)
-    return len(tenant_ids)
+    return fan_out_per_tenant(overdue_digest_for_tenant)
 
 
 @shared_task(name="communications.tasks.overdue_digest_for_tenant")
@@ -72,10 +60,7 @@ def overdue_digest_for_tenant(*, tenant_id: int) -> int:
 
 @shared_task(name="communications.tasks.revisit_cadence_sweep")
 def revisit_cadence_sweep() -> int:
-    tenant_ids = _tenant_ids()
-    for tenant_id in tenant_ids:
-        revisit_cadence_for_tenant.delay(tenant_id=tenant_id)
-    return len(tenant_ids)
+    return fan_out_per_tenant(revisit_cadence_for_tenant)
 
 
 @shared_task(name="communications.tasks.revisit_cadence_for_tenant")

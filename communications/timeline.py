@@ -31,6 +31,8 @@ from typing import Any
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 
+from tenancy.registry import Registry
+
 
 @dataclass(frozen=True)
 class TimelineEntry:
@@ -86,11 +88,13 @@ class TimelineSource:
     entries: Callable[..., list[TimelineEntry]]
 
 
-_SOURCES: dict[str, TimelineSource] = {}
+TIMELINE_SOURCES: Registry[TimelineSource] = Registry("timeline sources")
 
 
-def register_timeline_source(*, name: str, entries: Callable[..., list[TimelineEntry]]) -> None:
-    _SOURCES[name] = TimelineSource(name, entries)
+def register_timeline_source(
+    *, name: str, entries: Callable[..., list[TimelineEntry]], order: int = 0
+) -> None:
+    TIMELINE_SOURCES.register(name, TimelineSource(name, entries), order=order)
 
 
 def timeline_page(
@@ -98,7 +102,7 @@ def timeline_page(
 ) -> tuple[list[TimelineEntry], Cursor | None]:
     """One page of the client's timeline and the cursor of the next (or None)."""
     entries: list[TimelineEntry] = []
-    for source in _SOURCES.values():
+    for source in TIMELINE_SOURCES:
         entries.extend(source.entries(user=user, client=client, cursor=cursor, limit=size + 1))
     entries.sort(key=lambda e: e.sort_key, reverse=True)
     page = entries[:size]

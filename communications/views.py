@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from clients.access import client_get
 from tenancy.context import tenant_scope
 from tenancy.forms import apply_errors
 from tenancy.models import Role
+from tenancy.timezones import user_zone
 from tenancy.views import role_required, staff_required
 
 from . import selectors, services
@@ -110,7 +112,7 @@ def _logged_message(request, interaction) -> None:
 def client_log(request, client_id: int):
     """The client section's form: GET shows it (standalone page without the
     360° page), POST logs. htmx gets the refreshed section back."""
-    client = selectors.client_get(user=request.user, client_id=client_id)
+    client = client_get(user=request.user, client_id=client_id)
     colleagues = SharedRows(selectors.colleague_list(user=request.user))
     contacts = selectors.contact_persons(client=client)
     form = InteractionForm(
@@ -157,7 +159,7 @@ def quick_log(request):
         client = None
         if request.POST.get("client"):
             # resolved through the access policy: an invisible client is a 404
-            client = selectors.client_get(user=user, client_id=request.POST["client"])
+            client = client_get(user=user, client_id=request.POST["client"])
         interaction = _log(request, client=client, form=form, steps=steps) if client else None
         if client is None:
             form.is_valid()
@@ -183,7 +185,7 @@ def quick_log(request):
 @require_GET
 def contact_warnings(request, client_id: int):
     """htmx: warnings for the channel and time being planned."""
-    client = selectors.client_get(user=request.user, client_id=client_id)
+    client = client_get(user=request.user, client_id=client_id)
     kind = request.GET.get("kind") or request.GET.get("channel") or ""
     channel = Interaction.KIND_CHANNEL.get(kind, kind if kind else client.preferred_channel)
     raw = request.GET.get("occurred_at") or request.GET.get("due_at") or ""
@@ -201,7 +203,7 @@ def contact_warnings(request, client_id: int):
 @require_GET
 def client_timeline(request, client_id: int):
     """htmx "more": the next page of the timeline."""
-    client = selectors.client_get(user=request.user, client_id=client_id)
+    client = client_get(user=request.user, client_id=client_id)
     entries, next_cursor = timeline_page(
         user=request.user, client=client, cursor=Cursor.decode(request.GET.get("cursor"))
     )
@@ -209,7 +211,7 @@ def client_timeline(request, client_id: int):
         "client": client,
         "entries": entries,
         "next_cursor": next_cursor.encode() if next_cursor else "",
-        "tz": selectors.user_timezone(request.user),
+        "tz": user_zone(request.user),
     }
     template = (
         "communications/_timeline_entries.html" if request.htmx else "communications/timeline.html"
@@ -298,7 +300,7 @@ def followup_list(request):
         qs = qs.filter(status=status)
     when = request.GET.get("when", "")
     now = timezone.now()
-    start, end = selectors.local_day_bounds(now, selectors.user_timezone(user))
+    start, end = selectors.local_day_bounds(now, user_zone(user))
     if when == "overdue":
         qs = qs.filter(due_at__lt=now, status=FollowUp.Status.OPEN)
     elif when == "today":
@@ -324,7 +326,7 @@ def followup_list(request):
 
 @staff_required
 def followup_create(request, client_id: int):
-    client = selectors.client_get(user=request.user, client_id=client_id)
+    client = client_get(user=request.user, client_id=client_id)
     colleagues = selectors.colleague_list(user=request.user)
     form = FollowUpForm(
         request.POST or None, colleagues=colleagues, user=request.user, auto_id="fu_%s"

@@ -12,7 +12,7 @@ import time
 from django.db import connection
 
 from clients.imports import import_run
-from clients.portfolio import Transaction
+from clients.models import Transaction
 from tenancy.context import tenant_scope
 from tenancy.models import Role, Tenant, User
 

@@ -16,8 +16,7 @@ from django.db.models.functions import Coalesce
 from django.test import Client as WebClient
 from django.test.utils import CaptureQueriesContext
 
-from clients.models import Client
-from clients.portfolio import Transaction
+from clients.models import Client, Transaction
 from communications.models import Interaction
 from tenancy.context import tenant_scope
 from tenancy.models import Tenant, User

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .context import activate_in_transaction, current_tenant_id
-from .middleware import tenant_zone
+from .timezones import tenant_zone
 
 
 class ScopedAPIMixin:

@@ -16,6 +16,28 @@ class TenancyConfig(AppConfig):
         post_migrate.connect(rls.apply_row_level_security, dispatch_uid="tenancy.rls")
         post_migrate.connect(schedules.sync_schedules, dispatch_uid="tenancy.schedules")
 
+        from django.conf import settings
+
+        schedules.register_schedule(
+            name="tenancy: audit chain checkpoints",
+            task="tenancy.tasks.audit_checkpoint_sweep",
+            every_minutes=settings.AUDIT_CHECKPOINT_MINUTES,
+        )
+
+        from .layout import register_nav_item
+        from .models import Role
+
+        register_nav_item(order=10, url_name="home", label=_("My day"))
+        register_nav_item(
+            order=80,
+            url_name="tenancy:audit",
+            label=_("Audit trail"),
+            roles=(Role.COMPLIANCE, Role.ADMIN),
+        )
+        register_nav_item(
+            order=90, url_name="tenancy:manage", label=_("Administration"), roles=(Role.ADMIN,)
+        )
+
 
 class PlatformAdminConfig(admin_apps.AdminConfig):
     """Django's admin as the platform admin (superusers without a tenant)."""

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 
+from celery import current_app
 from django.conf import settings
 
 
@@ -17,9 +18,7 @@ def broker_status() -> str:
 
             client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
             return "ok" if client.ping() else "unavailable"
-        from config.celery import app
-
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=1)
         return "ok"
     except Exception:

@@ -1,18 +1,10 @@
 from __future__ import annotations
 
-import zoneinfo
-
 from django.conf import settings
 from django.utils import timezone, translation
 
 from .context import request_scope, tenant_scope
-
-
-def tenant_zone(tenant) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(tenant.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+from .timezones import tenant_zone
 
 
 class TenantMiddleware:

@@ -12,12 +12,25 @@ In an app's AppConfig.ready():
                       crontab="30 1 * * *")   # minute hour day month weekday, UTC
 
 Scheduled tasks are the per-tenant fan-out: they take no tenant and enqueue one
-task per tenant with ``tenant_id=...``.
+task per tenant with ``fan_out_per_tenant`` (the only place that lists every
+tenant for background work); the per-tenant task runs under ``@tenant_task``,
+in that tenant's own ``tenant_scope``:
+
+    @shared_task(name="communications.tasks.revisit_cadence_sweep")
+    def revisit_cadence_sweep() -> int:
+        return fan_out_per_tenant(revisit_cadence_for_tenant)
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+
+from celery import current_app
+from django.db import transaction
+
+from .models import Tenant
+from .registry import Registry
 
 
 @dataclass(frozen=True)
@@ -28,7 +41,7 @@ class Schedule:
     crontab: str | None = None
 
 
-_SCHEDULES: dict[str, Schedule] = {}
+SCHEDULES: Registry[Schedule] = Registry("periodic tasks")
 
 
 def register_schedule(
@@ -36,11 +49,38 @@ def register_schedule(
 ) -> None:
     if (every_minutes is None) == (crontab is None):
         raise ValueError("Give exactly one of every_minutes or crontab.")
-    _SCHEDULES[name] = Schedule(name, task, every_minutes, crontab)
+    SCHEDULES.register(name, Schedule(name, task, every_minutes, crontab))
 
 
 def registered_schedules() -> list[Schedule]:
-    return list(_SCHEDULES.values())
+    return SCHEDULES.entries()
+
+
+def fan_out_per_tenant(task, **kwargs) -> int:
+    """Enqueue ``task`` once per tenant with ``tenant_id=`` (and ``kwargs``);
+    returns how many. Tenant ids come from the tenant table (a platform table,
+    not tenant-owned): no cross-tenant database setting is involved, each
+    tenant's work runs in its own scope."""
+    tenant_ids = list(Tenant.objects.order_by("pk").values_list("pk", flat=True))
+    for tenant_id in tenant_ids:
+        task.delay(tenant_id=tenant_id, **kwargs)
+    return len(tenant_ids)
+
+
+def enqueue_after_commit(task_name: str, **kwargs) -> None:
+    """Send the task called ``task_name`` with ``kwargs`` once the current
+    transaction commits (never before the rows it reads exist). Services
+    enqueue with this, by name, so a service never imports a tasks module:
+    the import graph stays one-way (tasks -> services)."""
+
+    def send() -> None:
+        if task_name not in current_app.tasks:
+            # "<app>.tasks.<name>": load the module that defines it (the web
+            # process has not imported every tasks module)
+            importlib.import_module(task_name.rsplit(".", 1)[0])
+        current_app.tasks[task_name].delay(**kwargs)
+
+    transaction.on_commit(send)
 
 
 def sync_schedules(sender=None, **kwargs) -> None:
@@ -49,7 +89,7 @@ def sync_schedules(sender=None, **kwargs) -> None:
         return
     from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-    for s in _SCHEDULES.values():
+    for s in SCHEDULES:
         if PeriodicTask.objects.filter(name=s.name).exists():
             continue
         if s.every_minutes is not None:

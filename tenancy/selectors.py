@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from .context import require_tenant_id
 from .models import AuditEvent, Branch, Role, User
+from .shortcuts import get_or_404
 
 
 def branch_list(*, user: User) -> QuerySet[Branch]:
@@ -14,25 +14,22 @@ def branch_list(*, user: User) -> QuerySet[Branch]:
 
 
 def branch_get(*, user: User, branch_id) -> Branch:
-    try:
-        return branch_list(user=user).get(pk=int(branch_id))
-    except (Branch.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(branch_list(user=user), branch_id)
+
+
+def tenant_staff() -> QuerySet[User]:
+    """Every staff member of the tenant in scope: the one query on the staff
+    table (``User`` has no row-level security, so the tenant filter is here).
+    For code acting without a user (tasks, imports); pages use ``staff_list``."""
+    return User.objects.filter(tenant_id=require_tenant_id())
 
 
 def staff_list(*, user: User) -> QuerySet[User]:
-    return (
-        User.objects.filter(tenant_id=require_tenant_id())
-        .select_related("branch")
-        .order_by("username")
-    )
+    return tenant_staff().select_related("branch").order_by("username")
 
 
 def staff_get(*, user: User, staff_id) -> User:
-    try:
-        return staff_list(user=user).get(pk=int(staff_id))
-    except (User.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(staff_list(user=user), staff_id)
 
 
 def rm_list(*, user: User) -> QuerySet[User]:

@@ -3,8 +3,6 @@ one transaction and writes its audit event."""
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,6 +11,7 @@ from django.utils.translation import gettext as _
 from .audit import audit_record
 from .context import tenant_scope
 from .models import Branch, Role, Tenant, User
+from .timezones import is_zone_name
 
 
 def _require_admin(actor: User) -> None:
@@ -37,9 +36,7 @@ def tenant_create(
         errors["slug"] = _("A tenant with this slug already exists.")
     if User.objects.filter(username=admin_username).exists():
         errors["admin_username"] = _("This username is already taken.")
-    try:
-        zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    if not is_zone_name(timezone):
         errors["timezone"] = _("Unknown time zone.")
     if errors:
         raise ValidationError(errors)

@@ -13,8 +13,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import selectors, services
+from .administration import manage_tiles
 from .forms import BranchCreateForm, StaffCreateForm, StaffUpdateForm, apply_errors
 from .models import Role
+from .my_day import my_day_sections
 
 
 def role_required(*roles):
@@ -63,16 +65,12 @@ def healthz(request):
 @staff_required
 def home(request):
     """My day. Sections are contributed by the apps that own them (see
-    ``tenancy.home``), so this page depends on none of them."""
-    from .home import my_day_sections
-
+    ``tenancy.my_day``), so this page depends on none of them."""
     return render(request, "tenancy/home.html", {"sections": my_day_sections(request)})
 
 
 @role_required(Role.ADMIN)
 def manage(request):
-    from .home import manage_tiles
-
     return render(request, "tenancy/manage/index.html", {"manage_tiles": manage_tiles()})
 
 

@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from clients.models import Client
-from clients.services.coverage import bulk_reassign_confirm
+from clients.services import bulk_reassign_confirm
 from communications.services import interaction_log
 from tenancy.context import tenant_scope
 

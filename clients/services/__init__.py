@@ -1,31 +1,15 @@
 """Writes with rules for clients (HackSoft services), split by concern:
-profile (profile, contact persons, life events, reveal), coverage (managers,
-team, bulk reassignment), groups (households and corporate groups)."""
+core (profile, contact persons, life events, reveal), coverage (managers,
+team), reassignment (bulk reassignment), groups (households and corporate groups)."""
 
-from .coverage import (
-    BulkPlan,
-    StalePlan,
-    bulk_reassign_confirm,
-    bulk_reassign_plan,
-    client_assign_manager,
-    coverage_team_add,
-    coverage_team_remove,
-    require_can_assign,
-    summarize,
-    validate_manager,
-)
-from .groups import (
-    group_member_add,
-    group_member_remove,
-    relationship_group_create,
-    relationship_group_update,
-)
-from .profile import (
+from .core import (
     PII_FIELDS,
     PROFILE_FIELDS,
+    client_contacted,
     client_create,
     client_reveal,
     client_update,
+    clients_lock,
     contact_person_create,
     contact_person_delete,
     contact_person_update,
@@ -34,6 +18,26 @@ from .profile import (
     national_id_problem,
     phone_key,
     pii_indexes,
+)
+from .coverage import (
+    client_assign_manager,
+    coverage_team_add,
+    coverage_team_remove,
+    require_can_assign,
+    validate_manager,
+)
+from .groups import (
+    group_member_add,
+    group_member_remove,
+    relationship_group_create,
+    relationship_group_update,
+)
+from .reassignment import (
+    BulkPlan,
+    StalePlan,
+    bulk_reassign_confirm,
+    bulk_reassign_plan,
+    summarize,
 )
 
 __all__ = [
@@ -44,6 +48,8 @@ __all__ = [
     "bulk_reassign_confirm",
     "bulk_reassign_plan",
     "client_assign_manager",
+    "client_contacted",
+    "clients_lock",
     "client_create",
     "client_reveal",
     "client_update",

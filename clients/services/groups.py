@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from tenancy.audit import audit_record
 from tenancy.models import Role, User
 
-from .. import policy
+from .. import access
 from ..models import Client, GroupMembership, RelationshipGroup
 
 
 def _require_group_editor(actor: User) -> None:
-    if not policy.can_manage_groups(actor):
+    if not access.can_manage_groups(actor):
         raise PermissionDenied(_("Your role may not change relationship groups."))
 
 
@@ -83,7 +83,7 @@ def group_member_add(
     """Put a client into a group with a role. The actor must be allowed to edit
     the client's profile (its managers, its branch head, an admin)."""
     _require_group_editor(actor)
-    if not policy.can_edit_profile(actor, client):
+    if not access.can_edit_profile(actor, client):
         raise PermissionDenied(_("You may only add clients whose profile you may edit."))
     _validate_role(group, role)
     if GroupMembership.objects.filter(group=group, client=client).exists():
@@ -108,7 +108,7 @@ def group_member_add(
 
 def group_member_remove(*, actor: User, membership: GroupMembership) -> None:
     _require_group_editor(actor)
-    if not policy.can_edit_profile(actor, membership.client):
+    if not access.can_edit_profile(actor, membership.client):
         raise PermissionDenied(_("You may only remove clients whose profile you may edit."))
     with transaction.atomic():
         group, client_id = membership.group, membership.client_id

@@ -6,8 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from clients.models import Client
-from clients.portfolio import Holding, ImportJob, Product, Transaction
+from clients.models import Client, Holding, ImportJob, Product, Transaction
 
 
 def _client(bank):

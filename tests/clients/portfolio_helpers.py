@@ -11,8 +11,7 @@ from itertools import count
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from clients.models import Client
-from clients.portfolio import Holding, Product, Transaction
+from clients.models import Client, Holding, Product, Transaction
 from tenancy.context import tenant_scope
 
 _seq = count(1)

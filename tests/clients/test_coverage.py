@@ -171,7 +171,7 @@ def test_bulk_reassignment_is_atomic_when_a_write_fails_midway(bank, monkeypatch
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("clients.services.coverage.audit_record", boom)
+    monkeypatch.setattr("clients.services.reassignment.audit_record", boom)
     with bank.scope():
         with pytest.raises(RuntimeError):
             services.bulk_reassign_confirm(

@@ -49,7 +49,7 @@ def test_export_masks_contact_details_for_non_managers(bank, api_for):
     response = api_for(bank.risk_officer).get("/api/v1/clients/export/")
     rows = {r["name"]: r for r in _rows(response)}
     assert set(rows) == {"Mine", "Other"}
-    assert rows["Mine"]["phone"] == "138****8000" and rows["Mine"]["email"] == "m***@example.com"
+    assert rows["Mine"]["phone"] == "138******00" and rows["Mine"]["email"] == "m***@example.com"
     assert "1234" in rows["Mine"]["national_id"] and "199001" not in rows["Mine"]["national_id"]
 
 
@@ -79,3 +79,39 @@ def test_formula_like_names_are_neutralised(bank, api_for):
     )
     rows = _rows(api_for(bank.rm).get("/api/v1/clients/export/"))
     assert rows[0]["name"] == "'=HYPERLINK(1)"
+
+
+def test_export_masks_exactly_as_the_screen_and_the_api(bank, api_for):
+    """One masking rule (clients.access.client_pii_display): the CSV shows what
+    the API shows a non-manager, the address included (nothing of it)."""
+    mine, _other = _clients(bank)
+    with bank.scope():
+        mine.address = "上海市浦东新区世纪大道100号"
+        mine.save(update_fields=["address"])
+    api = api_for(bank.risk_officer)
+    row = {r["name"]: r for r in _rows(api.get("/api/v1/clients/export/"))}["Mine"]
+    shown = api.get(f"/api/v1/clients/{mine.pk}/").json()
+    for field in ("national_id", "phone", "email", "address"):
+        assert row[field] == shown[field], field
+    assert row["address"] == "***" and "上海" not in row["address"]
+
+
+def test_every_text_column_is_neutralised(bank, api_for):
+    """CSV injection: a formula prefix in any text cell is defused, the
+    personal data columns included (the client's own manager sees them plain)."""
+    with bank.scope():
+        bank.branch.name = "+Branch"
+        bank.branch.save(update_fields=["name"])
+    ClientFactory(
+        tenant=bank.tenant,
+        branch=bank.branch,
+        dedicated_manager=bank.rm,
+        external_id="-EXT1",
+        name="\tName",
+        phone="+8613800138000",
+        email="@evil@example.com",
+        address='=HYPERLINK("http://x")',
+    )
+    row = _rows(api_for(bank.rm).get("/api/v1/clients/export/"))[0]
+    for column in ("external_id", "name", "branch", "phone", "email", "address"):
+        assert row[column].startswith("'"), column

@@ -181,3 +181,20 @@ def test_group_page_query_count_is_bounded(bank, web_for, django_assert_max_num_
     web = web_for(bank.rm)
     with django_assert_max_num_queries(LIST_BUDGET):
         assert web.get(reverse("clients:group_detail", args=[gid])).status_code == 200
+
+
+def test_client_360_page_checks_visibility_once_and_passes_the_checked_client(bank, web_for):
+    """The client is checked once (``client_get``); the sections read its rows
+    by ``client_id`` instead of re-running the visibility rule as a subquery."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    corp = _populate(bank, 10)
+    with CaptureQueriesContext(connection) as ctx:
+        response = web_for(bank.rm).get(reverse("clients:detail", args=[corp.pk]))
+    assert response.status_code == 200
+    rule = re.compile(rf'IN \(SELECT .{{0,200}}"dedicated_manager_id" = {bank.rm.pk}\b')
+    rechecks = [q["sql"][:120] for q in ctx.captured_queries if rule.search(q["sql"])]
+    assert rechecks == []

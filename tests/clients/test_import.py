@@ -4,8 +4,7 @@ import pytest
 from django.db import connection
 
 from clients.imports import import_job_start, import_run
-from clients.models import Client
-from clients.portfolio import Holding, ImportJob, Transaction
+from clients.models import Client, Holding, ImportJob, Transaction
 from tenancy.crypto import blind_index
 from tenancy.models import AuditEvent
 

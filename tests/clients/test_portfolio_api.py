@@ -79,7 +79,7 @@ def test_foreign_product_is_404(bank, other_bank, api_for):
 
 
 def test_import_jobs_are_hidden_from_rms(bank, api_for):
-    from clients.portfolio import ImportJob
+    from clients.models import ImportJob
 
     with bank.scope():
         job = ImportJob.objects.create(
@@ -98,8 +98,7 @@ def _queries(api, url, django_assert_max_num_queries, budget):
 
 @pytest.mark.parametrize("n", [10, 120])
 def test_list_endpoints_have_a_fixed_query_budget(bank, api_for, django_assert_max_num_queries, n):
-    from clients.models import Client
-    from clients.portfolio import Holding
+    from clients.models import Client, Holding
     from tenancy.context import tenant_scope
 
     product = make_product(bank.tenant)

@@ -19,7 +19,7 @@ def client_sections(request, client):
     """Only this part's sections (others, e.g. the timeline, have their own budgets)."""
     return [
         {"template": s.template, **s.context(request, client)}
-        for s in registry._SECTIONS
+        for s in registry.CLIENT_SECTIONS
         if s.template in TEMPLATES
     ]
 

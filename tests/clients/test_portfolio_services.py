@@ -3,9 +3,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from clients.models import Client
-from clients.portfolio import Product
-from clients.portfolio_services import client_totals_recompute, product_create, product_update
+from clients.models import Client, Product
+from clients.services.portfolio import client_totals_recompute, product_create, product_update
 from tenancy.models import AuditEvent
 
 from .portfolio_helpers import make_holding

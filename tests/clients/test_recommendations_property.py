@@ -5,9 +5,8 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clients.models import Client
-from clients.portfolio import Holding, Product, ProductCategory
-from clients.recommendations import (
+from clients.models import Client, Holding, Product, ProductCategory
+from clients.selectors.recommendations import (
     TOLERANCE_LEVEL,
     VIP_TIERS,
     preference_profile,

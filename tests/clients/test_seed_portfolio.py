@@ -2,8 +2,7 @@ import io
 
 from django.core.management import call_command
 
-from clients.models import Client
-from clients.portfolio import Holding, Product, Transaction
+from clients.models import Client, Holding, Product, Transaction
 from tenancy.context import tenant_scope
 from tenancy.models import Tenant, User
 

@@ -1,10 +1,9 @@
 from decimal import Decimal
 
-from clients.models import Client
-from clients.portfolio import TierThreshold
-from clients.portfolio_services import client_totals_recompute, tier_threshold_update
+from clients.models import Client, TierThreshold
+from clients.services.portfolio import client_totals_recompute, tier_threshold_update
+from clients.services.tiering import tier_thresholds, tiering_recompute
 from clients.tasks import tiering_nightly
-from clients.tiering import tier_thresholds, tiering_recompute
 from tenancy.models import AuditEvent
 from tests.factories import ClientFactory
 

@@ -13,8 +13,9 @@ from django.db import connection
 from django.utils import timezone
 
 from clients.models import Client
-from communications import dispatch, tasks
+from communications import tasks
 from communications.models import FollowUp, Notification, ReminderDispatch
+from communications.services import reminders as dispatch
 from tests.communications.factories import bulk_followups, make_followup
 from tests.conftest import postgres_only
 from tests.factories import ClientFactory

@@ -3,9 +3,9 @@ from __future__ import annotations
 import random
 
 from clients.models import Client
+from communications.demo import seed_communications
 from communications.models import FollowUp, Interaction
-from communications.seeding import seed_communications
-from tenancy.seeding import SeedContext
+from tenancy.demo import SeedContext
 from tests.factories import ClientFactory
 
 

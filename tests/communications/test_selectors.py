@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
+from clients.access import client_get
 from communications import selectors
 from communications.models import InteractionAttendee
 from tests.communications.factories import make_interaction
@@ -35,7 +36,7 @@ def test_confidential_report_is_404_for_same_branch_rm_who_is_neither_attendee_n
 
     with bank.scope():
         assign_perm("view_client", bank.other_rm, confidential.client)
-        assert selectors.client_get(user=bank.other_rm, client_id=confidential.client_id)
+        assert client_get(user=bank.other_rm, client_id=confidential.client_id)
     with pytest.raises(Http404):
         _get(bank, bank.other_rm, confidential)
 

@@ -1,8 +1,8 @@
 import pytest
 from guardian.shortcuts import assign_perm
 
+from clients import access
 from clients.services.coverage import coverage_team_add
-from tenancy import access
 from tenancy.models import Role
 
 from ..factories import ClientFactory, UserFactory

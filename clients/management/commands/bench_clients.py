@@ -18,12 +18,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from clients.access import visible_clients
 from clients.imports import import_run
-from clients.models import Client
-from clients.portfolio import Holding, Transaction
-from tenancy.access import visible_clients
+from clients.models import Client, Holding, Transaction
 from tenancy.context import tenant_scope
+from tenancy.demo import staff_bulk_create
 from tenancy.models import Branch, Role, User
+from tenancy.selectors import tenant_staff
 from tenancy.services import _branch_save, tenant_create
 
 
@@ -48,12 +49,12 @@ class Command(BaseCommand):
             admin_password=secrets.token_urlsafe(18),
         )
         with tenant_scope(tenant):
-            admin = User.objects.get(tenant=tenant, role=Role.ADMIN)
+            admin = tenant_staff().get(role=Role.ADMIN)
             head = Branch.objects.get(parent__isnull=True)
             branches = [
                 _branch_save(Branch(name=f"B{i}", code=f"B{i:02d}", parent=head)) for i in range(10)
             ]
-            rms = User.objects.bulk_create(
+            rms = staff_bulk_create(
                 [
                     User(
                         username=f"bench_rm_{stamp}_{i}",

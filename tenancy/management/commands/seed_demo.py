@@ -1,5 +1,5 @@
 """A deterministic demo bank. Tenant, branch tree and staff are built here;
-each app's registered seeder adds its data (see tenancy.seeding)."""
+each app's registered seeder adds its data (see tenancy.demo)."""
 
 import random
 
@@ -9,8 +9,8 @@ from django.db import connection, transaction
 
 from tenancy.audit import audit_record
 from tenancy.context import tenant_scope
+from tenancy.demo import SeedContext, run_seeders
 from tenancy.models import Branch, Role, Tenant, User
-from tenancy.seeding import SeedContext, run_seeders
 from tenancy.services import _branch_save
 
 DEMO_SLUG = "demo"

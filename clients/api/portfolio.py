@@ -13,9 +13,11 @@ from rest_framework.views import APIView
 
 from tenancy.api_base import ScopedAPIMixin
 
-from . import exports, imports, portfolio_selectors, portfolio_services
-from .portfolio import Holding, ImportJob, Product, Transaction
-from .portfolio_selectors import _day_start
+from .. import exports, imports
+from ..models import Holding, ImportJob, Product, Transaction
+from ..selectors import portfolio as portfolio_selectors
+from ..selectors.portfolio import _day_start
+from ..services import portfolio as portfolio_services
 
 
 class ProductSerializer(serializers.ModelSerializer):

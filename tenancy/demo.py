@@ -2,7 +2,7 @@
 adds its own demo data through a registered seeder, so tenancy imports none
 of them. Register in AppConfig.ready():
 
-    from tenancy.seeding import register_seeder
+    from tenancy.demo import register_seeder
     register_seeder(order=10, seeder=seed_clients)
 
 ``seeder(ctx: SeedContext) -> None`` runs inside the demo tenant's scope and
@@ -23,6 +23,7 @@ from django.core.management.base import OutputWrapper
 from django.db import connection
 
 from .models import Branch, Tenant, User
+from .registry import Registry
 
 
 @dataclass
@@ -42,18 +43,21 @@ class SeedContext:
             self.stdout.write(text)
 
 
-_SEEDERS: list[tuple[int, Callable[[SeedContext], None]]] = []
+DEMO_SEEDERS: Registry[Callable[[SeedContext], None]] = Registry("demo data seeders")
 
 
 def register_seeder(*, order: int, seeder: Callable[[SeedContext], None]) -> None:
-    if all(s is not seeder for _, s in _SEEDERS):
-        _SEEDERS.append((order, seeder))
-        _SEEDERS.sort(key=lambda pair: pair[0])
+    DEMO_SEEDERS.register(f"{seeder.__module__}.{seeder.__qualname__}", seeder, order=order)
 
 
 def run_seeders(ctx: SeedContext) -> None:
-    for _order, seeder in _SEEDERS:
+    for seeder in DEMO_SEEDERS:
         seeder(ctx)
+
+
+def staff_bulk_create(users: list[User]) -> list[User]:
+    """Insert demo or benchmark staff in one statement (no audit: fixtures)."""
+    return User.objects.bulk_create(users)
 
 
 def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:

@@ -1,5 +1,5 @@
 """Reads of client data. Every function starts from the access policy
-(``tenancy.access.visible_clients``): an invisible or foreign client is a 404."""
+(``clients.access.visible_clients``): an invisible or foreign client is a 404."""
 
 from __future__ import annotations
 
@@ -8,16 +8,14 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
-from django.http import Http404
+from django.db.models import Count, F, Q, QuerySet, Sum
 
+from clients.access import client_rows, managed_by_q, subtree_q, tier_rank, visible_clients
 from tenancy import selectors as tenancy_selectors
-from tenancy.access import managed_by_q, visible_clients
-from tenancy.crypto import mask, mask_email
 from tenancy.models import Role, User
+from tenancy.shortcuts import get_or_404
 
-from . import policy
-from .models import (
+from ..models import (
     Client,
     ContactPerson,
     CoverageChange,
@@ -30,20 +28,13 @@ from .models import (
 CENT = Decimal("0.01")
 PII_DEFERRED = ("national_id", "phone", "email", "address")
 
-_TIER_RANK = Case(
-    When(tier=Client.Tier.PLATINUM, then=Value(0)),
-    When(tier=Client.Tier.GOLD, then=Value(1)),
-    When(tier=Client.Tier.SILVER, then=Value(2)),
-    default=Value(3),
-    output_field=IntegerField(),
-)
 
 ORDERINGS: dict[str, tuple] = {
     "name": ("name", "id"),
     "-name": ("-name", "-id"),
     "-aum": ("-aum", "id"),
     "aum": ("aum", "id"),
-    "tier": (_TIER_RANK.asc(), "-aum", "id"),
+    "tier": (tier_rank().asc(), "-aum", "id"),
     "-last_contacted": (F("last_contacted_at").desc(nulls_last=True), "id"),
     "last_contacted": (F("last_contacted_at").asc(nulls_first=True), "id"),
     "external_id": ("external_id",),
@@ -60,7 +51,7 @@ def _int(value) -> int | None:
 def client_search_q(term: str) -> Q:
     """Name contains, core-banking id exact, or id number / phone / email exact
     through their blind indexes (the plaintext is never in the database)."""
-    from .services import pii_indexes
+    from ..services import pii_indexes
 
     term = term.strip()
     q = Q(name__icontains=term) | Q(external_id=term)
@@ -113,100 +104,43 @@ def client_list(
     return qs if with_pii else qs.defer(*PII_DEFERRED)
 
 
-def client_get(*, user: User, client_id, for_update: bool = False) -> Client:
-    """One visible client (404 for missing, foreign or invisible alike)."""
-    pk = _int(client_id)
-    if pk is None:
-        raise Http404
-    qs = visible_clients(user).select_related("branch", "dedicated_manager", "backup_manager")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    client = qs.filter(pk=pk).first()
-    if client is None:
-        raise Http404
-    return client
-
-
-def client_pii_display(*, user: User, client: Client) -> dict[str, str]:
-    """Personal data as ``user`` may read it: the id number always masked;
-    phone, email and address masked except for the client's managers."""
-    plain = policy.sees_plain_contact(user, client)
-    return {
-        "national_id": mask(client.national_id),
-        "phone": client.phone if plain else mask(client.phone, keep_start=3, keep_end=2),
-        "email": client.email if plain else mask_email(client.email),
-        "address": client.address if plain else ("***" if client.address else ""),
-        "plain_contact": plain,
-    }
-
-
 # --- related rows (always through a visible client) ---------------------------------
 
 
 def contact_list(*, user: User, client: Client | None = None) -> QuerySet[ContactPerson]:
-    qs = ContactPerson.objects.filter(client__in=visible_clients(user).values("pk"))
-    if client is not None:
-        qs = qs.filter(client=client)
+    qs = client_rows(ContactPerson.objects.all(), user=user, client=client)
     return qs.select_related("client", "client__branch")
 
 
 def contact_get(*, user: User, contact_id, client: Client | None = None) -> ContactPerson:
-    pk = _int(contact_id)
-    obj = contact_list(user=user, client=client).filter(pk=pk).first() if pk is not None else None
-    if obj is None:
-        raise Http404
-    return obj
-
-
-def contact_display(*, user: User, contact: ContactPerson, client: Client) -> dict[str, str]:
-    plain = policy.sees_plain_contact(user, client)
-    return {
-        "phone": contact.phone if plain else mask(contact.phone, keep_start=3, keep_end=2),
-        "email": contact.email if plain else mask_email(contact.email),
-    }
+    return get_or_404(contact_list(user=user, client=client), contact_id)
 
 
 def life_event_list(*, user: User, client: Client | None = None) -> QuerySet[LifeEvent]:
-    qs = LifeEvent.objects.filter(client__in=visible_clients(user).values("pk"))
-    if client is not None:
-        qs = qs.filter(client=client)
+    qs = client_rows(LifeEvent.objects.all(), user=user, client=client)
     return qs.select_related("client", "client__branch").order_by("date", "id")
 
 
 def life_event_get(*, user: User, event_id, client: Client | None = None) -> LifeEvent:
-    pk = _int(event_id)
-    obj = (
-        life_event_list(user=user, client=client).filter(pk=pk).first() if pk is not None else None
-    )
-    if obj is None:
-        raise Http404
-    return obj
+    return get_or_404(life_event_list(user=user, client=client), event_id)
 
 
 def coverage_team(*, user: User, client: Client) -> QuerySet[CoverageTeamMember]:
-    return CoverageTeamMember.objects.filter(
-        client__in=visible_clients(user).values("pk"), client=client
-    ).select_related("user", "user__branch")
+    return client_rows(CoverageTeamMember.objects.all(), user=user, client=client).select_related(
+        "user", "user__branch"
+    )
 
 
 def coverage_member_get(*, user: User, client: Client, member_id) -> CoverageTeamMember:
-    pk = _int(member_id)
-    obj = (
-        coverage_team(user=user, client=client)
-        .select_related("client", "client__branch")
-        .filter(pk=pk)
-        .first()
-        if pk is not None
-        else None
+    return get_or_404(
+        coverage_team(user=user, client=client).select_related("client", "client__branch"),
+        member_id,
     )
-    if obj is None:
-        raise Http404
-    return obj
 
 
 def coverage_history(*, user: User, client: Client) -> QuerySet[CoverageChange]:
     return (
-        CoverageChange.objects.filter(client__in=visible_clients(user).values("pk"), client=client)
+        client_rows(CoverageChange.objects.all(), user=user, client=client)
         .select_related("from_user", "to_user", "changed_by")
         .order_by("-changed_at", "-id")
     )
@@ -216,7 +150,7 @@ def assignable_managers(*, user: User) -> QuerySet[User]:
     """Active RMs ``user`` may assign: the bank's for admins, the subtree's for branch heads."""
     qs = tenancy_selectors.rm_list(user=user)
     if user.role == Role.BRANCH_HEAD:
-        qs = qs.filter(branch__path__startswith=user.branch.path) if user.branch_id else qs.none()
+        qs = qs.filter(subtree_q(user.branch)) if user.branch_id else qs.none()
     elif user.role != Role.ADMIN:
         qs = qs.none()
     return qs.select_related("branch").order_by("branch__path", "username")
@@ -247,11 +181,7 @@ def group_list(*, user: User) -> QuerySet[RelationshipGroup]:
 
 
 def group_get(*, user: User, group_id) -> RelationshipGroup:
-    pk = _int(group_id)
-    obj = group_list(user=user).filter(pk=pk).first() if pk is not None else None
-    if obj is None:
-        raise Http404
-    return obj
+    return get_or_404(group_list(user=user), group_id)
 
 
 def group_members(*, user: User, group: RelationshipGroup) -> list[GroupMembership]:
@@ -265,21 +195,12 @@ def group_members(*, user: User, group: RelationshipGroup) -> list[GroupMembersh
 
 
 def membership_get(*, user: User, group: RelationshipGroup, membership_id) -> GroupMembership:
-    pk = _int(membership_id)
-    obj = (
-        (
-            GroupMembership.objects.filter(
-                group=group, pk=pk, client__in=visible_clients(user).values("pk")
-            )
-            .select_related("client", "client__branch", "group")
-            .first()
-        )
-        if pk is not None
-        else None
+    return get_or_404(
+        GroupMembership.objects.filter(
+            group=group, client__in=visible_clients(user).values("pk")
+        ).select_related("client", "client__branch", "group"),
+        membership_id,
     )
-    if obj is None:
-        raise Http404
-    return obj
 
 
 def group_rollups(*, user: User, group_ids) -> dict[int, dict[str, Any]]:

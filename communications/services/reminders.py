@@ -18,7 +18,6 @@ idempotent:
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime, timedelta
 
 from django.conf import settings as django_settings
@@ -30,14 +29,17 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from clients.access import visible_clients
 from clients.models import Client
-from tenancy.access import visible_clients
 from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
-from tenancy.models import Role, Tenant, User
+from tenancy.models import Role, Tenant
+from tenancy.schedules import enqueue_after_commit
+from tenancy.selectors import tenant_staff
+from tenancy.timezones import ZoneInfo, tenant_zone
 
-from .models import FollowUp, Notification, ReminderDispatch
-from .selectors import comm_settings_get, revisit_due_clients
+from ..models import FollowUp, Notification, ReminderDispatch
+from ..selectors import comm_settings_get, revisit_due_clients
 
 REMINDER_BATCH = 200
 EMAIL_RETRY_AFTER = timedelta(minutes=10)
@@ -47,20 +49,17 @@ def _tenant() -> Tenant:
     return Tenant.objects.get(pk=require_tenant_id())
 
 
-def _local(dt: datetime, tz: zoneinfo.ZoneInfo) -> str:
+def _local(dt: datetime, tz: ZoneInfo) -> str:
     return date_format(dt.astimezone(tz), "DATETIME_FORMAT")
 
 
 def _enqueue_emails(tenant_id: int, dispatch_ids: list[int]) -> None:
     if not dispatch_ids:
         return
-    from .tasks import reminder_email_send
-
-    def enqueue():
-        for dispatch_id in dispatch_ids:
-            reminder_email_send.delay(tenant_id=tenant_id, dispatch_id=dispatch_id)
-
-    transaction.on_commit(enqueue)
+    for dispatch_id in dispatch_ids:
+        enqueue_after_commit(
+            "communications.tasks.reminder_email_send", tenant_id=tenant_id, dispatch_id=dispatch_id
+        )
 
 
 # --- due reminders -----------------------------------------------------------------
@@ -75,7 +74,7 @@ def followup_reminders_claim(
     follow-ups reminded."""
     now = now or timezone.now()
     tenant = _tenant()
-    tz = zoneinfo.ZoneInfo(tenant.timezone)
+    tz = tenant_zone(tenant)
     claimed = list(
         FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(status=FollowUp.Status.OPEN, reminded_at__isnull=True, due_at__lte=now)
@@ -173,13 +172,11 @@ def overdue_digest_send(*, now: datetime | None = None) -> int:
     subtree. Returns the number of digests sent."""
     now = now or timezone.now()
     tenant = _tenant()
-    tz = zoneinfo.ZoneInfo(tenant.timezone)
+    tz = tenant_zone(tenant)
     local_now = now.astimezone(tz)
     if local_now.hour < comm_settings_get().digest_hour:
         return 0
-    heads = User.objects.filter(
-        tenant_id=tenant.pk, role=Role.BRANCH_HEAD, is_active=True
-    ).select_related("branch")
+    heads = tenant_staff().filter(role=Role.BRANCH_HEAD, is_active=True).select_related("branch")
     sent, dispatch_ids = 0, []
     with translation.override(tenant.locale):
         for head in heads:

@@ -15,19 +15,20 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from clients.access import can_see_client, is_manager
 from clients.models import Client, ContactPerson
-from tenancy.access import can_see_client
+from clients.services import client_contacted, clients_lock
 from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
 from tenancy.models import Role, User
+from tenancy.schedules import enqueue_after_commit
 
-from .models import (
+from ..models import (
     CalendarFeedToken,
     CommunicationSettings,
     FollowUp,
@@ -36,7 +37,7 @@ from .models import (
     InteractionAttendee,
     InteractionContact,
 )
-from .selectors import comm_settings_get
+from ..selectors import comm_settings_get
 
 # An interaction is logged after it happens; planned contact is a follow-up.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -55,9 +56,9 @@ EDITABLE_FIELDS = (
 def _enqueue_reminders_if_due(tenant_id: int, due_at: datetime) -> None:
     """A follow-up created already due is reminded now, not at the next sweep."""
     if due_at <= timezone.now():
-        from .tasks import followup_reminders_for_tenant
-
-        transaction.on_commit(lambda: followup_reminders_for_tenant.delay(tenant_id=tenant_id))
+        enqueue_after_commit(
+            "communications.tasks.followup_reminders_for_tenant", tenant_id=tenant_id
+        )
 
 
 def _validate_staff(user: User | None, field: str, errors: dict) -> None:
@@ -150,7 +151,7 @@ def interaction_log(
     with transaction.atomic():
         # Lock order (README, Architecture): the client row, then the other rows,
         # and the tenant row (audit_record) last, after every row lock.
-        list(Client.objects.select_for_update(no_key=True).filter(pk=client.pk).values("pk"))
+        clients_lock(client_ids=[client.pk])
         interaction.save()
         tenant_id = interaction.tenant_id
         InteractionContact.objects.bulk_create(
@@ -165,10 +166,7 @@ def interaction_log(
                 for u in set(attendees)
             ]
         )
-        # one UPDATE; never moves the date back when an older contact is logged late
-        Client.objects.filter(pk=client.pk).filter(
-            Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=occurred_at)
-        ).update(last_contacted_at=occurred_at)
+        client_contacted(client_id=client.pk, at=occurred_at)
         FollowUp.objects.filter(
             client=client, kind=FollowUp.Kind.REVISIT, status=FollowUp.Status.OPEN
         ).update(status=FollowUp.Status.DONE, completed_at=now)
@@ -238,9 +236,7 @@ def interaction_update(*, actor: User, interaction: Interaction, **changes) -> I
     with transaction.atomic():
         interaction.save(update_fields=[*changes, "updated_at"])
         if "occurred_at" in changed:
-            Client.objects.filter(pk=interaction.client_id).filter(
-                Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=interaction.occurred_at)
-            ).update(last_contacted_at=interaction.occurred_at)
+            client_contacted(client_id=interaction.client_id, at=interaction.occurred_at)
         audit_record(
             action="interaction.edited", actor=actor, target=interaction, data={"changes": changed}
         )
@@ -248,12 +244,11 @@ def interaction_update(*, actor: User, interaction: Interaction, **changes) -> I
 
 
 def interaction_can_amend(*, user: User, interaction: Interaction) -> bool:
-    client = interaction.client
-    return user.pk in (
-        interaction.author_id,
-        client.dedicated_manager_id,
-        client.backup_manager_id,
-    ) or (InteractionAttendee.objects.filter(interaction=interaction, user_id=user.pk).exists())
+    return (
+        user.pk == interaction.author_id
+        or is_manager(user, interaction.client)
+        or InteractionAttendee.objects.filter(interaction=interaction, user_id=user.pk).exists()
+    )
 
 
 def interaction_amend(*, actor: User, interaction: Interaction, text: str) -> InteractionAmendment:
@@ -464,7 +459,7 @@ def calendar_token_rotate(*, user: User) -> str:
 
 def notification_mark_read(*, user: User, notifications: Iterable | None) -> int:
     """Mark the given notifications (or all of ``user``'s) read; one UPDATE."""
-    from .models import Notification
+    from ..models import Notification
 
     qs = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
     if notifications is not None:

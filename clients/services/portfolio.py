@@ -16,12 +16,12 @@ from django.db.models import Case, DecimalField, F, OuterRef, Subquery, Sum, Val
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from clients.access import RANKED_TIERS
 from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
 from tenancy.models import Role
 
-from .models import Client
-from .portfolio import FX_TO_BASE, Holding, Product, ProductCategory, TierThreshold
+from ..models import FX_TO_BASE, Client, Holding, Product, ProductCategory, TierThreshold
 from .tiering import tiering_recompute
 
 BATCH = 5000
@@ -192,7 +192,7 @@ def tier_threshold_update(
         threshold.full_clean(exclude=["tenant"], validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         raise ValidationError(exc.message_dict) from None
-    order = ["platinum", "gold", "silver"]
+    order = list(RANKED_TIERS)
     others = {t.tier: t for t in TierThreshold.objects.exclude(pk=threshold.pk)}
     idx = order.index(threshold.tier)
     higher = [others[t] for t in order[:idx] if t in others]

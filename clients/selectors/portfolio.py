@@ -1,5 +1,5 @@
 """Reads of portfolio data. Everything about a client starts from the access
-policy (``tenancy.access.visible_clients``): a holding or transaction of an
+policy (``clients.access.visible_clients``): a holding or transaction of an
 invisible client does not exist for the user."""
 
 from __future__ import annotations
@@ -11,19 +11,12 @@ from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from tenancy.access import visible_clients
+from clients.access import visible_clients
 from tenancy.models import Role
+from tenancy.shortcuts import get_or_404
 
-from .portfolio import Holding, ImportJob, Product, TierThreshold, Transaction
+from ..models import Holding, ImportJob, Product, TierThreshold, Transaction
 from .recommendations import PreferenceProfile, Recommendation, preference_profile, recommend
-
-
-def _get(qs: QuerySet, pk):
-    try:
-        return qs.get(pk=int(pk))
-    except (qs.model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
 
 # --- catalogue -----------------------------------------------------------------------
 
@@ -43,7 +36,7 @@ def product_list(
 
 
 def product_get(*, user, product_id) -> Product:
-    return _get(product_list(user=user), product_id)
+    return get_or_404(product_list(user=user), product_id)
 
 
 # --- holdings and transactions ------------------------------------------------------------
@@ -57,7 +50,7 @@ def holding_list(*, user, client_id=None) -> QuerySet[Holding]:
 
 
 def holding_get(*, user, holding_id) -> Holding:
-    return _get(holding_list(user=user), holding_id)
+    return get_or_404(holding_list(user=user), holding_id)
 
 
 def _day_start(d: date) -> datetime:
@@ -80,7 +73,7 @@ def transaction_list(
 
 
 def transaction_get(*, user, transaction_id) -> Transaction:
-    return _get(transaction_list(user=user), transaction_id)
+    return get_or_404(transaction_list(user=user), transaction_id)
 
 
 def client_transaction_summary(*, client, months: int = 12) -> list[dict]:
@@ -108,7 +101,7 @@ class ClientPortfolio:
 
 
 def _by_category(rows: list[dict]) -> list[dict]:
-    from .portfolio import TransactionCategory
+    from ..models import TransactionCategory
     from .recommendations import to_base
 
     labels = dict(TransactionCategory.choices)
@@ -160,7 +153,7 @@ def client_portfolio(*, user, client, request=None) -> ClientPortfolio:
 
 
 def tier_threshold_list(*, user) -> list[TierThreshold]:
-    from .tiering import TIER_ORDER, tier_thresholds
+    from ..services.tiering import TIER_ORDER, tier_thresholds
 
     rows = tier_thresholds(create_missing=user.role == Role.ADMIN)
     return [rows[t] for t in TIER_ORDER if t in rows]
@@ -181,7 +174,7 @@ def import_job_list(*, user) -> QuerySet[ImportJob]:
 
 
 def import_job_get(*, user, job_id) -> ImportJob:
-    return _get(import_job_list(user=user), job_id)
+    return get_or_404(import_job_list(user=user), job_id)
 
 
 def client_export_list(*, user) -> QuerySet:

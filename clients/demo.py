@@ -15,13 +15,12 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from tenancy.crypto import blind_index
+from tenancy.demo import SeedContext, insert_rows
 from tenancy.models import Role
-from tenancy.seeding import SeedContext, insert_rows
 
-from .models import Client, CreditRating
-from .portfolio import Holding, Product, Transaction
-from .portfolio_services import client_totals_recompute
-from .tiering import tier_thresholds, tiering_recompute
+from .models import Client, CreditRating, Holding, Product, Transaction
+from .services.portfolio import client_totals_recompute
+from .services.tiering import tier_thresholds, tiering_recompute
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 GIVEN = [

@@ -21,13 +21,13 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
+from clients.access import RANKED_TIERS
 from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
 
-from .models import Client, Transaction
-from .portfolio import TierThreshold
+from ..models import Client, TierThreshold, Transaction
 
-TIER_ORDER = ["platinum", "gold", "silver"]  # highest first; "standard" otherwise
+TIER_ORDER = RANKED_TIERS  # highest first; "standard" otherwise
 RATING_RANK = {"AAA": 7, "AA": 6, "A": 5, "BBB": 4, "BB": 3, "B": 2, "CCC": 1}
 DEFAULT_THRESHOLDS = {
     # private-banking level, wealth-management level, affluent level (CNY)

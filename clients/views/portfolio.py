@@ -15,9 +15,11 @@ from tenancy.forms import apply_errors
 from tenancy.models import Role
 from tenancy.views import role_required, staff_required
 
-from . import exports, imports, portfolio_selectors, portfolio_services
-from .portfolio_forms import ImportUploadForm, ProductForm, TierThresholdForm
-from .tiering import DEFAULT_THRESHOLDS
+from .. import exports, imports
+from ..forms import ImportUploadForm, ProductForm, TierThresholdForm
+from ..selectors import portfolio as portfolio_selectors
+from ..services import portfolio as portfolio_services
+from ..services.tiering import DEFAULT_THRESHOLDS
 
 
 @role_required(Role.ADMIN)
@@ -197,7 +199,7 @@ def transactions_section(request, client) -> dict:
 
 
 def preferences_section(request, client) -> dict:
-    from .portfolio import ProductCategory
+    from ..models import ProductCategory
 
     profile = _portfolio(request, client).profile
     labels = dict(ProductCategory.choices)

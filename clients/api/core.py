@@ -4,69 +4,37 @@ from __future__ import annotations
 
 import django_filters
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from tenancy import selectors as tenancy_selectors
 from tenancy.api_base import ScopedAPIMixin
 
-from . import selectors, services
-from .models import (
+from .. import access, selectors, services
+from ..models import (
     Client,
     ContactPerson,
-    CoverageChange,
-    CoverageTeamMember,
-    GroupMembership,
     LifeEvent,
-    RelationshipGroup,
 )
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "Conflict."
-    default_code = "conflict"
-
+from .coverage import (
+    AssignManagerSerializer,
+    BulkReassignSerializer,
+    CoverageChangeSerializer,
+    TeamMemberSerializer,
+)
+from .fields import BranchField, Conflict, StaffField, VisibleClientField
 
 # --- fields resolving incoming ids through selectors ---------------------------------
 
 
-class BranchField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        return tenancy_selectors.branch_list(user=self.context["request"].user)
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class StaffField(serializers.PrimaryKeyRelatedField):
-    """A staff member of the requester's bank; any other id gets ``message``."""
-
-    message = gettext_lazy("The manager must be an active relationship manager of this bank.")
-
-    def __init__(self, *args, message=None, **kwargs):
-        if message:
-            self.message = message
-        super().__init__(*args, **kwargs)
-
-    def get_queryset(self):
-        return tenancy_selectors.staff_list(user=self.context["request"].user)
-
-    def to_internal_value(self, data):
-        try:
-            return super().to_internal_value(data)
-        except serializers.ValidationError:
-            raise serializers.ValidationError(str(self.message)) from None
-
-
-class VisibleClientField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        return selectors.client_list(user=self.context["request"].user)
-
-
 # --- clients -------------------------------------------------------------------------
+
+
+class RevealSerializer(serializers.Serializer):
+    national_id = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
 
 
 class ClientSerializer(serializers.ModelSerializer):
@@ -138,7 +106,7 @@ class ClientSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        shown = selectors.client_pii_display(user=self.context["request"].user, client=instance)
+        shown = access.client_pii_display(user=self.context["request"].user, client=instance)
         for field in ("national_id", "phone", "email", "address"):
             data[field] = shown[field]
         return data
@@ -172,61 +140,6 @@ class ClientFilter(django_filters.FilterSet):
 
 def _api_clients(*, user):
     return selectors.client_list(user=user, with_pii=True)
-
-
-class AssignManagerSerializer(serializers.Serializer):
-    manager = StaffField(allow_null=True)
-    role = serializers.ChoiceField(
-        choices=[("dedicated", "dedicated"), ("backup", "backup")], default="dedicated"
-    )
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
-
-
-class RevealSerializer(serializers.Serializer):
-    national_id = serializers.CharField()
-    phone = serializers.CharField()
-    email = serializers.CharField()
-
-
-class BulkReassignSerializer(serializers.Serializer):
-    to_manager = StaffField()
-    from_manager = StaffField(
-        required=False, allow_null=True, message=gettext_lazy("Unknown staff member.")
-    )
-    client_ids = serializers.ListField(
-        child=serializers.IntegerField(), required=False, allow_empty=True
-    )
-    role = serializers.ChoiceField(
-        choices=[("dedicated", "dedicated"), ("backup", "backup")], default="dedicated"
-    )
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
-    confirm = serializers.BooleanField(default=False)
-    token = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class CoverageChangeSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = CoverageChange
-        fields = [
-            "id",
-            "kind",
-            "from_user",
-            "to_user",
-            "reason",
-            "changed_by",
-            "changed_at",
-            "batch",
-        ]
-
-
-class TeamMemberSerializer(serializers.ModelSerializer):
-    user = StaffField(message=gettext_lazy("Choose an active staff member of this bank."))
-    reason = serializers.CharField(write_only=True, required=False, allow_blank=True, default="")
-
-    class Meta:
-        model = CoverageTeamMember
-        fields = ["id", "user", "team_role", "added_at", "reason"]
-        read_only_fields = ["added_at"]
 
 
 class ClientViewSet(
@@ -374,7 +287,7 @@ class ContactPersonSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data.update(
-            selectors.contact_display(
+            access.contact_pii_display(
                 user=self.context["request"].user, contact=instance, client=instance.client
             )
         )
@@ -434,110 +347,3 @@ class LifeEventViewSet(
 
 
 # --- relationship groups ------------------------------------------------------------------
-
-
-class MembershipSerializer(serializers.ModelSerializer):
-    client = VisibleClientField()
-    client_name = serializers.CharField(source="client.name", read_only=True)
-
-    class Meta:
-        model = GroupMembership
-        fields = ["id", "client", "client_name", "role"]
-
-
-class RelationshipGroupSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = RelationshipGroup
-        fields = ["id", "name", "kind", "note", "created_at"]
-        read_only_fields = ["created_at"]
-
-    def validate(self, attrs):
-        if self.instance is not None and "kind" in attrs and attrs["kind"] != self.instance.kind:
-            raise serializers.ValidationError({"kind": _("A group's kind cannot change.")})
-        return attrs
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        rollup = self.context.get("rollups", {}).get(instance.pk)
-        if rollup is not None:
-            data["totals"] = [
-                {k: str(v) if k != "currency" else v for k, v in t.items()}
-                for t in rollup["totals"]
-            ]
-            data["members_count"] = rollup["members"]
-            data["hidden_members"] = rollup["hidden"]
-        if "members" in self.context:
-            data["members"] = MembershipSerializer(
-                self.context["members"], many=True, context=self.context
-            ).data
-        return data
-
-
-class RelationshipGroupViewSet(
-    ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
-):
-    """Households and corporate groups. AUM and exposure are rolled up over the
-    members the requester can see; ``hidden_members`` says how many are not."""
-
-    serializer_class = RelationshipGroupSerializer
-    selector = staticmethod(selectors.group_list)
-    filterset_fields = ["kind"]
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        context = {
-            **self.get_serializer_context(),
-            "rollups": selectors.group_rollups(user=request.user, group_ids=[g.pk for g in page]),
-        }
-        return self.get_paginated_response(
-            self.get_serializer_class()(page, many=True, context=context).data
-        )
-
-    def retrieve(self, request, *args, **kwargs):
-        group = self.get_object()
-        return Response(self._detail(group))
-
-    def _detail(self, group):
-        user = self.request.user
-        context = {
-            **self.get_serializer_context(),
-            "rollups": selectors.group_rollups(user=user, group_ids=[group.pk]),
-            "members": selectors.group_members(user=user, group=group),
-        }
-        return RelationshipGroupSerializer(group, context=context).data
-
-    def perform_create(self, serializer):
-        serializer.instance = services.relationship_group_create(
-            actor=self.request.user, **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        fields = {k: v for k, v in serializer.validated_data.items() if k in ("name", "note")}
-        serializer.instance = services.relationship_group_update(
-            actor=self.request.user, group=serializer.instance, **fields
-        )
-
-    @extend_schema(request=MembershipSerializer, responses=MembershipSerializer)
-    @action(detail=True, methods=["post"])
-    def members(self, request, pk=None):
-        group = self.get_object()
-        data = MembershipSerializer(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        membership = services.group_member_add(
-            actor=request.user, group=group, **data.validated_data
-        )
-        return Response(
-            MembershipSerializer(membership, context=self.get_serializer_context()).data,
-            status=status.HTTP_201_CREATED,
-        )
-
-    @extend_schema(request=None, responses={204: None})
-    @action(detail=True, methods=["delete"], url_path=r"members/(?P<membership_id>\d+)")
-    def member_remove(self, request, pk=None, membership_id=None):
-        group = self.get_object()
-        membership = selectors.membership_get(
-            user=request.user, group=group, membership_id=membership_id
-        )
-        services.group_member_remove(actor=request.user, membership=membership)
-        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from clients.models import Client
-from tenancy.seeding import SeedContext, insert_rows
+from tenancy.demo import SeedContext, insert_rows
 
 from .models import FollowUp, Interaction
 

@@ -9,15 +9,16 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tenancy.audit import audit_record
 from tenancy.crypto import blind_index
 from tenancy.models import Branch, User
 
-from .. import policy
+from .. import access
 from ..models import Client, ContactPerson, Interest, InvestmentGoal, LifeEvent
-from .coverage import validate_manager
+from .coverage import record_coverage_change, validate_manager
 
 PII_FIELDS = ("national_id", "phone", "email", "address")
 # Fields a profile edit may change. Coverage (managers), tier, AUM, exposure,
@@ -99,7 +100,7 @@ def _validate_profile(*, actor: User, client: Client, changed: set[str]) -> None
         errors["branch"] = _("Choose a branch.")
     elif client.branch.tenant_id != actor.tenant_id:
         errors["branch"] = _("Unknown branch.")
-    elif "branch" in changed and not policy.in_subtree(actor, client.branch):
+    elif "branch" in changed and not access.in_subtree(actor, client.branch):
         errors["branch"] = _("You may only place clients in your own branch or its sub-branches.")
     if {"national_id", "kind"} & changed:
         problem = national_id_problem(client.national_id, client.kind)
@@ -187,7 +188,7 @@ def client_create(
     for bad input (national id format, email, phone, contact hours, a manager
     who is not an active RM of this bank, a duplicate core-banking id).
     """
-    if not policy.can_create_client(actor):
+    if not access.can_create_client(actor):
         raise PermissionDenied(_("Your role may not create clients."))
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
@@ -227,8 +228,6 @@ def client_create(
             },
         )
         if dedicated_manager is not None:
-            from .coverage import record_coverage_change
-
             record_coverage_change(
                 client=client,
                 kind="dedicated",
@@ -246,7 +245,7 @@ def client_update(*, actor: User, client: Client, **fields: Any) -> Client:
     Admin anywhere; branch head inside their subtree; an RM for clients they
     manage, and an RM may not move a client to another branch.
     """
-    if not policy.can_edit_profile(actor, client):
+    if not access.can_edit_profile(actor, client):
         raise PermissionDenied(_("You may not edit this client's profile."))
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
@@ -282,7 +281,7 @@ def client_update(*, actor: User, client: Client, **fields: Any) -> Client:
 def client_reveal(*, actor: User, client: Client, ip_address: str | None = None) -> dict[str, str]:
     """The plain national id, phone and email, for the client's managers and
     compliance only (PermissionDenied otherwise). Every reveal is audited."""
-    if not policy.can_reveal(actor, client):
+    if not access.can_reveal(actor, client):
         raise PermissionDenied(
             _("Only the client's managers and compliance may reveal personal data.")
         )
@@ -322,7 +321,7 @@ def contact_person_create(
     *, actor: User, client: Client, name: str, **fields: Any
 ) -> ContactPerson:
     """Add a contact person to a corporate client (whoever may edit its profile)."""
-    if not policy.can_edit_profile(actor, client):
+    if not access.can_edit_profile(actor, client):
         raise PermissionDenied(_("You may not edit this client's profile."))
     if client.kind != Client.Kind.CORPORATE:
         raise ValidationError({"client": _("Contact persons are kept for corporate clients.")})
@@ -349,7 +348,7 @@ def contact_person_create(
 
 def contact_person_update(*, actor: User, contact: ContactPerson, **fields: Any) -> ContactPerson:
     client = contact.client
-    if not policy.can_edit_profile(actor, client):
+    if not access.can_edit_profile(actor, client):
         raise PermissionDenied(_("You may not edit this client's profile."))
     unknown = set(fields) - set(CONTACT_FIELDS)
     if unknown:
@@ -375,7 +374,7 @@ def contact_person_update(*, actor: User, contact: ContactPerson, **fields: Any)
 
 def contact_person_delete(*, actor: User, contact: ContactPerson) -> None:
     client = contact.client
-    if not policy.can_edit_profile(actor, client):
+    if not access.can_edit_profile(actor, client):
         raise PermissionDenied(_("You may not edit this client's profile."))
     with transaction.atomic():
         pk = contact.pk
@@ -392,7 +391,7 @@ def life_event_create(
     *, actor: User, client: Client, kind: str, date: dt.date, note: str = ""
 ) -> LifeEvent:
     """Record a life event (birthday, retirement, IPO, ...) for a client."""
-    if not policy.can_edit_profile(actor, client):
+    if not access.can_edit_profile(actor, client):
         raise PermissionDenied(_("You may not edit this client's profile."))
     errors = {}
     if kind not in LifeEvent.Kind.values:
@@ -421,7 +420,7 @@ def life_event_create(
 
 def life_event_delete(*, actor: User, event: LifeEvent) -> None:
     client = event.client
-    if not policy.can_edit_profile(actor, client):
+    if not access.can_edit_profile(actor, client):
         raise PermissionDenied(_("You may not edit this client's profile."))
     with transaction.atomic():
         pk, kind = event.pk, event.kind
@@ -432,3 +431,25 @@ def life_event_delete(*, actor: User, event: LifeEvent) -> None:
             target=client,
             data={"event": pk, "kind": kind},
         )
+
+
+def clients_lock(*, client_ids) -> None:
+    """Lock these client rows for the rest of the transaction, in id order:
+    the first step of the project's lock order (README, "Lock order"), taken
+    before any other row lock and before the tenant's audit lock."""
+    list(
+        Client.objects.select_for_update(no_key=True)
+        .filter(pk__in=list(client_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def client_contacted(*, client_id: int, at) -> None:
+    """Record that the client was contacted at ``at`` (an interaction was
+    logged or re-dated): one UPDATE of ``last_contacted_at`` that never moves
+    it back, so an older contact logged late changes nothing. The caller's
+    service audits the contact itself and holds the transaction."""
+    Client.objects.filter(pk=client_id).filter(
+        Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=at)
+    ).update(last_contacted_at=at)

@@ -23,10 +23,10 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .portfolio import FX_TO_BASE, ProductCategory
+from ..access import VIP_TIERS
+from ..models import FX_TO_BASE, ProductCategory
 
 TOLERANCE_LEVEL = {"conservative": 1, "moderate": 2, "balanced": 3, "growth": 4, "aggressive": 5}
-VIP_TIERS = frozenset({"platinum", "gold"})
 ESG_INTEREST = "esg"
 NOT_RECOMMENDED_CATEGORIES = frozenset({ProductCategory.LOAN})
 
