@@ -12,6 +12,7 @@ PG_SUPERUSER ?= postgres
 APP_ROLE ?= steward_app
 OWNER_ROLE ?= steward_owner
 REDIS_PORT ?= 6379
+DEMO_ADDR ?= 127.0.0.1:8000
 
 # The test database is created and migrated as the owner role; the tests run as the app role.
 TEST_ENV := DATABASE_URL=postgres://$(APP_ROLE)@$(PG_HOST):$(PG_PORT)/steward \
@@ -35,10 +36,8 @@ install: $(STAMP)
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --skip-if-exists
-	@echo "Steward: http://127.0.0.1:8000/  (Ctrl-C stops web and worker)"
-	@trap 'kill 0' EXIT INT TERM; \
-	$(VENV)/bin/celery -A config worker --beat --loglevel=INFO --concurrency=2 & \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Steward: http://$(DEMO_ADDR)/  (Ctrl-C stops web and worker)"
+	@$(PY) scripts/demo_run.py --addr $(DEMO_ADDR)
 
 demo-reset:
 	rm -f var/steward.sqlite3

@@ -25,6 +25,7 @@ from ..models import (
     RelationshipGroup,
 )
 
+CENT = Decimal("0.01")
 PII_DEFERRED = ("national_id", "phone", "email", "address")
 
 
@@ -241,8 +242,9 @@ def group_rollups(*, user: User, group_ids) -> dict[int, dict[str, Any]]:
         sums[gid].append(
             {
                 "currency": row["currency"],
-                "aum": row["aum_sum"] or Decimal("0"),
-                "exposure": row["exposure_sum"] or Decimal("0"),
+                # two places on every database (SQLite's SUM drops the scale)
+                "aum": (row["aum_sum"] or Decimal("0")).quantize(CENT),
+                "exposure": (row["exposure_sum"] or Decimal("0")).quantize(CENT),
             }
         )
         out[gid]["visible"] += row["n"]

@@ -433,6 +433,18 @@ def life_event_delete(*, actor: User, event: LifeEvent) -> None:
         )
 
 
+def clients_lock(*, client_ids) -> None:
+    """Lock these client rows for the rest of the transaction, in id order:
+    the first step of the project's lock order (README, "Lock order"), taken
+    before any other row lock and before the tenant's audit lock."""
+    list(
+        Client.objects.select_for_update(no_key=True)
+        .filter(pk__in=list(client_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def client_contacted(*, client_id: int, at) -> None:
     """Record that the client was contacted at ``at`` (an interaction was
     logged or re-dated): one UPDATE of ``last_contacted_at`` that never moves

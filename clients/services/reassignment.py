@@ -103,7 +103,8 @@ def bulk_reassign_plan(
             raise ValidationError({"client_ids": _("Client ids must be numbers.")}) from None
         qs = qs.filter(pk__in=wanted)
     if lock:
-        qs = qs.select_for_update(of=("self",))
+        # Lock order (README, "Lock order"): client rows in id order, the tenant row last.
+        list(qs.select_for_update(of=("self",)).order_by("pk").values("pk"))
     clients = list(qs)
     if from_manager is None:
         missing = sorted(set(wanted) - {c.pk for c in clients})

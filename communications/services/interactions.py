@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from clients.access import can_see_client
 from clients.models import Client, ContactPerson
-from clients.services import client_contacted
+from clients.services import client_contacted, clients_lock
 from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
 from tenancy.models import Role, User
@@ -201,6 +201,9 @@ def interaction_log(
         raise ValidationError(errors)
 
     with transaction.atomic():
+        # Lock order (README, Architecture): the client row, then the other rows,
+        # and the tenant row (audit_record) last, after every row lock.
+        clients_lock(client_ids=[client.pk])
         interaction.save()
         tenant_id = interaction.tenant_id
         InteractionContact.objects.bulk_create(
@@ -215,6 +218,10 @@ def interaction_log(
                 for u in set(attendees)
             ]
         )
+        client_contacted(client_id=client.pk, at=occurred_at)
+        FollowUp.objects.filter(
+            client=client, kind=FollowUp.Kind.REVISIT, status=FollowUp.Status.OPEN
+        ).update(status=FollowUp.Status.DONE, completed_at=now)
         follow_ups = [
             _followup_save(
                 actor=author,
@@ -227,10 +234,6 @@ def interaction_log(
             )
             for s in steps
         ]
-        client_contacted(client_id=client.pk, at=occurred_at)
-        FollowUp.objects.filter(
-            client=client, kind=FollowUp.Kind.REVISIT, status=FollowUp.Status.OPEN
-        ).update(status=FollowUp.Status.DONE, completed_at=now)
         audit_record(
             action="interaction.logged",
             actor=author,

@@ -8,6 +8,7 @@ from clients.models import Client, Holding, ImportJob, Transaction
 from tenancy.crypto import blind_index
 from tenancy.models import AuditEvent
 
+from ..conftest import postgres_only
 from .portfolio_helpers import csv_file, make_product, stream
 
 CLIENTS_OK = (
@@ -298,6 +299,7 @@ def _analyze_statements(bank, *, dry_run: bool) -> list[str]:
     return [q["sql"] for q in ctx.captured_queries if "steward_analyze" in q["sql"]]
 
 
+@postgres_only()  # ANALYZE is PostgreSQL's
 def test_a_large_import_refreshes_the_table_statistics_before_recomputing(bank, monkeypatch):
     monkeypatch.setattr("clients.imports.runner.ANALYZE_AFTER_ROWS", 2)
     assert _analyze_statements(bank, dry_run=False) == [

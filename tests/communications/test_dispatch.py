@@ -166,6 +166,19 @@ def test_lost_email_enqueue_is_retried_by_the_next_sweep(
     assert len(mail.outbox) == 1
 
 
+def test_a_reminder_email_delivered_twice_goes_out_once(bank, key_client):
+    # a redelivered task, or the retry sweep racing the first send
+    bank.rm.email = "rm@a.example"
+    bank.rm.save()
+    make_followup(key_client, bank.rm, due_at=PAST)
+    with bank.scope():
+        dispatch.followup_reminders_claim()  # its on_commit enqueue does not run here
+        row = ReminderDispatch.objects.get()
+    assert tasks.reminder_email_send(tenant_id=bank.tenant.pk, dispatch_id=row.pk) is True
+    assert tasks.reminder_email_send(tenant_id=bank.tenant.pk, dispatch_id=row.pk) is False
+    assert len(mail.outbox) == 1
+
+
 # --- the daily digest, in the tenant's time zone ------------------------------------------------
 
 

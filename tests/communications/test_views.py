@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from communications.models import FollowUp, Interaction, Notification
 from tests.communications.factories import bulk_followups, make_followup, make_interaction
@@ -94,17 +97,64 @@ def test_quick_log_for_an_invisible_client_is_404(bank, web_for):
     assert r.status_code == 404
 
 
-def test_planning_shows_preferred_channel_and_hours_and_warns(bank, key_client, web_for):
-    web = web_for(bank.rm)
-    page = web.get(reverse("communications:client_log", args=[key_client.pk])).content.decode()
-    assert "09:00–18:00" in page
+def _planning_warnings(web, client, kind: str, at: str) -> tuple[list[str], str]:
+    """The warnings the log form shows for ``kind`` at local time ``at``, and their language."""
     r = web.get(
-        reverse("communications:contact_warnings", args=[key_client.pk]),
-        {"kind": "email", "occurred_at": "2026-05-06T21:30"},
+        reverse("communications:contact_warnings", args=[client.pk]),
+        {"kind": kind, "occurred_at": at},
         **HTMX,
     )
-    text = r.content.decode()
-    assert "21:30" in text and "consent" in text.lower() or "同意" in text
+    assert r.status_code == 200
+    shown = re.findall(r'<p class="warning"[^>]*>⚠ (.*?)</p>', r.content.decode(), re.S)
+    return [html.unescape(w).strip() for w in shown], r.headers["Content-Language"]
+
+
+def _outside_hours(client, time: str) -> str:
+    return gettext("%(time)s is outside %(client)s's contact hours (%(start)s–%(end)s).") % {
+        "time": time,
+        "client": client.name,
+        "start": "09:00",
+        "end": "18:00",
+    }
+
+
+def _no_consent(client, channel_label: str) -> str:
+    return gettext("%(client)s has not consented to marketing contact by %(channel)s.") % {
+        "client": client.name,
+        "channel": gettext(channel_label),
+    }
+
+
+def test_planning_page_shows_the_contact_hours(bank, key_client, web_for):
+    page = web_for(bank.rm).get(reverse("communications:client_log", args=[key_client.pk]))
+    assert "09:00–18:00" in page.content.decode()
+
+
+def test_planning_a_consented_channel_inside_contact_hours_warns_of_nothing(
+    bank, key_client, web_for
+):
+    warnings, _ = _planning_warnings(web_for(bank.rm), key_client, "call", "2026-05-06T10:00")
+    assert warnings == []
+
+
+def test_planning_outside_contact_hours_warns_of_the_hours(bank, key_client, web_for):
+    # a phone call: the client consented to phone, so only the hours can warn
+    warnings, lang = _planning_warnings(web_for(bank.rm), key_client, "call", "2026-05-06T21:30")
+    with translation.override(lang):
+        assert warnings == [_outside_hours(key_client, "21:30")]
+
+
+def test_planning_a_channel_without_consent_warns_of_consent(bank, key_client, web_for):
+    # inside contact hours, so only the missing e-mail consent can warn
+    warnings, lang = _planning_warnings(web_for(bank.rm), key_client, "email", "2026-05-06T10:00")
+    with translation.override(lang):
+        assert warnings == [_no_consent(key_client, "Email")]
+
+
+def test_planning_without_consent_outside_hours_warns_of_both(bank, key_client, web_for):
+    warnings, lang = _planning_warnings(web_for(bank.rm), key_client, "email", "2026-05-06T21:30")
+    with translation.override(lang):
+        assert warnings == [_no_consent(key_client, "Email"), _outside_hours(key_client, "21:30")]
 
 
 def test_confidential_report_page_is_404_for_a_non_attendee_and_200_for_compliance(
@@ -304,3 +354,15 @@ def test_every_staff_page_links_the_notifications_with_their_badge(web_for, bank
     page = web_for(bank.rm).get("/").content.decode()
     assert 'class="nav-notifications"' in page
     assert reverse("communications:notification_badge") in page
+
+
+def test_the_360_timeline_leaves_out_confidential_reports_the_reader_may_not_see(
+    bank, key_client, web_for
+):
+    make_interaction(key_client, bank.rm, subject="Portfolio review")
+    make_interaction(key_client, bank.rm, subject="Merger talk", confidential=True)
+    url = reverse("clients:detail", args=[key_client.pk])
+    head_page = web_for(bank.branch_head).get(url).content.decode()
+    assert "Portfolio review" in head_page and "Merger talk" not in head_page
+    author_page = web_for(bank.rm).get(url).content.decode()
+    assert "Portfolio review" in author_page and "Merger talk" in author_page

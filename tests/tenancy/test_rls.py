@@ -1,5 +1,8 @@
 """Row-level security on PostgreSQL: the second wall behind the scoped managers."""
 
+import re
+from dataclasses import dataclass
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 
@@ -88,10 +91,70 @@ def test_writing_a_row_for_another_tenant_is_refused_by_the_database(two_populat
             )
 
 
-def test_the_setting_is_transaction_local(two_populated_banks):
+@dataclass
+class NextTransaction:
+    inside: int  # clients the scope's own transaction saw
+    setting: str  # app.tenant_id as the next transaction sees it
+    visible: int  # clients the next transaction sees with no scope
+    same_connection: bool
+
+
+def _what_the_next_transaction_sees(tenant) -> NextTransaction:
+    """Scope ``tenant`` in one committed transaction, then look from a second
+    transaction on the same database connection (a pooled connection's next request)."""
+
+    def query(sql):
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchone()[0]
+
+    assert not connection.in_atomic_block  # the scope below is an outermost transaction
+    with tenant_scope(tenant):
+        pid = query("SELECT pg_backend_pid()")
+        inside = query("SELECT count(*) FROM clients_client")
+    with transaction.atomic():
+        return NextTransaction(
+            inside=inside,
+            setting=query("SELECT current_setting('app.tenant_id', true)") or "",
+            visible=query("SELECT count(*) FROM clients_client"),
+            same_connection=query("SELECT pg_backend_pid()") == pid,
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_tenant_setting_does_not_outlive_its_transaction(two_populated_banks):
     a, _ = two_populated_banks
-    with tenant_scope(a.tenant):
-        pass
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('app.tenant_id', true)")
-        assert cursor.fetchone()[0] in (None, "")
+    seen = _what_the_next_transaction_sees(a.tenant)
+    assert seen.same_connection and seen.inside == 1
+    assert (seen.setting, seen.visible) == ("", 0)
+
+
+def _as_session_level(rewritten: list):
+    """A database execute wrapper turning a transaction-local tenant setting
+    into a session-level one: the leak the test above exists to catch. It
+    rewrites either spelling, ``set_config(..., true)`` or ``SET LOCAL``."""
+
+    def wrapper(execute, sql, params, many, context):
+        leaky = re.sub(r"set_config\((.*?),\s*true\)", r"set_config(\1, false)", sql, flags=re.I)
+        leaky = re.sub(r"^(\s*)SET\s+LOCAL\s+", r"\1SET ", leaky, flags=re.I)
+        if leaky != sql:
+            rewritten.append(leaky)
+        return execute(leaky, params, many, context)
+
+    return wrapper
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_check_above_catches_a_session_level_setting(two_populated_banks):
+    a, _ = two_populated_banks
+    rewritten: list = []
+    try:
+        with connection.execute_wrapper(_as_session_level(rewritten)):
+            seen = _what_the_next_transaction_sees(a.tenant)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET app.tenant_id")
+    assert rewritten, "the tenant setter no longer uses set_config(..., true) or SET LOCAL"
+    assert seen.same_connection and seen.inside == 1
+    # the leak: bank A's id and rows are still there for whatever runs next
+    assert (seen.setting, seen.visible) == (str(a.tenant.pk), 1)
