@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from clients.access import client_pii_display
 from tenancy.audit import audit_record
 from tenancy.context import tenant_scope
+from tenancy.spreadsheets import csv_safe
 
 from .selectors.portfolio import client_export_list
 
@@ -42,12 +43,6 @@ COLUMNS = [
     "address",
     "last_contacted_at",
 ]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value: str) -> str:
-    """Neutralise spreadsheet formulas in free text (CSV injection)."""
-    return "'" + value if value and value.startswith(_FORMULA_START) else value
 
 
 def client_row(client, *, user) -> list[str]:
@@ -75,10 +70,10 @@ def client_row(client, *, user) -> list[str]:
         pii["address"],
     ]
     return [
-        *(_safe(cell) for cell in text),
+        *(csv_safe(cell) for cell in text),
         str(client.aum),  # amounts: Decimal, never a formula
         str(client.exposure),
-        *(_safe(cell) for cell in more_text),
+        *(csv_safe(cell) for cell in more_text),
         client.last_contacted_at.isoformat() if client.last_contacted_at else "",
     ]
 

@@ -48,7 +48,14 @@ class TenancyConfig(AppConfig):
         from .layout import register_nav_item
         from .models import Role
 
-        register_nav_item(order=10, url_name="home", label=_("My day"))
+        # My day is in the menu of the roles that land on it (LANDING_PAGES sends
+        # risk officers and compliance elsewhere until their own desks exist).
+        register_nav_item(
+            order=10,
+            url_name="home",
+            label=_("My day"),
+            roles=tuple(r for r in Role.values if r not in settings.LANDING_PAGES),
+        )
         register_nav_item(
             order=80,
             url_name="tenancy:audit",

@@ -19,6 +19,7 @@ from . import selectors
 from .audit import audit_record
 from .audit_display import audit_rows
 from .context import tenant_scope
+from .spreadsheets import csv_safe
 
 CHUNK = 2000
 COLUMNS = [
@@ -35,13 +36,6 @@ COLUMNS = [
     "ip_address",
     "hash",
 ]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """Neutralise spreadsheet formulas (CSV injection): a leading quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def audit_export_record(*, user, filters: dict, ip_address: str | None = None) -> int:

@@ -47,6 +47,10 @@ def test_navigation_is_what_the_apps_registered_for_the_role(bank, web_for):
     assert rm["home"] is True
     compliance = _nav(web_for, bank.compliance, "/manage/audit/")  # "/" lands there
     assert "tenancy:audit" in compliance and "communications:followups" not in compliance
+    # A role that does not land on My day is not offered it in the menu.
+    assert "home" not in compliance
+    assert "home" not in _nav(web_for, bank.risk_officer, "/clients/")
+    assert "home" in _nav(web_for, bank.branch_head, "/")
 
 
 def test_a_nav_item_for_an_unknown_url_fails_loudly(bank, web_for, monkeypatch):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tenancy.models import AuditEvent
+from tenancy.tokens import api_token_create
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,8 @@ def test_an_unknown_language_is_not_stored(bank, web_for):
 
 def _token_client(user) -> APIClient:
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    _row, key = api_token_create(user=user)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return api
 
 
