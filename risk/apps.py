@@ -16,6 +16,6 @@ class RiskConfig(AppConfig):
 
         register_nav_item(order=40, url_name="risk:desk", label=_("Risk desk"), roles=DESK_ROLES)
         register_client_section(
-            order=20, template="risk/_client_section.html", context=client_section_context
+            order=28, template="risk/_client_section.html", context=client_section_context
         )
         register_my_day_section(order=20, template="risk/_my_day.html", context=my_day_context)

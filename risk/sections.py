@@ -16,7 +16,10 @@ from .scale import rating_scale
 def client_section_context(request, client) -> dict:
     user = request.user
     collaterals = list(selectors.collateral_list(user=user, client=client))
-    exposure = selectors.client_exposure(user=user, client=client, collaterals=collaterals)
+    exposure = selectors.client_exposure(
+        user=user, client=client, collaterals=collaterals, request=request
+    )
+    history = selectors.rating_history(user=user, client=client, limit=10)
     open_rows = list(
         selectors.assessment_list(user=user, client=client)
         .filter(status__in=[RiskAssessment.Status.DRAFT, RiskAssessment.Status.SUBMITTED])
@@ -25,8 +28,9 @@ def client_section_context(request, client) -> dict:
     may_assess = policy.can_assess(user, client)
     return {
         "client": client,
-        "current": selectors.current_rating(client=client),
-        "history": selectors.rating_history(user=user, client=client, limit=10),
+        # the newest approval is the current rating (a new approval supersedes)
+        "current": history[0] if history else None,
+        "history": history,
         "open_assessments": open_rows,
         "collaterals": collaterals,
         "exposure": exposure,

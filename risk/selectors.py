@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clients.access import client_rows, visible_clients
 from clients.models.portfolio import FX_TO_BASE
-from clients.selectors.portfolio import holding_list
+from clients.selectors.portfolio import client_loans as loan_holdings
 from tenancy.models import Role
 from tenancy.shortcuts import get_or_404
 
@@ -129,9 +129,10 @@ def credit_limit_current(*, user, client) -> CreditLimit | None:
 # --- classification ------------------------------------------------------------------------
 
 
-def client_loans(*, user, client) -> list[rules.Loan]:
-    """The client's loan holdings with their days past due (two queries)."""
-    holdings = list(holding_list(user=user, client_id=client.pk).filter(kind="loan"))
+def client_loans(*, user, client, request=None) -> list[rules.Loan]:
+    """The client's loan holdings with their days past due (two queries; one
+    on the 360° page, which has the holdings already)."""
+    holdings = loan_holdings(user=user, client=client, request=request)
     arrears = dict(
         LoanArrears.objects.filter(client=client).values_list("holding_id", "days_past_due")
     )
@@ -143,10 +144,10 @@ def client_loans(*, user, client) -> list[rules.Loan]:
     ]
 
 
-def client_classification(*, user, client) -> dict:
+def client_classification(*, user, client, request=None) -> dict:
     """The floor from days past due (with contagion), the classification staff
     set (or the floor when none, or when the floor has since become worse)."""
-    floor = rules.classification_floor(client_loans(user=user, client=client))
+    floor = rules.classification_floor(client_loans(user=user, client=client, request=request))
     row = ClientClassification.objects.filter(client=client).select_related("set_by").first()
     chosen = row.classification if row else floor.classification
     effective = rules.worst(chosen, floor.classification)
@@ -199,7 +200,7 @@ def lendable_collateral(*, user, client, rows=None) -> Decimal:
     return sum((to_base(c.lendable_value, c.currency) for c in rows), Decimal("0.00"))
 
 
-def client_exposure(*, user, client, collaterals=None) -> Exposure:
+def client_exposure(*, user, client, collaterals=None, request=None) -> Exposure:
     """Exposure (the client's loans in CNY) against its limit, collateral and the caps."""
     settings = risk_settings()
     exposure = Decimal(client.exposure)
@@ -212,7 +213,7 @@ def client_exposure(*, user, client, collaterals=None) -> Exposure:
         utilisation=rules.ratio(exposure, limit),
         lendable_collateral=lendable,
         coverage_ratio=rules.ratio(lendable, exposure),
-        classification=client_classification(user=user, client=client),
+        classification=client_classification(user=user, client=client, request=request),
         share_of_tier1=rules.ratio(exposure, settings.tier1_capital),
         large_exposure=rules.is_large_exposure(exposure=exposure, settings=settings),
         breaches=rules.breaches(exposure=exposure, limit=limit, settings=settings),

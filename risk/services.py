@@ -46,7 +46,7 @@ def risk_settings_update(*, user, **fields) -> RiskSettings:
     if user.role not in (Role.RISK_OFFICER, Role.ADMIN):
         raise PermissionDenied(_("Only risk officers and admins change the risk settings."))
     with transaction.atomic():
-        obj = risk_settings()
+        obj = risk_settings(persist=True)
         for name, value in fields.items():
             setattr(obj, name, value)
         obj.full_clean(exclude=["tenant"])
@@ -83,8 +83,8 @@ def _scores(data: dict, base: RiskAssessment | None = None) -> dict:
 
 def _rate(assessment: RiskAssessment) -> None:
     """Composite, scale rating and effective rating from the scores and override."""
-    s = risk_settings()
-    scale = rating_scale()
+    s = risk_settings(persist=True)
+    scale = rating_scale(persist=True)
     assessment.composite = rules.composite_score(
         credit=assessment.credit_score,
         market=assessment.market_score,
@@ -235,7 +235,7 @@ def assessment_approve(*, user, assessment: RiskAssessment) -> RiskAssessment:
         _check_decider(user, a)
         now = timezone.now()
         today = now.astimezone(tenant_zone(user.tenant)).date()
-        months = rules.review_months_for(a.rating, rating_scale())
+        months = rules.review_months_for(a.rating, rating_scale(persist=True))
         a.status = RiskAssessment.Status.APPROVED
         a.approved_by = user
         a.approved_at = now
