@@ -79,21 +79,21 @@ class RiskSettings(TenantOwnedModel):
         _("net capital (CNY)"), max_digits=20, decimal_places=2, default=Decimal("0")
     )
     single_client_cap_pct = models.DecimalField(
-        _("single client cap (% of tier-1)"),
+        _("single client cap (percent of tier-1)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("15"),
         validators=PCT_VALIDATORS,
     )
     client_loans_cap_pct = models.DecimalField(
-        _("loans to one client cap (% of net capital)"),
+        _("loans to one client cap (percent of net capital)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("10"),
         validators=PCT_VALIDATORS,
     )
     large_exposure_pct = models.DecimalField(
-        _("large exposure (% of tier-1)"),
+        _("large exposure (percent of tier-1)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("10"),
