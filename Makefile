@@ -10,9 +10,13 @@ PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 PG_SUPERUSER ?= postgres
 APP_ROLE ?= steward_app
+OWNER_ROLE ?= steward_owner
 REDIS_PORT ?= 6379
 
+# The test database is created and migrated as the owner role; the tests run as the app role.
 TEST_ENV := DATABASE_URL=postgres://$(APP_ROLE)@$(PG_HOST):$(PG_PORT)/steward \
+	DATABASE_OWNER_URL=postgres://$(OWNER_ROLE)@$(PG_HOST):$(PG_PORT)/steward \
+	DATABASE_APP_ROLE=$(APP_ROLE) \
 	PG_ADMIN_URL=postgres://$(PG_SUPERUSER)@$(PG_HOST):$(PG_PORT)/postgres \
 	REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0 \
 	CELERY_TASK_ALWAYS_EAGER=true
@@ -58,16 +62,27 @@ services:
 		redis-server --daemonize yes --bind 127.0.0.1 --port $(REDIS_PORT) --save "" --appendonly no; \
 		for i in $$(seq 1 20); do redis-cli -p $(REDIS_PORT) ping >/dev/null 2>&1 && break; sleep 0.5; done; }
 
-# The application's role: not superuser, no BYPASSRLS (a superuser ignores row-level security).
+# Two roles, neither superuser nor BYPASSRLS (a superuser ignores row-level security):
+# the owner creates the database and runs migrations; the app role owns nothing and
+# gets row privileges only from the owner's migrate (tenancy/rls.py): no TRUNCATE, no DDL.
+# A database left owned by the app role by an older setup is handed to the owner
+# (the test database is recreated by the owner).
 db-role:
 	@psql -q -h $(PG_HOST) -p $(PG_PORT) -U $(PG_SUPERUSER) -d postgres -v ON_ERROR_STOP=1 -c "\
 	DO \$$\$$ BEGIN \
+	  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$(OWNER_ROLE)') THEN \
+	    CREATE ROLE $(OWNER_ROLE) LOGIN PASSWORD 'steward' NOSUPERUSER NOBYPASSRLS CREATEDB; \
+	  ELSE ALTER ROLE $(OWNER_ROLE) NOSUPERUSER NOBYPASSRLS CREATEDB; END IF; \
 	  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$(APP_ROLE)') THEN \
-	    CREATE ROLE $(APP_ROLE) LOGIN PASSWORD 'steward' NOSUPERUSER NOBYPASSRLS CREATEDB; \
-	  ELSE ALTER ROLE $(APP_ROLE) NOSUPERUSER NOBYPASSRLS CREATEDB; END IF; END \$$\$$;"
+	    CREATE ROLE $(APP_ROLE) LOGIN PASSWORD 'steward' NOSUPERUSER NOBYPASSRLS NOCREATEDB; \
+	  ELSE ALTER ROLE $(APP_ROLE) NOSUPERUSER NOBYPASSRLS NOCREATEDB; END IF; END \$$\$$;"
+	@psql -q -h $(PG_HOST) -p $(PG_PORT) -U $(PG_SUPERUSER) -d postgres -tc \
+	  "SELECT 1 FROM pg_database WHERE datname = 'test_steward' AND pg_get_userbyid(datdba) = '$(APP_ROLE)'" | grep -q 1 && \
+	  psql -q -h $(PG_HOST) -p $(PG_PORT) -U $(PG_SUPERUSER) -d postgres -c "DROP DATABASE test_steward" || true
 	@psql -q -h $(PG_HOST) -p $(PG_PORT) -U $(PG_SUPERUSER) -d postgres -tc \
 	  "SELECT 1 FROM pg_database WHERE datname = 'steward'" | grep -q 1 || \
-	  psql -q -h $(PG_HOST) -p $(PG_PORT) -U $(PG_SUPERUSER) -d postgres -c "CREATE DATABASE steward OWNER $(APP_ROLE)"
+	  psql -q -h $(PG_HOST) -p $(PG_PORT) -U $(PG_SUPERUSER) -d postgres -c "CREATE DATABASE steward OWNER $(OWNER_ROLE)"
+	@psql -q -h $(PG_HOST) -p $(PG_PORT) -U $(PG_SUPERUSER) -d postgres -c "ALTER DATABASE steward OWNER TO $(OWNER_ROLE)"
 
 # Browser tests drive Debian's chromium through Playwright (no browser download).
 chromium:

@@ -1,14 +1,17 @@
 """Platform admin: read-only views of the ledger and settings, for support.
-Tenant staff use the pages; platform code names ``all_tenants`` explicitly."""
+Tenant staff use the pages; rows are those of the tenant the platform admin
+works in (tenancy.admin)."""
 
 from django.contrib import admin
+
+from tenancy.admin import platform_tenant_queryset
 
 from .models import CalendarFeedToken, CommunicationSettings, ReminderDispatch
 
 
 class ReadOnlyPlatformAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
-        return self.model.all_tenants.all()
+        return platform_tenant_queryset(self.model)
 
     def has_add_permission(self, request):
         return False

@@ -2,8 +2,9 @@
 
 Defaults make a laptop demo work with nothing installed but Python: an
 embedded SQLite file and kombu's filesystem broker under ``var/``. Production
-(``STEWARD_ENV=production``) refuses to start without a SECRET_KEY or with
-DEBUG on.
+(``STEWARD_ENV=production``) refuses to start with DEBUG on or without real
+keys (SECRET_KEY, FIELD_ENCRYPTION_KEY, AUDIT_HMAC_KEY); outside production the
+public development keys need DEBUG on.
 """
 
 from datetime import timedelta
@@ -24,15 +25,81 @@ STEWARD_ENV = env.str("STEWARD_ENV", default="development")
 PRODUCTION = STEWARD_ENV == "production"
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
-SECRET_KEY = env.str("SECRET_KEY", default="")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when STEWARD_ENV=production.")
+
+# --- keys -------------------------------------------------------------------
+# Development has public, fixed keys (sessions and the demo data survive
+# restarts). They are refused in production, and so are the .env.example
+# placeholders; outside production they are allowed only with DEBUG on, so a
+# DEBUG=0 server cannot silently run with keys anyone can read here.
+DEV_KEYS = {
+    "SECRET_KEY": "dev-insecure-steward-key-never-use-in-production-0123456789abcdef",
+    # Fernet (urlsafe base64 of 32 bytes): encrypts personal data at rest;
+    # blind indexes use an HMAC key derived from it.
+    "FIELD_ENCRYPTION_KEY": "ZGV2LW9ubHktZmllbGQta2V5LW5vdC1mb3ItcHJvZHV=",
+    # Keys the audit chain (HMAC-SHA256) and signs its checkpoints.
+    "AUDIT_HMAC_KEY": "dev-insecure-audit-key-never-use-in-production-0123456789",
+}
+
+
+def _is_placeholder(value: str) -> bool:
+    lowered = value.lower()
+    return any(word in lowered for word in ("change-me", "changeme", "generate-with", "replace-me"))
+
+
+def _is_fernet_key(value: str) -> bool:
+    import base64
+    import binascii
+
+    try:
+        return len(base64.urlsafe_b64decode(value.encode())) == 32
+    except (binascii.Error, ValueError):
+        return False
+
+
+def _key_problem(name: str, value: str) -> str | None:
+    """Why ``value`` is unfit for production, or None."""
+    if not value:
+        return f"{name} must be set when STEWARD_ENV=production."
+    if value == DEV_KEYS[name]:
+        return f"{name} is the public development key; set a secret one for production."
+    if _is_placeholder(value):
+        return f"{name} is still the .env.example placeholder; generate a real one."
+    if name == "FIELD_ENCRYPTION_KEY" and not _is_fernet_key(value):
+        return (
+            "FIELD_ENCRYPTION_KEY must be a Fernet key (32 bytes, urlsafe base64): "
+            'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+        )
+    if name in ("SECRET_KEY", "AUDIT_HMAC_KEY") and (len(value) < 50 or len(set(value)) < 10):
+        return (
+            f"{name} must be at least 50 random characters: "
+            'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+        )
+    return None
+
+
+_keys = {name: env.str(name, default="") for name in DEV_KEYS}
 if PRODUCTION:
-    if not SECRET_KEY:
-        raise ImproperlyConfigured("SECRET_KEY must be set when STEWARD_ENV=production.")
-    if DEBUG:
-        raise ImproperlyConfigured("DEBUG must be off when STEWARD_ENV=production.")
-elif not SECRET_KEY:
-    # Development only: a fixed, obviously-unsafe key so sessions survive restarts.
-    SECRET_KEY = "dev-insecure-steward-key-never-use-in-production-0123456789abcdef"
+    _problems = [p for name, value in _keys.items() if (p := _key_problem(name, value))]
+    if _problems:
+        raise ImproperlyConfigured(" ".join(_problems))
+else:
+    _dev = sorted(n for n, v in _keys.items() if not v or v == DEV_KEYS[n] or _is_placeholder(v))
+    if _dev and not DEBUG:
+        raise ImproperlyConfigured(
+            f"DEBUG is off but {', '.join(_dev)} would be the public development key(s) "
+            "(unset, a development default or an .env.example placeholder). Set real keys "
+            "(and STEWARD_ENV=production for a server), or DEBUG=1 for development."
+        )
+    _keys = {n: (DEV_KEYS[n] if n in _dev else v) for n, v in _keys.items()}
+SECRET_KEY = _keys["SECRET_KEY"]
+FIELD_ENCRYPTION_KEY = _keys["FIELD_ENCRYPTION_KEY"]
+AUDIT_HMAC_KEY = _keys["AUDIT_HMAC_KEY"]
+# Signed audit checkpoints live outside the database (see tenancy.audit): on a
+# server, a directory the database's administrators cannot write.
+AUDIT_CHECKPOINT_DIR = env.str("AUDIT_CHECKPOINT_DIR", default=str(VAR_DIR / "audit-checkpoints"))
+AUDIT_CHECKPOINT_MINUTES = env.int("AUDIT_CHECKPOINT_MINUTES", default=60)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -108,6 +175,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if PRO
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default=None)
+# The role the application connects as. ``migrate`` runs as the owner role
+# (the tables' owner) and grants this one row privileges only (tenancy.rls).
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="steward_app")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- auth -----------------------------------------------------------------
@@ -162,14 +232,6 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-
-# Personal data is encrypted at rest with this key (Fernet, urlsafe base64,
-# 32 bytes); blind indexes use an HMAC key derived from it.
-FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
-if PRODUCTION and not FIELD_ENCRYPTION_KEY:
-    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set when STEWARD_ENV=production.")
-if not FIELD_ENCRYPTION_KEY:
-    FIELD_ENCRYPTION_KEY = "ZGV2LW9ubHktZmllbGQta2V5LW5vdC1mb3ItcHJvZHV="  # dev/demo only
 
 # --- i18n -----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

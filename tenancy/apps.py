@@ -16,6 +16,14 @@ class TenancyConfig(AppConfig):
         post_migrate.connect(rls.apply_row_level_security, dispatch_uid="tenancy.rls")
         post_migrate.connect(schedules.sync_schedules, dispatch_uid="tenancy.schedules")
 
+        from django.conf import settings
+
+        schedules.register_schedule(
+            name="tenancy: audit chain checkpoints",
+            task="tenancy.tasks.audit_checkpoint_sweep",
+            every_minutes=settings.AUDIT_CHECKPOINT_MINUTES,
+        )
+
         from .layout import register_nav_item
         from .models import Role
 

@@ -3,8 +3,14 @@
 One mechanism for every entry point: browser requests (TenantMiddleware), API
 token requests (ScopedAPIView.initial), management commands and Celery tasks
 (``tenant_scope`` / ``@tenant_task``). The setting is transaction-local
-(``set_config(..., true)``), so a pooled connection cannot carry one bank's id
-into the next request.
+(``SET LOCAL app.tenant_id = '<id>'``, a quoted literal Citus forwards to its
+workers), so a pooled connection cannot carry one bank's id into the next
+request.
+
+There is no "all tenants" switch: a setting the application role could flip
+would open every bank to any session of it. Code that crosses tenants reads
+tenant ids from the tenant table (no row-level security) and runs each tenant
+in its own ``tenant_scope``; migrations run as the owner role.
 """
 
 from __future__ import annotations
@@ -23,7 +29,6 @@ _current_tenant_id: ContextVar[int | None] = ContextVar("steward_tenant_id", def
 _scope_memo: ContextVar[dict | None] = ContextVar("steward_scope_memo", default=None)
 
 TENANT_SETTING = "app.tenant_id"
-ALL_TENANTS_SETTING = "app.all_tenants"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,10 +61,14 @@ def _is_postgres(using: str) -> bool:
     return connections[using].vendor == "postgresql"
 
 
-def _db_set(name: str, value: str, using: str) -> None:
+def _db_set_tenant(value: str, using: str) -> None:
+    """``SET LOCAL`` takes no bind parameters: the value is an int rendered by us
+    (or empty, to clear), never caller text, so the literal cannot be injected."""
+    if value != "":
+        value = str(int(value))
     if _is_postgres(using):
         with connections[using].cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+            cursor.execute(f"SET LOCAL {TENANT_SETTING} = '{value}'")
 
 
 def _db_get(name: str, using: str) -> str:
@@ -81,7 +90,7 @@ def activate_in_transaction(tenant_id: int, using: str = "default") -> None:
     if not connections[using].in_atomic_block:
         raise TenantScopeError("activate_in_transaction() needs an open transaction.")
     _current_tenant_id.set(int(tenant_id))
-    _db_set(TENANT_SETTING, str(int(tenant_id)), using)
+    _db_set_tenant(str(int(tenant_id)), using)
 
 
 @contextmanager
@@ -96,10 +105,10 @@ def tenant_scope(tenant: Any, using: str = "default") -> Iterator[int]:
     try:
         with transaction.atomic(using=using):
             previous = _db_get(TENANT_SETTING, using) if nested else ""
-            _db_set(TENANT_SETTING, str(tenant_id), using)
+            _db_set_tenant(str(tenant_id), using)
             yield tenant_id
             if nested:
-                _db_set(TENANT_SETTING, previous, using)
+                _db_set_tenant(previous, using)
     finally:
         _scope_memo.reset(memo_token)
         _current_tenant_id.reset(token)
@@ -116,18 +125,6 @@ def request_scope(using: str = "default") -> Iterator[None]:
     finally:
         _scope_memo.reset(memo_token)
         _current_tenant_id.reset(token)
-
-
-@contextmanager
-def platform_scope(using: str = "default") -> Iterator[None]:
-    """Platform code that must see every tenant's rows (platform admin, audit
-    verification). Python code must still name the `all_tenants` manager; this
-    only lifts the database's row-level policy for the block."""
-    with transaction.atomic(using=using):
-        previous = _db_get(ALL_TENANTS_SETTING, using)
-        _db_set(ALL_TENANTS_SETTING, "on", using)
-        yield
-        _db_set(ALL_TENANTS_SETTING, previous, using)
 
 
 def tenant_task(func: F) -> F:

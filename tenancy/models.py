@@ -227,8 +227,9 @@ class User(AbstractUser):
 
 
 class AuditEvent(TenantOwnedModel):
-    """Append-only, hash-chained per tenant: each event carries the hash of the
-    one before. On PostgreSQL a trigger refuses UPDATE and DELETE."""
+    """Append-only, HMAC-chained per tenant: each event carries the HMAC of the
+    one before (see tenancy.audit). On PostgreSQL a trigger refuses UPDATE and
+    DELETE, and the application role may only INSERT and SELECT."""
 
     seq = models.PositiveBigIntegerField(editable=False)
     occurred_at = models.DateTimeField(editable=False)
@@ -248,6 +249,8 @@ class AuditEvent(TenantOwnedModel):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # 1: unkeyed SHA-256 (events written before the keyed chain), 2: HMAC-SHA256.
+    chain_version = models.SmallIntegerField(default=2, editable=False)
 
     class Meta:
         verbose_name = _("audit event")

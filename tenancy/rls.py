@@ -3,21 +3,21 @@
 Applied after every ``migrate`` to every table with a ``tenant`` column,
 so a new tenant table cannot be forgotten. ENABLE + FORCE: the policy binds the
 table owner too. Rows are visible only when ``tenant_id`` equals the
-transaction-local ``app.tenant_id`` setting (or platform code set
-``app.all_tenants``); with no setting a query returns nothing.
+transaction-local ``app.tenant_id`` setting; with no setting a query returns
+nothing. Nothing else widens the policy: there is no flag a session of the
+application role could set to see every tenant (code that crosses tenants runs
+each tenant in its own scope, see tenancy.context).
 """
 
 from __future__ import annotations
 
 from django.apps import apps
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 
 POLICY = "tenant_isolation"
 
-_CONDITION = (
-    "(tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint"
-    " OR current_setting('app.all_tenants', true) = 'on')"
-)
+_CONDITION = "(tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)"
 
 
 def tenant_models() -> list[type]:
@@ -65,8 +65,51 @@ APPEND_ONLY_SQL = [
 ]
 
 
+AUDIT_TABLE = "tenancy_auditevent"
+
+
+def app_role_grant_sql(app_role: str) -> list[str]:
+    """What the application role may do, and no more: rows only (no TRUNCATE,
+    REFERENCES or TRIGGER; no DDL, which only the owner has), INSERT and SELECT
+    on the audit table. Default privileges give tables created by later
+    migrations the same grants."""
+    role = connection.ops.quote_name(app_role)
+    return [
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+        f"REVOKE UPDATE, DELETE ON {AUDIT_TABLE} FROM {role}",
+        f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {role}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        "ALTER DEFAULT PRIVILEGES IN SCHEMA public"
+        f" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}",
+    ]
+
+
+def _grant_to_app_role(cursor, app_role: str) -> None:
+    """Run by the owner's ``migrate``. Connected as the app role itself (a legacy
+    setup where it owns the tables) there is nothing it could safely grant."""
+    cursor.execute(
+        "SELECT current_user, EXISTS (SELECT FROM pg_roles WHERE rolname = %s),"
+        " (SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'public')",
+        [app_role],
+    )
+    current, exists, schema_owner = cursor.fetchone()
+    if not exists or current == app_role:
+        return
+    for statement in app_role_grant_sql(app_role):
+        cursor.execute(statement)
+    if schema_owner == current:
+        # PostgreSQL < 15 lets every role create tables in public.
+        cursor.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+
+
 def apply_row_level_security(sender=None, using: str = "default", **kwargs) -> None:
-    """post_migrate receiver; runs once, when the tenancy app's signal arrives."""
+    """post_migrate receiver; runs once, when the tenancy app's signal arrives.
+
+    ``migrate`` runs as the owner role (the tables' owner); the application
+    role (``settings.DATABASE_APP_ROLE``) then gets row privileges only."""
     if sender is not None and getattr(sender, "name", None) != "tenancy":
         return
     from django.db import connections
@@ -75,11 +118,22 @@ def apply_row_level_security(sender=None, using: str = "default", **kwargs) -> N
     if conn.vendor != "postgresql":
         return  # SQLite (the demo) has no row-level security; the managers still scope.
     existing = set(conn.introspection.table_names())
-    with conn.cursor() as cursor:
+    # One transaction: a running application never sees the grants half-applied.
+    with transaction.atomic(using=using), conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(bool_and(pg_has_role(current_user, relowner, 'USAGE')), true)"
+            " FROM pg_class WHERE relkind = 'r' AND relname = ANY(%s)",
+            [sorted(existing & {*tenant_tables(), AUDIT_TABLE})],
+        )
+        if not cursor.fetchone()[0]:
+            # Not the owner (the app role, e.g. post_migrate after a test flush):
+            # the policies persist from the owner's migrate; it may not touch them.
+            return
         for table in tenant_tables():
             if table in existing:
                 for statement in policy_sql(table):
                     cursor.execute(statement)
-        if "tenancy_auditevent" in existing:
+        if AUDIT_TABLE in existing:
             for statement in APPEND_ONLY_SQL:
                 cursor.execute(statement)
+        _grant_to_app_role(cursor, settings.DATABASE_APP_ROLE)

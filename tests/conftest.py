@@ -18,6 +18,91 @@ from .factories import PASSWORD, ClientFactory, TenantFactory, UserFactory, make
 celery_app.conf.task_always_eager = True  # eager only inside unit tests
 celery_app.conf.task_eager_propagates = True
 
+# --- database roles -----------------------------------------------------------
+# With DATABASE_OWNER_URL (make test sets it) the test database is created and
+# migrated as the owner role, as in production, and the tests then run as the
+# application role (DATABASE_URL), which owns nothing. Without it the
+# connection's own role does both (and the role tests are skipped).
+OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
+_app_credentials: dict = {}
+
+
+def _credentials(url: str) -> dict:
+    import environ
+
+    config = environ.Env.db_url_config(url)
+    return {"USER": config.get("USER", ""), "PASSWORD": config.get("PASSWORD", "")}
+
+
+def _use_role(credentials: dict) -> None:
+    from django.db import connections
+
+    connection = connections["default"]
+    connection.close()
+    connection.settings_dict.update(credentials)
+
+
+def owner_connection():
+    """A psycopg2 connection to the test database as the owner role."""
+    import psycopg2
+    from django.db import connections
+
+    params = connections["default"].get_connection_params()
+    owner = _credentials(OWNER_URL)
+    params.update(user=owner["USER"], password=owner["PASSWORD"])
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    return psycopg2.connect(**{k: v for k, v in params.items() if v not in ("", None)})
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Runs before the test database is set up: as the owner, when configured."""
+    if OWNER_URL:
+        from django.db import connections
+
+        settings_dict = connections["default"].settings_dict
+        _app_credentials.update({k: settings_dict.get(k, "") for k in ("USER", "PASSWORD")})
+        _use_role(_credentials(OWNER_URL))
+
+
+def _flush_as_owner(self, sql_list):
+    """Transactional tests empty the tables between tests with TRUNCATE, which the
+    application role may not run: the owner does it."""
+    conn = owner_connection()
+    try:
+        with conn, conn.cursor() as cursor:
+            for sql in sql_list:
+                cursor.execute(sql)
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    if not OWNER_URL:
+        yield
+        return
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original_flush = DatabaseOperations.execute_sql_flush
+    with django_db_blocker.unblock():
+        _use_role(_app_credentials)
+    DatabaseOperations.execute_sql_flush = _flush_as_owner
+    try:
+        yield
+    finally:
+        DatabaseOperations.execute_sql_flush = original_flush
+        with django_db_blocker.unblock():
+            _use_role(_credentials(OWNER_URL))  # the owner drops the database it created
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_per_test(settings, tmp_path_factory):
+    """Each test has its own checkpoint file: database ids repeat between tests,
+    so a shared file would hold another test's (longer) chain for the same id."""
+    settings.AUDIT_CHECKPOINT_DIR = str(tmp_path_factory.mktemp("audit-checkpoints"))
+
 
 @dataclass
 class Bank:

@@ -3,7 +3,7 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from tenancy.context import platform_scope, tenant_scope
+from tenancy.context import tenant_scope
 from tenancy.rls import tenant_tables
 
 from ..conftest import postgres_only
@@ -60,7 +60,7 @@ def test_the_app_role_is_neither_superuser_nor_bypassrls(db):
 
 def test_raw_sql_under_tenant_a_sees_none_of_tenant_bs_rows(two_populated_banks):
     a, b = two_populated_banks
-    with platform_scope():
+    with tenant_scope(b.tenant):
         populated = [t for t in tenant_tables() if _count_foreign_rows(t, b.tenant.pk) > 0]
     # the fixture really gave tenant B rows to look for
     assert {"tenancy_branch", "clients_client", "tenancy_auditevent"} <= set(populated)
