@@ -210,7 +210,10 @@ def test_classifying_better_than_the_floor_is_refused_with_a_clear_message(bank,
     c = make_client(bank)
     make_loan(bank, c, balance="100000", days_past_due=200)
     r = api_for(bank.risk_officer).post(
-        f"/api/v1/clients/{c.pk}/classification/", {"classification": "normal"}, format="json"
+        f"/api/v1/clients/{c.pk}/classification/",
+        {"classification": "normal"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert r.status_code == 400
     assert "better" in r.json()["classification"][0]

@@ -88,7 +88,8 @@ def test_the_draft_form_shows_the_override_reason_error(bank, web_for):
         reverse("risk:assessment_create", args=[c.pk]),
         {"credit_score": 30, "market_score": 30, "operational_score": 30, "rating_override": "A"},
     )
-    assert r.status_code == 200 and "An override needs a reason." in r.content.decode()
+    # the tenant's language (Simplified Chinese by default)
+    assert r.status_code == 200 and "调整评级必须填写理由。" in r.content.decode()
 
 
 def test_rm_cannot_open_the_desk(bank, web_for):
@@ -145,9 +146,11 @@ def test_classification_better_than_the_floor_shows_the_message(bank, web_for):
     make_loan(bank, c, balance="100", days_past_due=100)
     web = web_for(bank.rm)
     r = web.post(
-        reverse("risk:classification_set", args=[c.pk]), {"classification": "normal"}, follow=True
+        reverse("risk:classification_set", args=[c.pk]),
+        {"classification": "normal"},
+        follow=True,
     )
-    assert "cannot be classified better" in r.content.decode()
+    assert "客户分类不能优于该下限" in r.content.decode()
 
 
 def test_what_if_fragment_names_the_breach(bank, web_for):
