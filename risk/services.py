@@ -213,7 +213,7 @@ def decider_refusal(user, a: RiskAssessment) -> str | None:
     """Why ``user`` may not decide on ``a`` (None when they may)."""
     if a.author_id == user.pk:
         return _("Four eyes: the author cannot decide on their own assessment.")
-    if not policy.can_decide(user, a):
+    if not policy.is_approver_for(user, a.client):
         return _("Only risk officers and the client's branch head decide.")
     return None
 

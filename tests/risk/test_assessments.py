@@ -186,3 +186,15 @@ def test_rms_list_only_their_clients_assessments(bank, api_for):
     ids = {row["id"] for row in api_for(bank.rm).get(URL).json()["results"]}
     assert mine.pk in ids and theirs.pk not in ids
     assert api_for(bank.rm).get(f"{URL}{theirs.pk}/").status_code == 404
+
+
+def test_the_approval_rule_itself_refuses_a_branch_head_outside_the_subtree(bank):
+    """Visibility already hides such clients; the four-eyes rule holds without it too."""
+    from django.core.exceptions import PermissionDenied
+
+    from risk import services
+
+    sibling_client = make_client(bank, branch=bank.sibling_branch, manager=bank.other_rm)
+    a = make_assessment(bank, sibling_client, author=bank.other_rm, status="submitted")
+    with bank.scope(), pytest.raises(PermissionDenied):
+        services.assessment_approve(user=bank.branch_head, assessment=a)
