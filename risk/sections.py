@@ -5,12 +5,15 @@ queries (the pages assert their counts)."""
 
 from __future__ import annotations
 
+from tenancy.models import Role
 from tenancy.timezones import user_zone
 
 from . import policy, selectors
 from .forms import AssessmentForm, ClassificationForm, WhatIfForm
 from .models import RiskAssessment
 from .scale import rating_scale
+
+AUTHORS = (Role.RM, Role.BRANCH_HEAD, Role.RISK_OFFICER)
 
 
 def client_section_context(request, client) -> dict:
@@ -55,9 +58,12 @@ def client_section_context(request, client) -> dict:
 
 
 def my_day_context(request) -> dict:
+    """The author's assessments and their outcome; approvers also get the size
+    of their queue (one query each, none for roles that do neither)."""
     user = request.user
+    approver = user.role in (Role.RISK_OFFICER, Role.BRANCH_HEAD)
     return {
-        "mine": list(selectors.my_assessments(user=user)[:10]),
-        "queue_count": selectors.approval_queue(user=user).count(),
+        "mine": list(selectors.my_assessments(user=user)[:10]) if user.role in AUTHORS else [],
+        "queue_count": selectors.approval_queue(user=user).count() if approver else 0,
         "tz": user_zone(user),
     }
