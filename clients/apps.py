@@ -70,4 +70,9 @@ class ClientsConfig(AppConfig):
             task="clients.tasks.tiering_nightly",
             crontab="30 18 * * *",
         )  # 02:30 Asia/Shanghai
+        register_schedule(
+            name="clients: delete old import files",
+            task="clients.tasks.import_files_sweep",
+            every_minutes=60,
+        )
         register_seeder(order=20, seeder=seed_portfolio)

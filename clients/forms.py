@@ -284,4 +284,10 @@ class TierThresholdForm(forms.Form):
 
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("What the file holds"), choices=ImportJob.Kind.choices)
-    file = forms.FileField(label=_("CSV file (UTF-8)"))
+    file = forms.FileField(label=_("CSV file (UTF-8 or GB18030)"))
+    encoding = forms.ChoiceField(
+        label=_("Encoding"),
+        choices=ImportJob.Encoding.choices,
+        initial=ImportJob.Encoding.AUTO,
+        required=False,
+    )

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from celery import shared_task
 
 from tenancy.context import tenant_task
 from tenancy.schedules import fan_out_per_tenant
 
-from .imports import import_job_run
 from .models import ImportJob
 from .services.tiering import tiering_recompute
 
@@ -34,14 +31,24 @@ def tiering_for_tenant(*, tenant_id: int) -> dict:
 def import_job_process(*, job_id: int, tenant_id: int) -> str:
     """Run a large real import on the worker. A job already finished (a retry
     or a second delivery) is left alone."""
+    from .imports import import_job_run_stored
+
     job = (
-        ImportJob.objects.select_for_update(skip_locked=True)
+        ImportJob.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(pk=job_id, status=ImportJob.Status.PENDING)
         .select_related("created_by")
         .first()
     )
     if job is None:
         return "skipped"
-    with Path(job.stored_path).open("rb") as stream:
-        import_job_run(actor=job.created_by, job=job, stream=stream)
+    import_job_run_stored(actor=job.created_by, job=job)
     return job.status
+
+
+@shared_task(name="clients.tasks.import_files_sweep")
+def import_files_sweep() -> int:
+    """Hourly: delete uploaded import files older than IMPORT_FILE_RETENTION_HOURS (a dry
+    run never confirmed, a file left by a killed worker). Files only: no tenant data read."""
+    from .imports import import_files_sweep as sweep
+
+    return sweep()

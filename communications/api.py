@@ -11,6 +11,8 @@ from rest_framework.response import Response
 
 from clients.access import client_get, visible_clients
 from tenancy.api_base import ScopedAPIMixin
+from tenancy.api_fields import BoundedDateTimeField
+from tenancy.filters import IdFilter, SafeIsoDateTimeFilter
 
 from . import selectors, services
 from .models import FollowUp, Interaction, Notification
@@ -46,7 +48,7 @@ class ContactField(serializers.PrimaryKeyRelatedField):
 
 
 class NextStepSerializer(serializers.Serializer):
-    due_at = serializers.DateTimeField()
+    due_at = BoundedDateTimeField()
     note = serializers.CharField(allow_blank=True, required=False, default="")
     assignee = ColleagueField(required=False, allow_null=True)
 
@@ -84,7 +86,9 @@ class InteractionSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
-        extra_kwargs = {"occurred_at": {"required": False}}
+        # kind has a model default, but a call report must say what it was (the service
+        # takes no default): a POST without it is a 400 naming ``kind``
+        extra_kwargs = {"occurred_at": {"required": False}, "kind": {"required": True}}
 
 
 class InteractionUpdateSerializer(serializers.ModelSerializer):
@@ -94,9 +98,9 @@ class InteractionUpdateSerializer(serializers.ModelSerializer):
 
 
 class InteractionFilter(filters.FilterSet):
-    client = filters.NumberFilter(field_name="client_id")
+    client = IdFilter(field_name="client_id")
     kind = filters.ChoiceFilter(choices=Interaction.Kind.choices)
-    since = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    since = SafeIsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
 
     class Meta:
         model = Interaction
@@ -173,10 +177,10 @@ class FollowUpUpdateSerializer(serializers.ModelSerializer):
 
 
 class FollowUpFilter(filters.FilterSet):
-    client = filters.NumberFilter(field_name="client_id")
-    assignee = filters.NumberFilter(field_name="assignee_id")
+    client = IdFilter(field_name="client_id")
+    assignee = IdFilter(field_name="assignee_id")
     status = filters.ChoiceFilter(choices=FollowUp.Status.choices)
-    due_before = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_before = SafeIsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
 
     class Meta:
         model = FollowUp

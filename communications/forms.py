@@ -7,6 +7,8 @@ from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tenancy.api_fields import BoundedFormDateTimeField
+
 from .models import CommunicationSettings, FollowUp, Interaction
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -91,7 +93,7 @@ class InteractionForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=Interaction.Kind.choices, initial=Interaction.Kind.MEETING
     )
-    occurred_at = forms.DateTimeField(label=_("Time"), widget=DATETIME_WIDGET)
+    occurred_at = BoundedFormDateTimeField(label=_("Time"), widget=DATETIME_WIDGET)
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=0, max_value=24 * 60, required=False
     )
@@ -139,7 +141,7 @@ class InteractionForm(forms.Form):
 
 class NextStepForm(forms.Form):
     note = forms.CharField(label=_("Next step"), max_length=500, required=False)
-    due_at = forms.DateTimeField(label=_("Due"), widget=DATETIME_WIDGET, required=False)
+    due_at = BoundedFormDateTimeField(label=_("Due"), widget=DATETIME_WIDGET, required=False)
     assignee = StaffChoiceField(
         label=_("Assignee"), queryset=None, required=False, empty_label=_("Me")
     )
@@ -195,7 +197,7 @@ NextStepFormSet = forms.formset_factory(
 
 class InteractionEditForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Interaction.Kind.choices)
-    occurred_at = forms.DateTimeField(label=_("Time"), widget=DATETIME_WIDGET)
+    occurred_at = BoundedFormDateTimeField(label=_("Time"), widget=DATETIME_WIDGET)
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=0, max_value=24 * 60, required=False
     )
@@ -215,7 +217,7 @@ class AmendmentForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    due_at = forms.DateTimeField(label=_("Due"), widget=DATETIME_WIDGET)
+    due_at = BoundedFormDateTimeField(label=_("Due"), widget=DATETIME_WIDGET)
     note = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )

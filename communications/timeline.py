@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Q
@@ -67,8 +67,10 @@ class Cursor:
             at = parse_datetime(at_raw)
             if at is None or at.tzinfo is None:
                 return None
+            # UTC before it reaches the database: PostgreSQL refuses offsets past ±15:59
+            at = at.astimezone(UTC)
             return cls(at, source, int(pk))
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             return None
 
     def q(self, source: str, at_field: str, pk_field: str = "pk") -> Q:

@@ -269,6 +269,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bounded in depth and size, numbers finite (tenancy/parsers.py): never a 500
+    "DEFAULT_PARSER_CLASSES": [
+        "tenancy.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["tenancy.api_base.ScopedFilterBackend"],
@@ -295,6 +301,7 @@ SPECTACULAR_SETTINGS = {
         "LifeEventKindEnum": "clients.models.LifeEvent.Kind",
         "RelationshipGroupKindEnum": "clients.models.RelationshipGroup.Kind",
         "ImportKindEnum": "clients.models.ImportJob.Kind",
+        "ImportEncodingEnum": "clients.models.ImportJob.Encoding",
         "ProductCategoryEnum": "clients.models.ProductCategory",
         "TransactionCategoryEnum": "clients.models.TransactionCategory",
         "TransactionChannelEnum": "clients.models.Transaction.Channel",
@@ -343,3 +350,13 @@ LOGGING = {
 
 # --- Steward --------------------------------------------------------------
 STEWARD_DEFAULT_TENANT_TIMEZONE = "Asia/Shanghai"
+
+# API JSON bodies (tenancy/parsers.py): deeper nesting is a 400
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+
+# --- CSV imports (clients/imports/) -------------------------------------------
+# Uploads larger than this are refused (400 naming ``file``) while they are received.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# An uploaded file is deleted when its job ends; a successful dry run's file waits for
+# the confirmation at most this long (the hourly sweep deletes it after that).
+IMPORT_FILE_RETENTION_HOURS = env.int("IMPORT_FILE_RETENTION_HOURS", default=24)

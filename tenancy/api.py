@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from . import selectors, services
 from .api_base import ScopedAPIMixin
+from .filters import IdFilter
 from .models import Branch, Role, User
 
 
@@ -34,8 +35,12 @@ class BranchField(serializers.PrimaryKeyRelatedField):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    # bounded like the login form: a longer name reached the lockout's 255-character
+    # column and answered 500
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(
+        style={"input_type": "password"}, trim_whitespace=False, max_length=4096
+    )
 
 
 class TokenView(APIView):
@@ -122,9 +127,10 @@ class BranchViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     permission_classes = [permissions.IsAuthenticated, IsTenantAdminOrReadOnly]
 
     def perform_create(self, serializer):
-        serializer.instance = services.branch_create(
-            actor=self.request.user, **serializer.validated_data
-        )
+        data = dict(serializer.validated_data)
+        # a branch without a parent is a top-level branch (the service wants it said)
+        data.setdefault("parent", None)
+        serializer.instance = services.branch_create(actor=self.request.user, **data)
 
 
 class StaffSerializer(serializers.ModelSerializer):
@@ -155,7 +161,7 @@ class StaffFilter(filters.FilterSet):
     # Foreign keys filter by id (NumberFilter): the rows are already scoped, and
     # a ModelChoiceFilter would query the related table outside any scope.
     role = filters.ChoiceFilter(choices=Role.choices)
-    branch = filters.NumberFilter(field_name="branch_id")
+    branch = IdFilter(field_name="branch_id")
 
 
 class UserViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

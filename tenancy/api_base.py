@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .context import activate_in_transaction, current_tenant_id
+from .filters import IdFilter, SafeDateFilter, SafeIsoDateTimeFilter
 from .timezones import tenant_zone
 
 
@@ -73,12 +74,17 @@ class ScopedFilterSet(filters.FilterSet):
     """Foreign keys filter by id. django-filter's default (a ModelChoiceFilter)
     queries the related table when the FilterSet class is built — outside any
     tenant scope during schema generation — and the rows being filtered are
-    already scoped, so a plain id is all that is needed."""
+    already scoped, so a plain id is all that is needed. Ids, dates and times use
+    the filters of tenancy/filters.py (an out-of-range value is a 400, not a 500)."""
 
     FILTER_DEFAULTS = {
         **filters.FilterSet.FILTER_DEFAULTS,
-        models.ForeignKey: {"filter_class": filters.NumberFilter},
-        models.OneToOneField: {"filter_class": filters.NumberFilter},
+        models.ForeignKey: {"filter_class": IdFilter},
+        models.OneToOneField: {"filter_class": IdFilter},
+        models.AutoField: {"filter_class": IdFilter},
+        models.BigAutoField: {"filter_class": IdFilter},
+        models.DateField: {"filter_class": SafeDateFilter},
+        models.DateTimeField: {"filter_class": SafeIsoDateTimeFilter},
     }
 
 

@@ -16,6 +16,17 @@ class TenancyConfig(AppConfig):
         post_migrate.connect(rls.apply_row_level_security, dispatch_uid="tenancy.rls")
         post_migrate.connect(schedules.sync_schedules, dispatch_uid="tenancy.schedules")
 
+        # every model DateTimeField of an API serializer refuses years the database and
+        # the time-zone conversion cannot hold (a 400, not a 500 on every later read)
+        from django.db import models
+        from rest_framework import serializers
+
+        from .api_fields import BoundedDateTimeField
+
+        serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = (
+            BoundedDateTimeField
+        )
+
         from django.conf import settings
 
         schedules.register_schedule(

@@ -67,6 +67,41 @@ APPEND_ONLY_SQL = [
 
 AUDIT_TABLE = "tenancy_auditevent"
 
+# Only a table's owner may ANALYZE it (PostgreSQL 15), and the application role
+# owns nothing. Large imports and the demo seeding must refresh the planner's
+# statistics inside their own transaction (autovacuum cannot see uncommitted rows),
+# so the owner provides exactly that and nothing more: a SECURITY DEFINER function
+# that ANALYZEs one table of the public schema. Statistics of tables with
+# row-level security are hidden from pg_stats for the app role, so it learns nothing.
+ANALYZE_FUNCTION_SQL = [
+    """
+    CREATE OR REPLACE FUNCTION steward_analyze(target regclass) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    BEGIN
+        IF NOT EXISTS (
+            SELECT FROM pg_class
+            WHERE oid = target AND relkind = 'r' AND relnamespace = 'public'::regnamespace
+        ) THEN
+            RAISE EXCEPTION 'steward_analyze: % is not an application table', target
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        EXECUTE format('ANALYZE %s', target);
+    END;
+    $$
+    """,
+    "REVOKE ALL ON FUNCTION steward_analyze(regclass) FROM PUBLIC",
+]
+
+
+def analyze_tables(*tables: str) -> None:
+    """Refresh the planner's statistics of ``tables`` now, in the current
+    transaction, whichever role is connected (PostgreSQL only; a no-op elsewhere)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute("SELECT steward_analyze(%s::regclass)", [table])
+
 
 def app_role_grant_sql(app_role: str) -> list[str]:
     """What the application role may do, and no more: rows only (no TRUNCATE,
@@ -84,6 +119,7 @@ def app_role_grant_sql(app_role: str) -> list[str]:
         "ALTER DEFAULT PRIVILEGES IN SCHEMA public"
         f" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}",
+        f"GRANT EXECUTE ON FUNCTION steward_analyze(regclass) TO {role}",
     ]
 
 
@@ -136,4 +172,6 @@ def apply_row_level_security(sender=None, using: str = "default", **kwargs) -> N
         if AUDIT_TABLE in existing:
             for statement in APPEND_ONLY_SQL:
                 cursor.execute(statement)
+        for statement in ANALYZE_FUNCTION_SQL:
+            cursor.execute(statement)
         _grant_to_app_role(cursor, settings.DATABASE_APP_ROLE)

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tenancy.api_base import ScopedAPIMixin
+from tenancy.filters import IdFilter
 
 from .. import access, selectors, services
 from ..models import (
@@ -40,6 +41,10 @@ class RevealSerializer(serializers.Serializer):
 class ClientSerializer(serializers.ModelSerializer):
     branch = BranchField()
     dedicated_manager = StaffField(required=False, allow_null=True)
+    # read-only fields lose allow_blank in DRF: say so, or the schema forbids "" (unrated)
+    credit_rating = serializers.ChoiceField(
+        choices=Client._meta.get_field("credit_rating").choices, allow_blank=True, read_only=True
+    )
     national_id = serializers.CharField(
         required=False, allow_blank=True, help_text="Write only in plain; always read masked."
     )
@@ -121,8 +126,8 @@ class ClientFilter(django_filters.FilterSet):
     lifecycle = django_filters.ChoiceFilter(choices=Client.Lifecycle.choices)
     risk_tolerance = django_filters.ChoiceFilter(choices=Client.RiskTolerance.choices)
     kind = django_filters.ChoiceFilter(choices=Client.Kind.choices)
-    branch = django_filters.NumberFilter(field_name="branch_id")
-    dedicated_manager = django_filters.NumberFilter(field_name="dedicated_manager_id")
+    branch = IdFilter(field_name="branch_id")
+    dedicated_manager = IdFilter(field_name="dedicated_manager_id")
     ordering = django_filters.ChoiceFilter(
         choices=[(k, k) for k in selectors.ORDERINGS], method="filter_ordering"
     )

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tenancy.api_base import ScopedAPIMixin
+from tenancy.filters import IdFilter, SafeDateFilter
 
 from .. import exports, imports
 from ..models import Holding, ImportJob, Product, Transaction
@@ -82,7 +83,7 @@ class HoldingSerializer(serializers.ModelSerializer):
 
 
 class HoldingFilter(django_filters.FilterSet):
-    client = django_filters.NumberFilter(field_name="client_id")
+    client = IdFilter(field_name="client_id")
     kind = django_filters.CharFilter()
 
     class Meta:
@@ -116,9 +117,9 @@ class TransactionSerializer(serializers.ModelSerializer):
 
 
 class TransactionFilter(django_filters.FilterSet):
-    client = django_filters.NumberFilter(field_name="client_id")
-    date_from = django_filters.DateFilter(method="filter_from", label="on or after (YYYY-MM-DD)")
-    date_to = django_filters.DateFilter(method="filter_to", label="on or before (YYYY-MM-DD)")
+    client = IdFilter(field_name="client_id")
+    date_from = SafeDateFilter(method="filter_from", label="on or after (YYYY-MM-DD)")
+    date_to = SafeDateFilter(method="filter_to", label="on or before (YYYY-MM-DD)")
     category = django_filters.CharFilter()
     direction = django_filters.CharFilter()
 
@@ -153,6 +154,8 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "kind",
             "file_name",
             "dry_run",
+            "encoding_requested",
+            "encoding",
             "status",
             "created_by",
             "created_at",
@@ -168,9 +171,12 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 
 class ImportRequestSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    file = serializers.FileField(help_text="CSV, UTF-8 or GB18030; at most IMPORT_MAX_BYTES.")
     kind = serializers.ChoiceField(choices=ImportJob.Kind.choices)
     dry_run = serializers.BooleanField(default=True)
+    encoding = serializers.ChoiceField(
+        choices=ImportJob.Encoding.choices, default=ImportJob.Encoding.AUTO
+    )
 
 
 class ImportJobViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
@@ -197,6 +203,7 @@ class ImportJobViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
             upload=upload,
             file_name=upload.name,
             dry_run=data.validated_data["dry_run"],
+            encoding=data.validated_data["encoding"],
         )
         code = (
             status.HTTP_202_ACCEPTED

@@ -277,10 +277,20 @@ class ImportJob(TenantOwnedModel):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
+    class Encoding(models.TextChoices):
+        AUTO = "auto", _("Detect (UTF-8 or GB18030)")
+        UTF8 = "utf-8", "UTF-8"
+        GB18030 = "gb18030", "GB18030 / GBK"
+
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     file_name = models.CharField(_("file name"), max_length=255)
     stored_path = models.CharField(max_length=500, blank=True, editable=False)
     dry_run = models.BooleanField(_("dry run"), default=True)
+    # what the uploader chose, and what the file was read as (empty: not readable)
+    encoding_requested = models.CharField(
+        _("encoding requested"), max_length=10, choices=Encoding.choices, default=Encoding.AUTO
+    )
+    encoding = models.CharField(_("encoding"), max_length=10, blank=True, default="")
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )

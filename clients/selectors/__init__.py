@@ -23,6 +23,7 @@ from .core import (
     managers_for_filter,
     membership_get,
     staff_choices,
+    team_candidates,
 )
 
 __all__ = [
@@ -46,4 +47,5 @@ __all__ = [
     "managers_for_filter",
     "membership_get",
     "staff_choices",
+    "team_candidates",
 ]

@@ -160,6 +160,17 @@ def staff_choices(*, user: User) -> QuerySet[User]:
     return tenancy_selectors.staff_list(user=user).filter(is_active=True)
 
 
+def team_candidates(*, user: User) -> QuerySet[User]:
+    """Staff ``user`` may share a client with: the bank's active staff for admins, the
+    active staff of their branch subtree for branch heads (the assignment rule)."""
+    qs = staff_choices(user=user)
+    if user.role == Role.BRANCH_HEAD:
+        return qs.filter(branch__path__startswith=user.branch.path) if user.branch_id else qs.none()
+    if user.role != Role.ADMIN:
+        return qs.none()
+    return qs
+
+
 def managers_for_filter(*, user: User) -> QuerySet[User]:
     return tenancy_selectors.staff_list(user=user).filter(role=Role.RM).select_related(None)
 

@@ -186,11 +186,18 @@ def coverage_team_add(
     *, actor: User, client: Client, user: User, team_role: str, reason: str = ""
 ) -> CoverageTeamMember:
     """Share the client with a colleague (product specialist, credit officer, ...):
-    a CoverageTeamMember row plus guardian's ``view_client`` permission."""
+    a CoverageTeamMember row plus guardian's ``view_client`` permission. Same rule as
+    assignment: admins anywhere; a branch head only for a client of their subtree and
+    a member who is staff of it (ValidationError naming ``user`` otherwise)."""
     require_can_assign(actor, client)
     errors = {}
     if user is None or user.tenant_id != actor.tenant_id or not user.is_active:
         errors["user"] = _("Choose an active staff member of this bank.")
+    elif actor.role == Role.BRANCH_HEAD and not access.in_subtree(actor, user.branch):
+        # the assignment rule: a branch head shares only with staff of their subtree
+        errors["user"] = _(
+            "You may only share a client with staff of your own branch or its sub-branches."
+        )
     elif access.is_manager(user, client):
         errors["user"] = _("This staff member already manages the client.")
     elif CoverageTeamMember.objects.filter(client=client, user=user).exists():

@@ -36,7 +36,7 @@ def client_coverage(request, client_id: int):
             managers=selectors.assignable_managers(user=user),
             initial={"role": "dedicated"},
         )
-        team_form = TeamMemberForm(staff=selectors.staff_choices(user=user))
+        team_form = TeamMemberForm(staff=selectors.team_candidates(user=user))
     if request.method == "POST":
         if not can_assign:
             raise PermissionDenied
@@ -73,7 +73,7 @@ def client_coverage(request, client_id: int):
 def team_add(request, client_id: int):
     user = request.user
     client = access.client_get(user=user, client_id=client_id)
-    form = TeamMemberForm(request.POST, staff=selectors.staff_choices(user=user))
+    form = TeamMemberForm(request.POST, staff=selectors.team_candidates(user=user))
     if form.is_valid():
         try:
             services.coverage_team_add(actor=user, client=client, **form.cleaned_data)

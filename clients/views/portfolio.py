@@ -3,6 +3,7 @@ under /manage/ tiles, tenant admins) and the CSV export of visible clients."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -126,6 +127,7 @@ def import_list(request):
                 upload=upload,
                 file_name=upload.name,
                 dry_run=True,
+                encoding=form.cleaned_data.get("encoding") or "auto",
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -137,7 +139,12 @@ def import_list(request):
     return render(
         request,
         "clients/portfolio/imports.html",
-        {"page": page, "form": form},
+        {
+            "page": page,
+            "form": form,
+            "max_mb": f"{settings.IMPORT_MAX_BYTES / (1024 * 1024):g}",
+            "retention_hours": settings.IMPORT_FILE_RETENTION_HOURS,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -295,12 +295,14 @@ def _analyze_statements(bank, *, dry_run: bool) -> list[str]:
             actor=bank.admin, kind="holdings", stream=stream(HOLDINGS), dry_run=dry_run
         )
         assert report.ok, report.errors
-    return [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("ANALYZE")]
+    return [q["sql"] for q in ctx.captured_queries if "steward_analyze" in q["sql"]]
 
 
 def test_a_large_import_refreshes_the_table_statistics_before_recomputing(bank, monkeypatch):
-    monkeypatch.setattr("clients.imports.ANALYZE_AFTER_ROWS", 2)
-    assert _analyze_statements(bank, dry_run=False) == ["ANALYZE clients_holding"]
+    monkeypatch.setattr("clients.imports.runner.ANALYZE_AFTER_ROWS", 2)
+    assert _analyze_statements(bank, dry_run=False) == [
+        "SELECT steward_analyze('clients_holding'::regclass)"
+    ]
 
 
 def test_a_small_import_does_not_analyze(bank):
@@ -308,7 +310,7 @@ def test_a_small_import_does_not_analyze(bank):
 
 
 def test_a_dry_run_does_not_analyze(bank, monkeypatch):
-    monkeypatch.setattr("clients.imports.ANALYZE_AFTER_ROWS", 2)
+    monkeypatch.setattr("clients.imports.runner.ANALYZE_AFTER_ROWS", 2)
     assert _analyze_statements(bank, dry_run=True) == []
 
 

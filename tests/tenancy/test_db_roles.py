@@ -169,3 +169,18 @@ def test_make_test_migrates_as_the_owner_and_runs_as_the_app_role():
     test_env = makefile.split("TEST_ENV :=", 1)[1].split("\n\n", 1)[0]
     assert "DATABASE_URL=postgres://$(APP_ROLE)@" in test_env
     assert "DATABASE_OWNER_URL=postgres://$(OWNER_ROLE)@" in test_env
+
+
+@owner_mode
+def test_the_app_role_may_analyze_application_tables_only(db):
+    """Large imports refresh statistics in their own transaction through the
+    owner's steward_analyze(); a plain ANALYZE is skipped for a non-owner, and the
+    function refuses anything outside the application's tables."""
+    from tenancy.rls import analyze_tables
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone()[0] != "postgres"
+    analyze_tables("clients_holding")  # no error as the app role
+    with pytest.raises(DatabaseError, match="not an application table"), transaction.atomic():
+        analyze_tables("pg_catalog.pg_class")
