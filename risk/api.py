@@ -308,7 +308,9 @@ class ExposureSerializer(serializers.Serializer):
     lendable_collateral = serializers.DecimalField(max_digits=20, decimal_places=2)
     coverage_ratio = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True)
     classification = serializers.ChoiceField(choices=Classification.choices)
-    classification_floor = serializers.ChoiceField(choices=Classification.choices)
+    classification_floor = serializers.CharField(
+        help_text="The floor from days past due (same values)."
+    )
     watch_list = serializers.BooleanField()
     open_alerts = serializers.IntegerField()
     share_of_tier1 = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True)
@@ -340,7 +342,7 @@ class WhatIfSerializer(serializers.Serializer):
 
 class ClassificationSerializer(serializers.Serializer):
     classification = serializers.ChoiceField(choices=Classification.choices)
-    floor = serializers.ChoiceField(choices=Classification.choices, read_only=True)
+    floor = serializers.CharField(read_only=True, help_text="From days past due (same values).")
     contagion = serializers.BooleanField(read_only=True)
     reason = serializers.CharField(required=False, allow_blank=True, write_only=True, default="")
 
