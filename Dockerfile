@@ -15,4 +15,4 @@ RUN STEWARD_ENV=production ALLOWED_HOSTS=localhost \
 RUN useradd --create-home steward && mkdir -p /app/var/audit-checkpoints && chown -R steward /app/var
 USER steward
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "-c", "config/gunicorn.conf.py"]

@@ -21,7 +21,7 @@ TEST_ENV := DATABASE_URL=postgres://$(APP_ROLE)@$(PG_HOST):$(PG_PORT)/steward \
 	REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0 \
 	CELERY_TASK_ALWAYS_EAGER=true
 
-.PHONY: demo test install services db-role chromium gettext migrate lint messages demo-reset bench
+.PHONY: demo test install services db-role chromium gettext lint messages demo-reset
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -1,8 +1,19 @@
-"""Demo data of the clients app for ``seed_demo``: products, clients, holdings
-and transactions. Deterministic for ``--seed`` (dates are offsets from the day
-of the run), and fast: bulk_create for clients, COPY (into a temporary
-table, then INSERT ... SELECT, because COPY FROM refuses tables with row-level
-security) for holdings and transactions on PostgreSQL.
+"""Demo data of the clients app for ``seed_demo``: products, clients (with
+households and corporate groups), holdings and transactions, all in Chinese.
+Deterministic for ``--seed`` (dates are offsets from the day of the run), and
+fast: bulk_create for clients and groups, COPY (into a temporary table, then
+INSERT ... SELECT, because COPY FROM refuses tables with row-level security)
+for memberships, holdings and transactions on PostgreSQL.
+
+AUM and exposure are written with each client from the holdings drawn for it
+(all in CNY), not recomputed afterwards: over freshly loaded tables without
+planner statistics (the app role may not ANALYZE tables it does not own) that
+recomputation scanned the holdings once per client.
+
+What a banker would check: a holding meets its product's minimum investment;
+VIP-only products are held only by platinum and gold clients (moved after
+tiering, which decides the tier); mortgages for individuals, business loans
+for companies; a household's children carry the head's surname.
 
 Sizes: ``--clients N`` clients; about 3 holdings and 10 transactions each
 (``--clients 100000`` gives 1,000,000 transactions).
@@ -11,15 +22,26 @@ Sizes: ``--clients N`` clients; about 3 holdings and 10 transactions each
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+
+from django.db import connection
 
 from tenancy.crypto import blind_index
 from tenancy.demo import SeedContext, insert_rows
 from tenancy.models import Role
+from tenancy.rls import analyze_tables
 
-from .models import Client, CreditRating, Holding, Product, Transaction
-from .services.portfolio import client_totals_recompute
+from .models import (
+    Client,
+    CreditRating,
+    GroupMembership,
+    Holding,
+    Product,
+    RelationshipGroup,
+    Transaction,
+)
 from .services.tiering import tier_thresholds, tiering_recompute
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
@@ -57,38 +79,6 @@ GIVEN = [
     "思远",
     "嘉怡",
 ]
-EN_FIRST = [
-    "James",
-    "Emma",
-    "Oliver",
-    "Sophia",
-    "William",
-    "Olivia",
-    "Henry",
-    "Grace",
-    "David",
-    "Chloe",
-    "Michael",
-    "Lucy",
-    "Daniel",
-    "Hannah",
-    "Thomas",
-    "Amelia",
-]
-EN_LAST = [
-    "Smith",
-    "Wong",
-    "Chan",
-    "Johnson",
-    "Lee",
-    "Brown",
-    "Taylor",
-    "Cheung",
-    "Miller",
-    "Ng",
-    "Davis",
-    "Lau",
-]
 CO_PREFIX = [
     "华信",
     "东方",
@@ -106,14 +96,6 @@ CO_PREFIX = [
     "盛世",
 ]
 CO_TRADE = ["科技", "实业", "贸易", "投资", "制造", "物流", "医药", "能源", "新材料", "电子"]
-CO_EN = [
-    "Pacific Trading Ltd",
-    "Harbour Capital Ltd",
-    "Orient Logistics Co",
-    "Evergreen Materials Co",
-    "Silverline Electronics Ltd",
-    "Lotus Biotech Co",
-]
 CITIES = [
     "上海市浦东新区",
     "上海市静安区",
@@ -123,43 +105,86 @@ CITIES = [
     "深圳市南山区",
     "广州市天河区",
 ]
+STREETS = ["世纪大道", "南京西路", "文三路", "建国路", "中关村大街", "科技园路", "天河路"]
 
+# The demo bank is Chinese: every record is in Chinese only (the UI translates
+# its own strings, never data).
 # code, name, category, risk level, ESG, VIP only, minimum investment (CNY)
 PRODUCTS = [
-    ("DEP-CUR", "活期存款 Current account", "deposit", 1, False, False, 0),
-    ("DEP-3M", "三个月定期存款 3-month time deposit", "deposit", 1, False, False, 50),
-    ("DEP-1Y", "一年期定期存款 1-year time deposit", "deposit", 1, False, False, 50),
-    ("DEP-LD", "大额存单 Large-denomination CD", "deposit", 1, False, False, 200_000),
-    ("WM-CASH", "现金管理类理财 Cash management", "wealth", 1, False, False, 1),
-    ("WM-FI90", "固收理财90天 Fixed income 90d", "wealth", 2, False, False, 10_000),
-    ("WM-FIP", "固收+理财 Fixed income plus", "wealth", 3, False, False, 10_000),
-    ("WM-GREEN", "绿色债券理财 Green bond wealth product", "wealth", 2, True, False, 10_000),
-    ("WM-PB1", "私行专享稳健理财 Private banking steady", "wealth", 2, False, True, 1_000_000),
-    ("WM-PB2", "私行专享权益增强 Private banking equity plus", "wealth", 4, False, True, 1_000_000),
-    ("FD-MM", "货币市场基金 Money market fund", "fund", 1, False, False, 1),
-    ("FD-BOND", "纯债基金 Bond fund", "fund", 2, False, False, 1_000),
-    ("FD-ESG", "ESG 责任投资混合基金 ESG mixed fund", "fund", 3, True, False, 1_000),
-    ("FD-NEV", "新能源主题股票基金 New energy equity fund", "fund", 4, True, False, 1_000),
-    ("FD-CSI300", "沪深300指数基金 CSI 300 index fund", "fund", 4, False, False, 1_000),
-    ("FD-TECH", "科技成长股票基金 Tech growth equity fund", "fund", 5, False, False, 1_000),
-    ("FD-QDII", "全球配置QDII基金 Global QDII fund", "fund", 4, False, False, 10_000),
-    ("INS-ANN", "年金保险 Annuity insurance", "insurance", 2, False, False, 50_000),
-    ("INS-WL", "增额终身寿险 Whole life insurance", "insurance", 2, False, False, 100_000),
-    ("INS-HL", "高端医疗险 Premium health insurance", "insurance", 1, False, True, 20_000),
-    ("BD-GOV", "储蓄国债 Government savings bond", "bond", 1, False, False, 100),
-    ("BD-GREEN", "绿色金融债 Green financial bond", "bond", 2, True, False, 100_000),
-    ("TR-FAM", "家族信托 Family trust", "trust", 3, False, True, 10_000_000),
-    ("TR-SEC", "证券投资信托 Securities trust", "trust", 5, False, True, 1_000_000),
-    ("PM-GOLD", "积存金 Gold accumulation", "precious_metal", 3, False, False, 1),
-    ("LN-MORT", "个人住房贷款 Mortgage", "loan", 2, False, False, 0),
-    ("LN-BIZ", "经营性贷款 Business loan", "loan", 3, False, False, 0),
+    ("DEP-CUR", "活期存款", "deposit", 1, False, False, 0),
+    ("DEP-3M", "三个月定期存款", "deposit", 1, False, False, 50),
+    ("DEP-1Y", "一年期定期存款", "deposit", 1, False, False, 50),
+    ("DEP-LD", "大额存单", "deposit", 1, False, False, 200_000),
+    ("WM-CASH", "现金管理类理财", "wealth", 1, False, False, 1),
+    ("WM-FI90", "90天固收理财", "wealth", 2, False, False, 10_000),
+    ("WM-FIP", "固收+理财", "wealth", 3, False, False, 10_000),
+    ("WM-GREEN", "绿色债券理财", "wealth", 2, True, False, 10_000),
+    ("WM-PB1", "私行专享稳健理财", "wealth", 2, False, True, 1_000_000),
+    ("WM-PB2", "私行专享权益增强理财", "wealth", 4, False, True, 1_000_000),
+    ("FD-MM", "货币市场基金", "fund", 1, False, False, 1),
+    ("FD-BOND", "纯债基金", "fund", 2, False, False, 1_000),
+    ("FD-ESG", "ESG责任投资混合基金", "fund", 3, True, False, 1_000),
+    ("FD-NEV", "新能源主题股票基金", "fund", 4, True, False, 1_000),
+    ("FD-CSI300", "沪深300指数基金", "fund", 4, False, False, 1_000),
+    ("FD-TECH", "科技成长股票基金", "fund", 5, False, False, 1_000),
+    ("FD-QDII", "全球配置QDII基金", "fund", 4, False, False, 10_000),
+    ("INS-ANN", "年金保险", "insurance", 2, False, False, 10_000),
+    ("INS-WL", "增额终身寿险", "insurance", 2, False, False, 100_000),
+    ("INS-HL", "高端医疗险", "insurance", 1, False, True, 20_000),
+    ("BD-GOV", "储蓄国债", "bond", 1, False, False, 100),
+    ("BD-GREEN", "绿色金融债", "bond", 2, True, False, 100_000),
+    ("TR-COL", "集合资金信托计划", "trust", 3, False, False, 1_000_000),
+    ("TR-FAM", "家族信托", "trust", 3, False, True, 10_000_000),
+    ("TR-SEC", "证券投资信托", "trust", 5, False, True, 1_000_000),
+    ("PM-GOLD", "积存金", "precious_metal", 3, False, False, 1),
+    ("LN-MORT", "个人住房贷款", "loan", 2, False, False, 0),
+    ("LN-BIZ", "经营性贷款", "loan", 3, False, False, 0),
 ]
 TOLERANCES = ["conservative", "moderate", "balanced", "growth", "aggressive"]
 TOLERANCE_WEIGHTS = [20, 30, 30, 14, 6]
 TX_CATEGORY_IN = ["deposit", "transfer", "wealth", "fund", "fee"]
 TX_CATEGORY_OUT = ["withdrawal", "transfer", "wealth", "fund", "insurance", "card", "loan", "bond"]
 CHANNELS = ["mobile", "mobile", "online", "branch", "atm", "rm"]
+INTERESTS = [
+    "esg",
+    "tax_planning",
+    "estate_planning",
+    "education",
+    "retirement",
+    "art",
+    "golf",
+    "health",
+]
 CHUNK = 20_000
+# Relationship groups: the share of "units" (a lone client, a household, a
+# corporate group) that are households / corporate groups, and their sizes.
+HOUSEHOLD_SHARE = 0.05
+CORPORATE_GROUP_SHARE = 0.02
+HOUSEHOLD_ROLES = {
+    2: ["head_of_household", "spouse"],
+    3: ["head_of_household", "spouse", "child"],
+    4: ["head_of_household", "spouse", "child", "parent"],
+}
+VIP_TIERS = ("platinum", "gold")
+
+
+@dataclass
+class _Planned:
+    """One client to create: who they are and which group (if any) they join."""
+
+    kind: str
+    name: str
+    birth: date | None
+    manager: object
+    group: int | None = None  # index into the planned groups
+    role: str = ""
+
+
+@dataclass
+class _Group:
+    name: str
+    kind: str
+    members: list[int] = field(default_factory=list)  # indexes into the plan
 
 
 def _national_id(rng, birth: date) -> str:
@@ -167,14 +192,179 @@ def _national_id(rng, birth: date) -> str:
     return f"{area}{birth:%Y%m%d}{rng.randrange(1000):03d}{rng.choice('0123456789X')}"
 
 
-def _name(rng, kind: str) -> str:
-    if kind == Client.Kind.CORPORATE:
-        if rng.random() < 0.15:
-            return rng.choice(CO_EN)
-        return f"{rng.choice(CITIES)[:2]}{rng.choice(CO_PREFIX)}{rng.choice(CO_TRADE)}有限公司"
-    if rng.random() < 0.08:
-        return f"{rng.choice(EN_FIRST)} {rng.choice(EN_LAST)}"
-    return rng.choice(SURNAMES) + rng.choice(GIVEN)
+def _person(rng, surname: str | None = None) -> str:
+    return (surname or rng.choice(SURNAMES)) + rng.choice(GIVEN)
+
+
+def _birth(rng, first_year: int, years: int) -> date:
+    return date(first_year, 1, 1) + timedelta(days=rng.randrange(365 * years))
+
+
+def _company(rng, prefix: str | None = None) -> str:
+    return (
+        f"{rng.choice(CITIES)[:2]}{prefix or rng.choice(CO_PREFIX)}{rng.choice(CO_TRADE)}有限公司"
+    )
+
+
+def _plan_clients(rng, count: int, pick_manager) -> tuple[list[_Planned], list[_Group]]:
+    """Clients in units served by one manager: mostly lone clients, some
+    households (head, spouse, children, a parent; the children carry the head's
+    surname) and corporate groups (a holding company, subsidiaries, often the
+    controlling shareholder as an individual client). The first two units are a
+    household and a corporate group, so the demo RM has one of each."""
+    plan: list[_Planned] = []
+    groups: list[_Group] = []
+    while len(plan) < count:
+        left = count - len(plan)
+        manager = pick_manager(len(plan))
+        r = rng.random()
+        if left >= 2 and (len(plan) == 0 or (len(groups) >= 2 and r < HOUSEHOLD_SHARE)):
+            size = min(left, rng.choice([2, 3, 3, 4]))
+            surname = rng.choice(SURNAMES)
+            given = rng.sample(GIVEN, k=size)  # no two members share a given name
+            head = surname + given[0]
+            group = len(groups)
+            groups.append(_Group(name=f"{head}家庭", kind="household"))
+            head_birth = _birth(rng, 1958, 25)
+            for k, role in enumerate(HOUSEHOLD_ROLES[size]):
+                generation = timedelta(days=365 * rng.randint(24, 34))
+                if role == "head_of_household":
+                    name, birth = head, head_birth
+                elif role == "spouse":
+                    spouse = rng.choice(SURNAMES.replace(surname, ""))
+                    shift = timedelta(days=rng.randrange(-5 * 365, 5 * 365))
+                    name, birth = spouse + given[k], head_birth + shift
+                elif role == "child":  # an adult client: born a generation after the head
+                    name, birth = surname + given[k], min(head_birth + generation, date(2006, 1, 1))
+                else:
+                    name, birth = surname + given[k], head_birth - generation
+                groups[group].members.append(len(plan))
+                plan.append(_Planned("individual", name, birth, manager, group, role))
+        elif left >= 2 and (
+            len(groups) == 1 or (len(groups) >= 2 and r < HOUSEHOLD_SHARE + CORPORATE_GROUP_SHARE)
+        ):
+            size = min(left, rng.choice([2, 3, 4]))
+            prefix = rng.choice(CO_PREFIX)
+            group = len(groups)
+            groups.append(_Group(name=f"{prefix}集团", kind="corporate_group"))
+            members = [("corporate", f"{rng.choice(CITIES)[:2]}{prefix}控股集团有限公司", None)]
+            members.append(("corporate", _company(rng, prefix), None))
+            if size >= 3:
+                members.append(("corporate", _company(rng, prefix), None))
+            if size >= 4:
+                members.append(("individual", _person(rng), _birth(rng, 1955, 25)))
+            for k, (kind, name, birth) in enumerate(members):
+                role = (
+                    "parent_company"
+                    if k == 0
+                    else "controlling_person"
+                    if kind == "individual"
+                    else "subsidiary"
+                )
+                groups[group].members.append(len(plan))
+                plan.append(_Planned(kind, name, birth, manager, group, role))
+        elif rng.random() < 0.1:
+            plan.append(_Planned("corporate", _company(rng), None, manager))
+        else:
+            plan.append(_Planned("individual", _person(rng), _birth(rng, 1950, 50), manager))
+    return plan, groups
+
+
+def _pick_product(rng, by_cat: dict, category: str, balance: Decimal):
+    """A product of ``category`` whose minimum investment the balance meets;
+    cash management (minimum 1 CNY) when the category has none."""
+    fits = [p for p in by_cat[category] if p.min_investment <= balance]
+    if fits:
+        return rng.choice(fits)
+    return next(p for p in by_cat["wealth"] if p.code == "WM-CASH")
+
+
+def _vip_replacements(products: list) -> dict[int, int]:
+    """For each VIP-only product: the non-VIP product of the same category with
+    the highest minimum investment not above the VIP one's (so a holding moved
+    to it still meets its minimum)."""
+    out = {}
+    for vip in products:
+        if not vip.vip_only:
+            continue
+        options = [
+            p
+            for p in products
+            if p.category == vip.category
+            and not p.vip_only
+            and p.min_investment <= vip.min_investment
+        ]
+        best = max(
+            options,
+            key=lambda p: (p.min_investment, -abs(p.risk_level - vip.risk_level), p.code),
+        )
+        out[vip.pk] = best.pk
+    return out
+
+
+def _vip_holdings_to_eligible_tiers(tenant_id: int, products: list) -> None:
+    """VIP-only products are sold to platinum and gold clients only: after
+    tiering, move every other client's VIP holding to the closest ordinary
+    product of its category (one set-based UPDATE)."""
+    mapping = _vip_replacements(products)
+    if not mapping:
+        return
+    holding, client = Holding._meta.db_table, Client._meta.db_table
+    whens = " ".join(
+        f"WHEN product_id = {int(old)} THEN {int(new)}" for old, new in mapping.items()
+    )
+    old_ids = ", ".join(str(int(pk)) for pk in mapping)
+    tiers = ", ".join(f"'{t}'" for t in VIP_TIERS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {holding} SET product_id = CASE {whens} ELSE product_id END "
+            f"WHERE tenant_id = %s AND product_id IN ({old_ids}) AND client_id IN ("
+            f"SELECT id FROM {client} WHERE tenant_id = %s AND tier NOT IN ({tiers}))",
+            [tenant_id, tenant_id],
+        )
+
+
+def _analyze(*models) -> None:
+    """Fresh planner statistics inside the seeding transaction for tiering
+    (through the owner's ``steward_analyze``: the app role owns no table)."""
+    analyze_tables(*(m._meta.db_table for m in models))
+
+
+INVEST_CATEGORIES = ["wealth", "fund", "insurance", "bond", "trust", "precious_metal"]
+H_COLS = [
+    "tenant_id",
+    "client_id",
+    "product_id",
+    "kind",
+    "account_number",
+    "balance",
+    "currency",
+    "opened_on",
+    "updated_at",
+]
+
+
+def _holdings(rng, by_cat: dict, kind: str, aum: float, today) -> list[tuple]:
+    """One client's holdings as (product, account prefix, balance, opened on), all
+    in CNY: a deposit, up to three investments that meet their minimums, and for
+    some a loan (mortgage for a person, business loan for a company)."""
+    parts = rng.randint(1, 4)
+    weights = [rng.random() + 0.2 for _ in range(parts)]
+    total_w = sum(weights)
+    cats = ["deposit"] + rng.sample(INVEST_CATEGORIES, k=parts - 1)
+    out = []
+    for k, cat in enumerate(cats):
+        balance = Decimal(aum * weights[k] / total_w).quantize(Decimal("0.01"))
+        product = _pick_product(rng, by_cat, cat, balance)
+        opened = (today - timedelta(days=rng.randrange(30, 3650))).date()
+        out.append((product, f"62{{cid:010d}}{k:02d}", balance, opened))
+    if rng.random() < 0.18:
+        code = "LN-BIZ" if kind == Client.Kind.CORPORATE else "LN-MORT"
+        loan = next(p for p in by_cat["loan"] if p.code == code)
+        balance = Decimal(rng.lognormvariate(13.5, 1.0)).quantize(Decimal("0.01"))
+        opened = (today - timedelta(days=rng.randrange(30, 3650))).date()
+        out.append((loan, "66{cid:010d}01", balance, opened))
+    return out
 
 
 def seed_portfolio(ctx: SeedContext) -> None:
@@ -210,48 +400,47 @@ def seed_portfolio(ctx: SeedContext) -> None:
     n_demo = min(ctx.clients, 36 if ctx.clients >= 108 else max(1, ctx.clients // 3))
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
+    def pick_manager(index: int):
+        """(dedicated, backup or None) for the unit starting at ``index``."""
+        rm = demo_rm if index < n_demo else rng.choice(others)
+        peers = [u for u in rm_by_branch.get(rm.branch_id, []) if u is not rm and u is not demo_rm]
+        return rm, (rng.choice(peers) if peers and rng.random() < 0.3 else None)
+
+    plan, groups = _plan_clients(rng, ctx.clients, pick_manager)
+
     # --- clients --------------------------------------------------------------------------
+    # Holdings are drawn with their client, so AUM (non-loan holdings) and exposure
+    # (loans) are written with the client row: a recomputation over the freshly
+    # loaded tables would run without planner statistics (the app role may not
+    # ANALYZE tables it does not own) and scan the holdings once per client.
     client_ids: list[int] = []
     client_aum: list[float] = []
-    client_kind: list[str] = []
+    n_holdings = 0
+    now = datetime.now(UTC)
     for start in range(0, ctx.clients, CHUNK):
         batch = []
+        drawn = []
         for i in range(start, min(start + CHUNK, ctx.clients)):
-            rm = demo_rm if i < n_demo else rng.choice(others)
-            peers = [
-                u for u in rm_by_branch.get(rm.branch_id, []) if u is not rm and u is not demo_rm
-            ]
-            backup = rng.choice(peers) if peers and rng.random() < 0.3 else None
-            kind = Client.Kind.CORPORATE if rng.random() < 0.12 else Client.Kind.INDIVIDUAL
+            planned = plan[i]
+            rm, backup = planned.manager
+            kind = planned.kind
             aum = rng.lognormvariate(12.0, 1.6) * (4 if kind == Client.Kind.CORPORATE else 1)
-            birth = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 50))
             nid = (
-                _national_id(rng, birth)
+                _national_id(rng, planned.birth)
                 if kind == Client.Kind.INDIVIDUAL
                 else f"91{rng.randrange(10**15, 10**16)}X"
             )
             phone = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
             email = f"c{i:07d}@example.com" if rng.random() < 0.6 else ""
-            interests = sorted(
-                rng.sample(
-                    [
-                        "esg",
-                        "tax_planning",
-                        "estate_planning",
-                        "education",
-                        "retirement",
-                        "art",
-                        "golf",
-                        "health",
-                    ],
-                    k=rng.choice([0, 1, 1, 2, 3]),
-                )
-            )
+            interests = sorted(rng.sample(INTERESTS, k=rng.choice([0, 1, 1, 2, 3])))
+            city = rng.choice(CITIES)
+            holdings = _holdings(rng, by_cat, kind, aum, today)
+            drawn.append(holdings)
             batch.append(
                 Client(
                     tenant_id=tenant_id,
                     kind=kind,
-                    name=_name(rng, kind),
+                    name=planned.name,
                     external_id=f"C{i + 1:08d}",
                     branch_id=rm.branch_id,
                     dedicated_manager_id=rm.pk,
@@ -272,77 +461,45 @@ def seed_portfolio(ctx: SeedContext) -> None:
                     phone_index=blind_index(phone),
                     email=email,
                     email_index=blind_index(email),
-                    address=f"{rng.choice(CITIES)}{rng.randrange(1, 999)}号",
+                    address=f"{city}{rng.choice(STREETS)}{rng.randrange(1, 999)}号",
+                    aum=sum((b for p, _a, b, _o in holdings if p.category != "loan"), Decimal(0)),
+                    exposure=sum(
+                        (b for p, _a, b, _o in holdings if p.category == "loan"), Decimal(0)
+                    ),
                 )
             )
             client_aum.append(aum)
-            client_kind.append(kind)
         Client.objects.bulk_create(batch, batch_size=2000)
         client_ids.extend(c.pk for c in batch)
-    ctx.say(f"  clients: {len(client_ids)} ({time.monotonic() - started:.1f}s)")
+        rows = [
+            (tenant_id, c.pk, p.pk, p.category, account.format(cid=c.pk), b, "CNY", opened, now)
+            for c, holdings in zip(batch, drawn, strict=True)
+            for p, account, b, opened in holdings
+        ]
+        insert_rows(Holding, H_COLS, rows)
+        n_holdings += len(rows)
+    ctx.say(
+        f"  clients: {len(client_ids)}, holdings: {n_holdings} ({time.monotonic() - started:.1f}s)"
+    )
 
-    # --- holdings -----------------------------------------------------------------------
-    h_cols = [
-        "tenant_id",
-        "client_id",
-        "product_id",
-        "kind",
-        "account_number",
-        "balance",
-        "currency",
-        "opened_on",
-        "updated_at",
-    ]
-    now = datetime.now(UTC)
-    rows: list[tuple] = []
-    n_holdings = 0
-    invest_cats = ["wealth", "fund", "insurance", "bond", "trust", "precious_metal"]
-    for idx, cid in enumerate(client_ids):
-        aum = client_aum[idx]
-        parts = rng.randint(1, 4)
-        weights = [rng.random() + 0.2 for _ in range(parts)]
-        total_w = sum(weights)
-        cats = ["deposit"] + rng.sample(invest_cats, k=parts - 1)
-        for k, cat in enumerate(cats):
-            product = rng.choice(by_cat[cat])
-            balance = Decimal(aum * weights[k] / total_w).quantize(Decimal("0.01"))
-            opened = (today - timedelta(days=rng.randrange(30, 3650))).date()
-            rows.append(
-                (
-                    tenant_id,
-                    cid,
-                    product.pk,
-                    cat,
-                    f"62{cid:010d}{k:02d}",
-                    balance,
-                    "CNY",
-                    opened,
-                    now,
-                )
-            )
-        if rng.random() < 0.18:
-            loan = rng.choice(by_cat["loan"])
-            balance = Decimal(rng.lognormvariate(13.5, 1.0)).quantize(Decimal("0.01"))
-            rows.append(
-                (
-                    tenant_id,
-                    cid,
-                    loan.pk,
-                    "loan",
-                    f"66{cid:010d}01",
-                    balance,
-                    "CNY",
-                    (today - timedelta(days=rng.randrange(30, 3650))).date(),
-                    now,
-                )
-            )
-        if len(rows) >= CHUNK * 3:
-            insert_rows(Holding, h_cols, rows)
-            n_holdings += len(rows)
-            rows = []
-    insert_rows(Holding, h_cols, rows)
-    n_holdings += len(rows)
-    ctx.say(f"  holdings: {n_holdings} ({time.monotonic() - started:.1f}s)")
+    # --- households and corporate groups ------------------------------------------------
+    made_groups = RelationshipGroup.objects.bulk_create(
+        [
+            RelationshipGroup(tenant_id=tenant_id, name=g.name, kind=g.kind, created_by_id=None)
+            for g in groups
+        ],
+        batch_size=2000,
+    )
+    insert_rows(
+        GroupMembership,
+        ["tenant_id", "group_id", "client_id", "role", "created_at"],
+        [
+            (tenant_id, made_groups[p.group].pk, client_ids[i], p.role, now)
+            for i, p in enumerate(plan)
+            if p.group is not None
+        ],
+    )
+    ctx.say(f"  households and corporate groups: {len(groups)} ({time.monotonic() - started:.1f}s)")
 
     # --- transactions: ~10 per client, heavier for richer clients, over 15 months ------------
     t_cols = [
@@ -362,9 +519,11 @@ def seed_portfolio(ctx: SeedContext) -> None:
     for idx, cid in enumerate(client_ids):
         remaining_clients = len(client_ids) - idx
         share = (target - n_tx - len(rows)) / remaining_clients
-        count = max(0, int(rng.expovariate(1 / share))) if share > 0 else 0
+        left = max(0, target - n_tx - len(rows))
+        # exactly ``target`` in all: never beyond it, and the last client takes the rest
+        count = min(left, int(rng.expovariate(1 / share))) if share > 0 else 0
         if idx == len(client_ids) - 1:
-            count = max(0, target - n_tx - len(rows))
+            count = left
         scale = max(client_aum[idx] / 50, 200)
         for _ in range(count):
             direction = "in" if rng.random() < 0.45 else "out"
@@ -393,8 +552,9 @@ def seed_portfolio(ctx: SeedContext) -> None:
     n_tx += len(rows)
     ctx.say(f"  transactions: {n_tx} ({time.monotonic() - started:.1f}s)")
 
-    client_totals_recompute()
+    _analyze(Client, Transaction)
     result = tiering_recompute(reason="demo_seeded")
+    _vip_holdings_to_eligible_tiers(tenant_id, products)
     ctx.say(
         f"  AUM and tiers: {result.changed} clients above standard ({time.monotonic() - started:.1f}s)"
     )

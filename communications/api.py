@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -107,6 +108,18 @@ class InteractionFilter(filters.FilterSet):
         fields = ["client", "kind", "since"]
 
 
+STEP_FIELDS = ("assignee", "due_at", "note")
+
+
+def _nest_step_errors(exc: DjangoValidationError) -> DjangoValidationError:
+    """The next step's errors under ``follow_up`` (where the caller sent it)."""
+    if not hasattr(exc, "error_dict") or not set(exc.message_dict) & set(STEP_FIELDS):
+        return exc
+    body = {f: m for f, m in exc.message_dict.items() if f not in STEP_FIELDS}
+    step = {f: m for f, m in exc.message_dict.items() if f in STEP_FIELDS}
+    return serializers.ValidationError({**body, "follow_up": step})
+
+
 class InteractionViewSet(
     ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
@@ -128,9 +141,12 @@ class InteractionViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         step = data.pop("follow_up", None)
-        serializer.instance = services.interaction_log(
-            author=self.request.user, next_steps=[step] if step else [], **data
-        )
+        try:
+            serializer.instance = services.interaction_log(
+                author=self.request.user, next_steps=[step] if step else [], **data
+            )
+        except DjangoValidationError as exc:
+            raise _nest_step_errors(exc) from None
 
     @extend_schema(request=InteractionUpdateSerializer, responses=InteractionSerializer)
     def partial_update(self, request, *args, **kwargs):
@@ -150,6 +166,12 @@ class FollowUpSerializer(serializers.ModelSerializer):
     assignee = ColleagueField(required=False)
     # plain string: task, next_step or revisit (an enum here would collide with Interaction.kind's name)
     kind = serializers.CharField(read_only=True)
+    confidential = serializers.SerializerMethodField(
+        help_text="Made from a confidential call report."
+    )
+    note_hidden = serializers.SerializerMethodField(
+        help_text="The note is behind the ethical wall for the caller (and sent blank)."
+    )
 
     class Meta:
         model = FollowUp
@@ -159,13 +181,23 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "assignee",
             "due_at",
             "note",
+            "note_hidden",
             "status",
             "kind",
             "interaction",
+            "confidential",
             "reminded_at",
             "created_at",
         ]
         read_only_fields = ["kind", "interaction", "reminded_at", "created_at"]
+
+    def get_confidential(self, obj) -> bool:
+        if hasattr(obj, "confidential"):
+            return bool(obj.confidential)
+        return bool(obj.interaction_id and obj.interaction.confidential)
+
+    def get_note_hidden(self, obj) -> bool:
+        return bool(getattr(obj, "note_hidden", False))
 
 
 class FollowUpUpdateSerializer(serializers.ModelSerializer):

@@ -1,5 +1,7 @@
-"""Demo data: ``ctx.interactions`` call reports spread over the demo bank's
-clients, and open follow-ups (some overdue, some due today). Deterministic
+"""Demo data, in Chinese: ``ctx.interactions`` call reports spread over the
+demo bank's clients (subjects that fit individuals or companies), and open
+follow-ups (some overdue, some due today; demo_rm's not reminded yet, so the
+worker's first reminder sweeps notify them). Deterministic
 for ``ctx.seed``; interactions go in through COPY (``insert_rows``), and the
 clients' last contact is one set-based UPDATE (fast at a million interactions)."""
 
@@ -16,22 +18,35 @@ from tenancy.demo import SeedContext, insert_rows
 
 from .models import FollowUp, Interaction
 
-SUBJECTS = [
-    ("meeting", "季度资产检视 Quarterly portfolio review"),
-    ("call", "理财产品到期提醒 Product maturity call"),
-    ("visit", "企业实地拜访 On-site company visit"),
-    ("email", "市场观点邮件 Market outlook email"),
-    ("event", "VIP 沙龙 VIP salon"),
-    ("message", "生日祝福 Birthday greeting"),
-    ("meeting", "家族信托咨询 Family trust consultation"),
-    ("call", "贷款续期沟通 Loan renewal call"),
+# The demo bank is Chinese: every record is in Chinese only (the UI translates
+# its own strings, never data). (kind, subject, summary), by client kind.
+INDIVIDUAL_SUBJECTS = [
+    ("meeting", "季度资产检视", "与客户回顾本季度持仓表现，讨论下季度配置调整。"),
+    ("call", "理财产品到期提醒", "提醒客户理财产品即将到期，了解续作意向。"),
+    ("email", "市场观点邮件", "发送本月市场观点及资产配置建议。"),
+    ("event", "VIP沙龙", "客户出席私行客户沙龙，对家族财富传承话题感兴趣。"),
+    ("message", "生日祝福", "发送生日祝福短信。"),
+    ("meeting", "家族信托咨询", "介绍家族信托架构与设立流程，客户需与家人商议。"),
+    ("call", "房贷续期沟通", "沟通个人住房贷款续期安排及所需材料。"),
+    ("visit", "上门拜访", "上门拜访客户，了解家庭近况和子女教育规划。"),
 ]
-OUTCOMES = [
-    "客户有意向 Interested",
-    "需要进一步资料 Needs more information",
-    "暂不考虑 Not now",
-    "",
+CORPORATE_SUBJECTS = [
+    ("visit", "企业实地拜访", "实地走访企业，了解经营状况与资金需求。"),
+    ("call", "贷款续期沟通", "与财务负责人沟通经营性贷款续期安排。"),
+    ("meeting", "年度授信沟通", "与企业管理层讨论年度授信方案。"),
+    ("email", "现金管理方案", "发送企业现金管理方案及收费说明。"),
+    ("meeting", "季度经营回顾", "回顾企业本季度资金流水与结算情况。"),
+    ("event", "企业家沙龙", "企业负责人出席企业家沙龙。"),
 ]
+OUTCOMES = ["客户有意向", "需要进一步资料", "暂不考虑", ""]
+NOTES = ["发送产品说明书", "预约下次面谈", "跟进贷款材料", "确认风险测评结果", "更新客户资料"]
+# Open follow-ups of every demo RM, hours from the moment of seeding: some
+# overdue, some due today, some later.
+DUE_HOURS = [-72, -26, -3, 2, 5, 30, 75, 150]
+# demo_rm's own, minutes from seeding: the reminder sweep (every 5 minutes)
+# finds the first ones as soon as the worker of ``make demo`` runs, and more
+# fall due in its first half hour, so notifications appear while one watches.
+DEMO_RM_DUE_MINUTES = [-3 * 24 * 60, -26 * 60, -90, -5, 3, 8, 15, 25, 4 * 60, 26 * 60, 3 * 24 * 60]
 BATCH = 100_000
 
 
@@ -39,7 +54,7 @@ def seed_communications(ctx: SeedContext) -> None:
     clients = list(
         Client.objects.filter(dedicated_manager__isnull=False)
         .order_by("pk")
-        .values_list("pk", "dedicated_manager_id")
+        .values_list("pk", "dedicated_manager_id", "kind")
     )
     if not clients:
         ctx.say("communications: no managed clients, nothing to seed")
@@ -67,8 +82,9 @@ def seed_communications(ctx: SeedContext) -> None:
     while made < ctx.interactions:
         rows = []
         for _ in range(min(BATCH, ctx.interactions - made)):
-            client_id, manager_id = clients[rng.randrange(len(clients))]
-            kind, subject = SUBJECTS[rng.randrange(len(SUBJECTS))]
+            client_id, manager_id, client_kind = clients[rng.randrange(len(clients))]
+            subjects = CORPORATE_SUBJECTS if client_kind == "corporate" else INDIVIDUAL_SUBJECTS
+            kind, subject, summary = subjects[rng.randrange(len(subjects))]
             at = now - timedelta(minutes=rng.randrange(30, 400 * 24 * 60))
             rows.append(
                 (
@@ -81,7 +97,7 @@ def seed_communications(ctx: SeedContext) -> None:
                     now,
                     rng.choice([10, 15, 30, 45, 60, 90]),
                     subject,
-                    "",
+                    summary,
                     OUTCOMES[rng.randrange(len(OUTCOMES))],
                     rng.choice(["positive", "neutral", "neutral", "negative"]),
                     rng.random() < 0.05,
@@ -101,27 +117,21 @@ def seed_communications(ctx: SeedContext) -> None:
     count = min(len(clients), max(20, ctx.interactions // 20))
     demo_rm = next((u for u in ctx.staff.get("rm", []) if u.username == "demo_rm"), None)
     mine = [c for c in clients if demo_rm and c[1] == demo_rm.pk]
-    picks = mine[:12] + [clients[rng.randrange(len(clients))] for _ in range(count)]
-    for i, (client_id, manager_id) in enumerate(picks):
-        offset_hours = [-72, -26, -3, 2, 5, 30, 75, 150][i % 8] + rng.randrange(0, 3)
+    for i, (client_id, manager_id, _kind) in enumerate(mine[: len(DEMO_RM_DUE_MINUTES)]):
+        # not reminded yet: the worker's first sweeps notify demo_rm
         follow_ups.append(
-            FollowUp(
-                tenant_id=tenant_id,
-                client_id=client_id,
-                assignee_id=manager_id,
-                created_by_id=manager_id,
-                kind=FollowUp.Kind.NEXT_STEP,
-                due_at=now + timedelta(hours=offset_hours),
-                note=rng.choice(
-                    [
-                        "发送产品说明书 Send the product sheet",
-                        "预约下次面谈 Book the next meeting",
-                        "跟进贷款材料 Chase loan documents",
-                        "确认风险测评 Confirm risk questionnaire",
-                    ]
-                ),
-                created_at=now - timedelta(days=rng.randrange(1, 10)),
-                # demo history: past-due ones were reminded already
+            _follow_up(ctx, client_id, manager_id, now + timedelta(minutes=DEMO_RM_DUE_MINUTES[i]))
+        )
+    for i in range(count):
+        client_id, manager_id, _kind = clients[rng.randrange(len(clients))]
+        offset_hours = DUE_HOURS[i % len(DUE_HOURS)] + rng.randrange(0, 3)
+        follow_ups.append(
+            # demo history: the past-due ones were reminded already
+            _follow_up(
+                ctx,
+                client_id,
+                manager_id,
+                now + timedelta(hours=offset_hours),
                 reminded_at=now if offset_hours < 0 else None,
             )
         )
@@ -129,6 +139,21 @@ def seed_communications(ctx: SeedContext) -> None:
     ctx.say(
         f"communications: {made} interactions, {len(follow_ups)} open follow-ups "
         f"({time.monotonic() - started:.1f}s)"
+    )
+
+
+def _follow_up(ctx: SeedContext, client_id, manager_id, due_at, reminded_at=None) -> FollowUp:
+    now = timezone.now()
+    return FollowUp(
+        tenant_id=ctx.tenant.pk,
+        client_id=client_id,
+        assignee_id=manager_id,
+        created_by_id=manager_id,
+        kind=FollowUp.Kind.NEXT_STEP,
+        due_at=due_at,
+        note=NOTES[ctx.rng.randrange(len(NOTES))],
+        created_at=min(now, due_at) - timedelta(days=ctx.rng.randrange(1, 10)),
+        reminded_at=reminded_at,
     )
 
 

@@ -1,5 +1,6 @@
 """The iCalendar rendering of an RM's open follow-ups (RFC 5545, via the
-``icalendar`` package)."""
+``icalendar`` package). ``follow_ups`` come from ``selectors.followup_list``
+(annotated); one made from a confidential report shows no note."""
 
 from __future__ import annotations
 
@@ -23,8 +24,15 @@ def followups_to_ical(*, owner, follow_ups, base_url: str) -> bytes:
         event.add("dtstamp", now)
         event.add("dtstart", fu.due_at)
         event.add("dtend", fu.due_at + timedelta(minutes=30))
-        event.add("summary", _("Follow-up: %(client)s") % {"client": fu.client.name})
-        event.add("description", fu.note or "")
+        if getattr(fu, "confidential", True) or getattr(fu, "note_hidden", True):
+            # a calendar app keeps its copy outside Steward: no confidential content
+            event.add(
+                "summary", _("Confidential follow-up: %(client)s") % {"client": fu.client.name}
+            )
+            event.add("description", "")
+        else:
+            event.add("summary", _("Follow-up: %(client)s") % {"client": fu.client.name})
+            event.add("description", fu.note or "")
         event.add("url", f"{base_url.rstrip('/')}/follow-ups/")
         cal.add_component(event)
     return cal.to_ical()

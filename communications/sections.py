@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tenancy.timezones import user_zone
 
-from . import selectors
+from . import policy, selectors
 from .forms import FollowUpForm, InteractionForm, NextStepFormSet, SharedRows
 from .models import FollowUp, Interaction
 from .timeline import TimelineEntry, timeline_page
@@ -68,6 +68,7 @@ def client_section_context(request, client) -> dict:
         "followup_form": FollowUpForm(colleagues=colleagues, user=user, auto_id="fu_%s"),
         "planning": _planning(client),
         "tz": user_zone(user),
+        "can_write": policy.writes_client_data(user),
     }
 
 
@@ -86,6 +87,7 @@ def my_day_context(request) -> dict:
             auto_id="quick_%s",
         ),
         "tz": tz,
+        "can_write": policy.writes_client_data(user),
         "kinds": Interaction.Kind.choices,
         "statuses": FollowUp.Status,
     }

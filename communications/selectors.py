@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.db.models.query import ModelIterable
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,9 +24,9 @@ from .models import (
     CommunicationSettings,
     FollowUp,
     Interaction,
-    InteractionAttendee,
     Notification,
 )
+from .policy import followup_note_hidden, wall_q
 
 # --- settings ---------------------------------------------------------------------
 
@@ -66,17 +68,8 @@ def colleague_list(*, user: User) -> QuerySet[User]:
 
 
 def confidentiality_q(user: User) -> Q:
-    """Who may read a confidential call report: its author and attendees, the
-    client's dedicated and backup managers, and compliance."""
-    if user.role == Role.COMPLIANCE:
-        return Q()
-    attended = InteractionAttendee.objects.filter(interaction=OuterRef("pk"), user_id=user.pk)
-    return (
-        Q(confidential=False)
-        | Q(author_id=user.pk)
-        | managed_by_q(user.pk, prefix="client__")
-        | Q(Exists(attended))
-    )
+    """Who may read a confidential call report (``policy.wall_q``)."""
+    return wall_q(user)
 
 
 def interaction_list(*, user: User, client: Client | None = None) -> QuerySet[Interaction]:
@@ -102,14 +95,36 @@ def interaction_get(*, user: User, interaction_id) -> Interaction:
 # --- follow-ups -------------------------------------------------------------------------
 
 
+class _WalledFollowUps(ModelIterable):
+    """Follow-ups as loaded by ``followup_list``: the note of one made from a
+    confidential report is blanked in the instance when the reader is outside
+    the wall (``note_hidden``), so no template, serializer or feed can show it.
+    A row without the annotation counts as hidden (fail closed)."""
+
+    def __iter__(self):
+        for follow_up in super().__iter__():
+            if getattr(follow_up, "note_hidden", True):
+                follow_up.note = ""
+                follow_up.note_hidden = True
+            yield follow_up
+
+
 def followup_list(*, user: User, client: Client | None = None) -> QuerySet[FollowUp]:
     """Follow-ups of the clients ``user`` may see (of ``client`` alone, already
-    checked by ``client_get``, when given)."""
-    return (
+    checked by ``client_get``, when given). Each carries ``confidential`` (made
+    from a confidential report) and ``note_hidden`` (its note is behind the
+    ethical wall for ``user``, and blanked)."""
+    qs = (
         client_rows(FollowUp.objects.all(), user=user, client=client)
-        .select_related("client", "assignee")
+        .annotate(
+            confidential=Coalesce(F("interaction__confidential"), Value(False)),
+            note_hidden=followup_note_hidden(user),
+        )
+        .select_related("client", "client__branch", "assignee")
         .order_by("due_at", "id")
     )
+    qs._iterable_class = _WalledFollowUps
+    return qs
 
 
 def followup_get(*, user: User, followup_id) -> FollowUp:

@@ -4,7 +4,7 @@ render. Every htmx endpoint also works as a plain POST + redirect."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -22,7 +22,7 @@ from tenancy.models import Role
 from tenancy.timezones import user_zone
 from tenancy.views import role_required, staff_required
 
-from . import selectors, services
+from . import policy, selectors, services
 from .forms import (
     AmendmentForm,
     CommunicationSettingsForm,
@@ -52,6 +52,12 @@ def _back(request, default: str) -> str:
     if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
         return nxt
     return default
+
+
+def _require_writer(user) -> None:
+    """Compliance reads client data; the write pages are 403 for it."""
+    if not policy.writes_client_data(user):
+        raise PermissionDenied
 
 
 # --- logging a call report ------------------------------------------------------------------
@@ -113,6 +119,7 @@ def client_log(request, client_id: int):
     """The client section's form: GET shows it (standalone page without the
     360° page), POST logs. htmx gets the refreshed section back."""
     client = client_get(user=request.user, client_id=client_id)
+    _require_writer(request.user)
     colleagues = SharedRows(selectors.colleague_list(user=request.user))
     contacts = selectors.contact_persons(client=client)
     form = InteractionForm(
@@ -145,6 +152,7 @@ def client_log(request, client_id: int):
 def quick_log(request):
     """ "Log an interaction" from My day: choose the client, then the usual form."""
     user = request.user
+    _require_writer(user)
     clients = selectors.client_choices(user=user)
     colleagues = selectors.colleague_list(user=user)
     form = InteractionForm(
@@ -327,6 +335,7 @@ def followup_list(request):
 @staff_required
 def followup_create(request, client_id: int):
     client = client_get(user=request.user, client_id=client_id)
+    _require_writer(request.user)
     colleagues = selectors.colleague_list(user=request.user)
     form = FollowUpForm(
         request.POST or None, colleagues=colleagues, user=request.user, auto_id="fu_%s"

@@ -11,6 +11,9 @@ router.register("users", tenancy_api.UserViewSet, basename="user")
 
 urlpatterns = [
     path("auth/token/", tenancy_api.TokenView.as_view(), name="api-token"),
+    path("auth/tokens/", tenancy_api.TokenListView.as_view(), name="api-tokens"),
+    path("auth/logout/", tenancy_api.LogoutView.as_view(), name="api-logout"),
+    path("auth/logout-all/", tenancy_api.LogoutAllView.as_view(), name="api-logout-all"),
     path("me/", tenancy_api.MeView.as_view(), name="api-me"),
     path("", include(router.urls)),
     path("", include("clients.api_urls")),

@@ -120,7 +120,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # hashed, expiring, per-device API tokens (model: tenancy.ApiToken)
+    "django_otp",  # devices: tenancy.AuthenticatorDevice (TOTP), tenancy.RecoveryCodeDevice
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -143,6 +144,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "tenancy.middleware.TenantMiddleware",
+    "tenancy.twofactor.TwoFactorMiddleware",  # after the tenant: reads its 2FA policy
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -217,6 +219,25 @@ AXES_LOCKOUT_CALLABLE = "tenancy.views.lockout_response"  # JSON for /api/, a pa
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
 AXES_VERBOSE = False
 
+# --- API tokens and two-factor login (see README "Logging in") ------------
+# Knox stores only a SHA-512 digest of each token. One token per login; it
+# expires API_TOKEN_TTL_HOURS after it was issued (not extended on use).
+KNOX_TOKEN_MODEL = "tenancy.ApiToken"
+API_TOKEN_MAX_PER_USER = env.int("API_TOKEN_MAX_PER_USER", default=20)
+# knox's migrations would create its own (swapped-out, unused) token table anyway
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=10)),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Steward")
+# django-otp's own back-off after a wrong code (seconds doubling per failure),
+# on top of the shared axes lockout.
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
+# A password step left without its code expires after this many seconds.
+OTP_PENDING_SECONDS = env.int("OTP_PENDING_SECONDS", default=300)
+
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row
 
@@ -265,7 +286,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="steward@localhost")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated API call answers 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "tenancy.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -340,13 +361,40 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
 # --- logging --------------------------------------------------------------
+# Every handler redacts query values and URL tokens (config/logredact.py): no
+# personal data or credential in a log line. Django's own loggers (request,
+# security, runserver's access log) are routed through these handlers too.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "filters": {"redact": {"()": "config.logredact.RedactingFilter"}},
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # replace Django's default handlers (console, mail_admins), which do not redact
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "axes": {"level": "WARNING"},
+    },
 }
+# Celery workers keep these handlers instead of installing their own (unfiltered) ones.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Steward --------------------------------------------------------------
 STEWARD_DEFAULT_TENANT_TIMEZONE = "Asia/Shanghai"

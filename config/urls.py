@@ -4,10 +4,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from tenancy import views as tenancy_views
+from tenancy import views_security
 
 urlpatterns = [
     path("", tenancy_views.home, name="home"),
-    path("accounts/login/", tenancy_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", views_security.TwoStepLoginView.as_view(), name="login"),
+    path("accounts/login/code/", views_security.login_code, name="login_code"),
+    path("account/security/", views_security.security, name="security"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", tenancy_views.healthz, name="healthz"),

@@ -131,7 +131,7 @@ def update(app: str) -> None:
             )
             target.write_text(text)
         subprocess.run(
-            ["msgfmt", "--check-format", "-o", str(target.with_suffix(".mo")), str(target)],
+            ["msgfmt", "--check", "-o", str(target.with_suffix(".mo")), str(target)],
             check=True,
         )
 

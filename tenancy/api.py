@@ -3,16 +3,20 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import selectors, services
+from . import selectors, services, tokens, twofactor
 from .api_base import ScopedAPIMixin
+from .authentication import ApiTokenAuthentication
 from .filters import IdFilter
 from .models import Branch, Role, User
+from .models_security import ApiToken
+from .timezones import tenant_zone
 
 
 class IsTenantAdminOrReadOnly(permissions.BasePermission):
@@ -34,6 +38,18 @@ class BranchField(serializers.PrimaryKeyRelatedField):
 # --- auth ---------------------------------------------------------------------
 
 
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """OpenAPI: ``Authorization: Token KEY`` (knox tokens)."""
+
+    target_class = "tenancy.authentication.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix="Token"
+        )
+
+
 class TokenRequestSerializer(serializers.Serializer):
     # bounded like the login form: a longer name reached the lockout's 255-character
     # column and answered 500
@@ -41,18 +57,44 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(
         style={"input_type": "password"}, trim_whitespace=False, max_length=4096
     )
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="The current authenticator code (or a recovery code); required once the "
+        "account has two-factor login.",
+    )
+
+
+def _locked_out():
+    return Response(
+        {
+            "detail": _(
+                "Too many failed logins: this account is locked for a while. Try again later."
+            )
+        },
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+    )
 
 
 class TokenView(APIView):
-    """Exchange username + password for an API token. Locked out after repeated
-    failures for the same username and address (HTTP 429), like the browser."""
+    """Exchange username + password (+ ``otp`` once the account has two-factor
+    login) for a new API token. Each call makes a new token (one per device);
+    it expires after ``API_TOKEN_TTL_HOURS``. Locked out after repeated
+    failures — wrong passwords and wrong codes alike — for the same username
+    and address (HTTP 429), like the browser."""
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer(
+                "TokenResponse",
+                {"token": serializers.CharField(), "expiry": serializers.DateTimeField()},
+            )
+        },
     )
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
@@ -66,21 +108,78 @@ class TokenView(APIView):
             password=data.validated_data["password"],
         )
         if getattr(request._request, "axes_locked_out", False):
-            return Response(
-                {
-                    "detail": _(
-                        "Too many failed logins: this account is locked for a while. Try again later."
-                    )
-                },
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-            )
+            return _locked_out()
         if user is None or not user.is_active or user.tenant_id is None:
             return Response(
                 {"non_field_errors": [_("Unable to log in with the given username and password.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        if twofactor.has_two_factor(user):
+            code = data.validated_data.get("otp", "")
+            if not code:
+                return Response(
+                    {"otp": [_("This account logs in with a one-time code: send it as otp.")]},
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
+            if twofactor.otp_verify(user=user, code=code, request=request._request) is None:
+                if getattr(request._request, "axes_locked_out", False):
+                    return _locked_out()
+                return Response(
+                    {"otp": [_("That code is not right.")]}, status=status.HTTP_400_BAD_REQUEST
+                )
+        elif user.tenant.require_two_factor:
+            return Response(
+                {
+                    "detail": _(
+                        "Your bank requires two-factor login: set up an authenticator first."
+                    )
+                },
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        token, key = tokens.api_token_create(user=user, request=request._request)
+        return Response({"token": key, "expiry": token.expiry})
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "created", "expiry", "device", "current"]
+        read_only_fields = fields
+
+    def get_current(self, obj) -> bool:
+        auth = self.context["request"].auth
+        return isinstance(auth, ApiToken) and auth.pk == obj.pk
+
+
+class TokenListView(ScopedAPIMixin, APIView):
+    """The caller's own tokens that still work (never the keys)."""
+
+    @extend_schema(responses=ApiTokenSerializer(many=True))
+    def get(self, request):
+        rows = tokens.api_token_list(user=request.user)
+        return Response(ApiTokenSerializer(rows, many=True, context={"request": request}).data)
+
+
+class LogoutView(ScopedAPIMixin, APIView):
+    """Revoke the token this request was made with (204)."""
+
+    authentication_classes = [ApiTokenAuthentication]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        tokens.api_token_revoke(token=request.auth, request=request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllView(ScopedAPIMixin, APIView):
+    """Revoke every token of the caller ("log out everywhere", 204)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        tokens.api_token_revoke_all(user=request.user, request=request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- me, branches, users ------------------------------------------------------
@@ -90,6 +189,7 @@ class MeSerializer(serializers.ModelSerializer):
     tenant = serializers.IntegerField(source="tenant_id")
     branch = serializers.IntegerField(source="branch_id", allow_null=True)
     tenant_name = serializers.CharField(source="tenant.name")
+    time_zone = serializers.SerializerMethodField(help_text="The tenant's time zone (IANA name).")
 
     class Meta:
         model = User
@@ -103,7 +203,11 @@ class MeSerializer(serializers.ModelSerializer):
             "tenant",
             "tenant_name",
             "branch",
+            "time_zone",
         ]
+
+    def get_time_zone(self, user) -> str:
+        return tenant_zone(user.tenant).key
 
 
 class MeView(ScopedAPIMixin, APIView):

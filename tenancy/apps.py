@@ -11,8 +11,18 @@ class TenancyConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import receivers, rls, schedules  # noqa: F401  (receivers connect auth signals)
+        # receivers and twofactor connect auth signals (audit; 2FA enrolment in the session)
+        from . import receivers, rls, schedules, twofactor  # noqa: F401
+        from .administration import register_manage_tile
+        from .layout import register_topbar_item
 
+        register_topbar_item(order=90, template="registration/_nav_security.html")
+        register_manage_tile(
+            order=5,
+            url_name="tenancy:security",
+            title=_("Login security"),
+            text=_("Require two-factor login for every staff member."),
+        )
         post_migrate.connect(rls.apply_row_level_security, dispatch_uid="tenancy.rls")
         post_migrate.connect(schedules.sync_schedules, dispatch_uid="tenancy.schedules")
 

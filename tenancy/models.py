@@ -23,6 +23,11 @@ class Tenant(models.Model):
     timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
     locale = models.CharField(_("language"), max_length=10, default="zh-hans")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    require_two_factor = models.BooleanField(
+        _("require two-factor login"),
+        default=False,
+        help_text=_("Every staff member must log in with a one-time code as well."),
+    )
 
     class Meta:
         verbose_name = _("tenant")
@@ -266,3 +271,12 @@ class AuditEvent(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
+
+
+# API tokens and recovery codes live in their own module; imported here so the
+# app registry finds them.
+from .models_security import (  # noqa: E402, F401
+    ApiToken,
+    AuthenticatorDevice,
+    RecoveryCodeDevice,
+)

@@ -46,9 +46,11 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
     )
     if user is None or user.tenant_id is None:
         return  # unknown account: nothing to chain it to (axes still counts it)
+    # a wrong one-time code (tenancy.twofactor) is a failed login of its own kind
+    action = "auth.otp_failed" if credentials.get("second_factor") else "auth.login_failed"
     with tenant_scope(user.tenant_id):
         audit_record(
-            action="auth.login_failed",
+            action=action,
             target=user,
             data={"username": username},
             ip_address=_ip(request),

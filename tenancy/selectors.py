@@ -24,6 +24,13 @@ def tenant_staff() -> QuerySet[User]:
     return User.objects.filter(tenant_id=require_tenant_id())
 
 
+def login_pending_user(*, user_id) -> User | None:
+    """The active staff member whose password step this session passed
+    (tenancy.twofactor); read before any tenant is known, by the id the
+    session itself stored."""
+    return User.objects.filter(pk=user_id, is_active=True, tenant__isnull=False).first()
+
+
 def staff_list(*, user: User) -> QuerySet[User]:
     return tenant_staff().select_related("branch").order_by("username")
 

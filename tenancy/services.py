@@ -6,12 +6,14 @@ from __future__ import annotations
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .audit import audit_record
 from .context import tenant_scope
 from .models import Branch, Role, Tenant, User
 from .timezones import is_zone_name
+from .tokens import api_token_revoke_all
 
 
 def _require_admin(actor: User) -> None:
@@ -45,7 +47,10 @@ def tenant_create(
         tenant.full_clean()
         tenant.save()
         with tenant_scope(tenant):
-            head = Branch(name="总行 Head office", level=Branch.Level.HEAD_OFFICE, code="HO")
+            # A record in one language: the bank's own (总行, or "Head office").
+            with translation.override(tenant.locale):
+                head_name = str(Branch.Level.HEAD_OFFICE.label)
+            head = Branch(name=head_name, level=Branch.Level.HEAD_OFFICE, code="HO")
             _branch_save(head)
             admin = User(username=admin_username, tenant=tenant, role=Role.ADMIN, branch=head)
             try:
@@ -198,4 +203,7 @@ def staff_update(
         staff.full_clean()
         staff.save()
         audit_record(action="staff.updated", actor=actor, target=staff, data=changes)
+        if changes.get("is_active", {}).get("to") is False:
+            # a deactivated account's API access ends now
+            api_token_revoke_all(user=staff, actor=actor)
     return staff

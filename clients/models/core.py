@@ -12,6 +12,8 @@ from guardian.models import UserObjectPermissionBase
 from tenancy.crypto import EncryptedTextField
 from tenancy.models import Branch, TenantOwnedModel
 
+from .fields import PinyinCharField
+
 
 class KycStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
@@ -82,7 +84,7 @@ class Client(TenantOwnedModel):
         CLOSED = "closed", _("Closed")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.INDIVIDUAL)
-    name = models.CharField(_("name"), max_length=200)
+    name = PinyinCharField(_("name"), max_length=200)  # pinyin order on PostgreSQL
     external_id = models.CharField(_("external id"), max_length=64)
     branch = models.ForeignKey(
         Branch, on_delete=models.PROTECT, related_name="clients", verbose_name=_("branch")

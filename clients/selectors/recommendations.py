@@ -12,7 +12,11 @@ Suitability rules, each a hard filter:
 - never a product the client already holds, an inactive product, or a loan.
 Ranking: for clients whose interests contain "esg", every ESG product ranks
 above every non-ESG one; then a score for fit with the client's risk appetite
-and the categories they already use. Each recommendation carries its reasons.
+and the categories they already use. Each recommendation carries its reasons,
+and a reason states only what the 360° page shows next to it: "frequent
+transactions" means at least ``FREQUENT_TRANSACTIONS_12M`` (monthly on average)
+in the product's category in 12 months, and the reason gives that count, the
+figure of the page's transactions table.
 """
 
 from __future__ import annotations
@@ -29,6 +33,12 @@ from ..models import FX_TO_BASE, ProductCategory
 TOLERANCE_LEVEL = {"conservative": 1, "moderate": 2, "balanced": 3, "growth": 4, "aggressive": 5}
 ESG_INTEREST = "esg"
 NOT_RECOMMENDED_CATEGORIES = frozenset({ProductCategory.LOAN})
+# Transactions in one category in 12 months from which they count as frequent
+# (on average monthly; the same figure as the "medium" activity level, so a
+# client whose activity reads "low" never gets a "frequent" reason).
+FREQUENT_TRANSACTIONS_12M = 12
+ACTIVITY_MEDIUM_12M = 12
+ACTIVITY_HIGH_12M = 60
 
 
 def to_base(amount: Decimal, currency: str) -> Decimal:
@@ -48,6 +58,7 @@ class PreferenceProfile:
     transactions_12m: int = 0
     activity: str = "none"  # none, low, medium, high
     top_transaction_categories: list[str] = field(default_factory=list)
+    transactions_by_category: dict[str, int] = field(default_factory=dict)
 
     def category_share(self, category: str) -> Decimal:
         return dict(self.category_mix).get(category, Decimal("0"))
@@ -87,8 +98,19 @@ def preference_profile(
     rows = sorted(transaction_summary, key=lambda r: (-r["count"], r["category"]))
     profile.transactions_12m = sum(r["count"] for r in rows)
     profile.top_transaction_categories = [r["category"] for r in rows[:3]]
+    for r in rows:
+        by_category = profile.transactions_by_category
+        by_category[r["category"]] = by_category.get(r["category"], 0) + r["count"]
     n = profile.transactions_12m
-    profile.activity = "none" if n == 0 else "low" if n < 12 else "medium" if n < 60 else "high"
+    profile.activity = (
+        "none"
+        if n == 0
+        else "low"
+        if n < ACTIVITY_MEDIUM_12M
+        else "medium"
+        if n < ACTIVITY_HIGH_12M
+        else "high"
+    )
     return profile
 
 
@@ -147,12 +169,23 @@ def recommend(
                 _("The client already invests in this category (%(share)s%% of holdings).")
                 % {"share": int(share * 100)}
             )
-        elif profile.holdings_total > 0 and share == 0:
+        elif profile.holdings_total > 0 and p.category not in dict(profile.category_mix):
+            # not "share == 0": a tiny holding rounds to 0% yet shows on the page
             score += Decimal("1")
             reasons.append(_("Adds a category the client does not hold yet (diversification)."))
-        if p.category in profile.top_transaction_categories:
+        frequent = profile.transactions_by_category.get(p.category, 0)
+        if (
+            p.category in profile.top_transaction_categories
+            and frequent >= FREQUENT_TRANSACTIONS_12M
+        ):
             score += Decimal("2")
-            reasons.append(_("Matches the client's frequent transactions in this category."))
+            reasons.append(
+                _(
+                    "Matches the client's frequent transactions in this category "
+                    "(%(count)s in the last 12 months)."
+                )
+                % {"count": frequent}
+            )
         if wants_esg and p.is_esg:
             reasons.append(
                 _("Green / ESG product for a client interested in sustainable investing.")

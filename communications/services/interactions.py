@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from clients.access import can_see_client, is_manager
+from clients.access import can_see_client
 from clients.models import Client, ContactPerson
 from clients.services import client_contacted
 from tenancy.audit import audit_record
@@ -28,6 +28,7 @@ from tenancy.context import require_tenant_id
 from tenancy.models import Role, User
 from tenancy.schedules import enqueue_after_commit
 
+from .. import policy
 from ..models import (
     CalendarFeedToken,
     CommunicationSettings,
@@ -41,6 +42,9 @@ from ..selectors import comm_settings_get
 
 # An interaction is logged after it happens; planned contact is a follow-up.
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# Free text is never copied into the audit trail (the record keeps it); the
+# audit names the field. Audit events of confidential reports name fields only.
+TEXT_FIELDS = frozenset({"subject", "summary", "outcome", "note"})
 EDITABLE_FIELDS = (
     "kind",
     "occurred_at",
@@ -66,14 +70,54 @@ def _validate_staff(user: User | None, field: str, errors: dict) -> None:
         errors[field] = _("Choose an active colleague of your bank.")
 
 
+def _name(user: User) -> str:
+    return user.get_full_name() or user.username
+
+
 def _validate_assignee(
-    *, assignee: User | None, client: Client, errors: dict, field: str = "assignee"
+    *,
+    assignee: User | None,
+    client: Client,
+    errors: dict,
+    field: str = "assignee",
+    report: Interaction | None = None,
+    attendee_ids=None,
 ) -> None:
+    """Active staff of the tenant who can see the client and may write (not
+    compliance); for a follow-up of a confidential report, inside the wall."""
     _validate_staff(assignee, field, errors)
-    if field not in errors and not can_see_client(assignee, client):
+    if field in errors:
+        return
+    if not policy.can_be_assignee(assignee):
+        errors[field] = _("Compliance cannot be given follow-ups.")
+    elif not can_see_client(assignee, client):
         errors[field] = _("%(name)s cannot see this client; share the client with them first.") % {
-            "name": assignee.get_full_name() or assignee.username
+            "name": _name(assignee)
         }
+    elif report is not None and not policy.inside_wall(assignee, report, attendee_ids=attendee_ids):
+        errors[field] = _(
+            "%(name)s is outside the ethical wall of this confidential call report: choose its "
+            "author, an attendee or one of the client's managers."
+        ) % {"name": _name(assignee)}
+
+
+def _require_writer(actor: User) -> None:
+    if not policy.writes_client_data(actor):
+        raise PermissionDenied(_("Compliance reads client data; it does not write it."))
+
+
+def _audit_changes(changed: dict, *, confidential: bool) -> dict:
+    """What an edit's audit event says: the fields changed, and the old and
+    new values of those that are not free text, unless the record is
+    confidential (then the fields only)."""
+    data: dict = {"fields": sorted(changed)}
+    if not confidential:
+        data["changes"] = {
+            f: [getattr(b, "pk", b), getattr(a, "pk", a)]
+            for f, (b, a) in changed.items()
+            if f not in TEXT_FIELDS
+        }
+    return data
 
 
 # --- call reports ----------------------------------------------------------------
@@ -97,16 +141,18 @@ def interaction_log(
 ) -> Interaction:
     """Log a call report with its attendees and next steps, in one transaction.
 
-    Rules: the author must see the client (Http404 otherwise); the time is not
-    in the future; contacts belong to the client; attendees and next-step
-    assignees are active staff of the tenant (assignees must also see the
-    client). Each next step (``{"due_at", "note", "assignee"?}``) becomes an
+    Rules: the author must see the client (Http404 otherwise) and may write
+    (compliance may not: PermissionDenied); the time is not in the future;
+    contacts belong to the client; attendees and next-step assignees are
+    active staff of the tenant (assignees must also see the client, may not
+    be compliance, and for a confidential report are inside its wall). Each next step (``{"due_at", "note", "assignee"?}``) becomes an
     open follow-up, assigned to the author unless given. Updates
     ``Client.last_contacted_at`` with one UPDATE (never moving it back) and
     closes the client's open revisit follow-up.
     """
     if not can_see_client(author, client):
         raise Http404
+    _require_writer(author)
     now = timezone.now()
     occurred_at = occurred_at or now
     contacts, attendees, next_steps = list(contacts), list(attendees), list(next_steps)
@@ -119,15 +165,6 @@ def interaction_log(
         errors["contacts"] = _("Only contact persons of this client can attend.")
     for user in attendees:
         _validate_staff(user, "attendees", errors)
-    steps = []
-    for step in next_steps:
-        assignee = step.get("assignee") or author
-        _validate_assignee(assignee=assignee, client=client, errors=errors)
-        if not step.get("due_at"):
-            errors["due_at"] = _("A next step needs a due time.")
-        steps.append(
-            {"assignee": assignee, "due_at": step.get("due_at"), "note": step.get("note", "")}
-        )
     interaction = Interaction(
         client=client,
         author=author,
@@ -141,6 +178,21 @@ def interaction_log(
         confidential=confidential,
         created_at=now,
     )
+    steps = []
+    for step in next_steps:
+        assignee = step.get("assignee") or author
+        _validate_assignee(
+            assignee=assignee,
+            client=client,
+            errors=errors,
+            report=interaction,
+            attendee_ids=[u.pk for u in attendees],
+        )
+        if not step.get("due_at"):
+            errors["due_at"] = _("A next step needs a due time.")
+        steps.append(
+            {"assignee": assignee, "due_at": step.get("due_at"), "note": step.get("note", "")}
+        )
     try:
         interaction.full_clean(exclude=["tenant", "client", "author"])
     except ValidationError as exc:
@@ -195,7 +247,11 @@ def interaction_log(
 
 def interaction_update(*, actor: User, interaction: Interaction, **changes) -> Interaction:
     """Edit a call report: only its author, only inside the tenant's edit
-    window. Afterwards it is locked (ValidationError): add an amendment."""
+    window. Afterwards it is locked (ValidationError): add an amendment.
+    Marking it confidential needs its open follow-ups' assignees inside the
+    wall (ValidationError on ``confidential``). The audit event names the
+    fields changed; values only of fields that are not free text, and none
+    when the report is (or was) confidential."""
     if interaction.author_id != actor.pk:
         raise PermissionDenied(
             _("Only the author may edit a call report; add an amendment instead.")
@@ -227,30 +283,43 @@ def interaction_update(*, actor: User, interaction: Interaction, **changes) -> I
         interaction.full_clean(exclude=["tenant", "client", "author"])
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    if interaction.confidential and not before.get("confidential", True):
+        outside = [
+            fu.assignee
+            for fu in interaction.follow_ups.filter(status=FollowUp.Status.OPEN).select_related(
+                "assignee"
+            )
+            if not policy.inside_wall(fu.assignee, interaction)
+        ]
+        if outside:
+            errors["confidential"] = _(
+                "%(names)s would be outside the ethical wall: reassign their follow-ups first."
+            ) % {"names": ", ".join(sorted(_name(u) for u in outside))}
     if errors:
         raise ValidationError(errors)
-    changed = {f: [before[f], changes[f]] for f in changes if before[f] != changes[f]}
+    changed = {f: (before[f], changes[f]) for f in changes if before[f] != changes[f]}
+    was_confidential = bool(before.get("confidential", interaction.confidential))
     with transaction.atomic():
         interaction.save(update_fields=[*changes, "updated_at"])
         if "occurred_at" in changed:
             client_contacted(client_id=interaction.client_id, at=interaction.occurred_at)
         audit_record(
-            action="interaction.edited", actor=actor, target=interaction, data={"changes": changed}
+            action="interaction.edited",
+            actor=actor,
+            target=interaction,
+            data=_audit_changes(changed, confidential=interaction.confidential or was_confidential),
         )
     return interaction
 
 
 def interaction_can_amend(*, user: User, interaction: Interaction) -> bool:
-    return (
-        user.pk == interaction.author_id
-        or is_manager(user, interaction.client)
-        or InteractionAttendee.objects.filter(interaction=interaction, user_id=user.pk).exists()
-    )
+    return policy.can_amend_interaction(user, interaction)
 
 
 def interaction_amend(*, actor: User, interaction: Interaction, text: str) -> InteractionAmendment:
     """Append an amendment (kept forever). By the author, an attendee or one of
-    the client's managers."""
+    the client's managers (never compliance). Its text stays in the amendment;
+    the audit event names it."""
     if not interaction_can_amend(user=actor, interaction=interaction):
         raise PermissionDenied(
             _("Only the author, an attendee or the client's managers may amend a call report.")
@@ -266,7 +335,7 @@ def interaction_amend(*, actor: User, interaction: Interaction, text: str) -> In
             action="interaction.amended",
             actor=actor,
             target=interaction,
-            data={"amendment": amendment.pk, "text": text},
+            data={"amendment": amendment.pk, "confidential": interaction.confidential},
         )
     return amendment
 
@@ -314,12 +383,15 @@ def followup_create(
     note: str = "",
     interaction: Interaction | None = None,
 ) -> FollowUp:
-    """Open a follow-up. The assignee must be active staff of the same tenant
-    who can see the client (ValidationError on ``assignee`` otherwise)."""
+    """Open a follow-up (not by compliance: PermissionDenied). The assignee must
+    be active staff of the same tenant who can see the client, and inside the
+    wall when ``interaction`` is confidential (ValidationError on ``assignee``
+    otherwise)."""
     if not can_see_client(actor, client):
         raise Http404
+    _require_writer(actor)
     errors: dict = {}
-    _validate_assignee(assignee=assignee, client=client, errors=errors)
+    _validate_assignee(assignee=assignee, client=client, errors=errors, report=interaction)
     if due_at is None:
         errors["due_at"] = _("Give a due time.")
     if errors:
@@ -343,17 +415,35 @@ def followup_update(
     *, actor: User, follow_up: FollowUp, assignee=_UNSET, due_at=_UNSET, note=_UNSET, status=_UNSET
 ) -> FollowUp:
     """Change assignee, due time, note or status. A new due time re-arms the
-    reminder (the ledger is keyed by follow-up and due time)."""
+    reminder (the ledger is keyed by follow-up and due time).
+
+    Only its assignee, its creator, the client's managers and branch heads of
+    the client's subtree may (PermissionDenied otherwise, and always for
+    compliance); the note of a confidential follow-up only those inside the
+    wall, and a new assignee must be inside it. The audit event never holds
+    the note."""
+    if not policy.can_change_followup(actor, follow_up):
+        raise PermissionDenied(
+            _(
+                "Only the assignee, the creator, the client's managers and the branch head "
+                "may change this follow-up."
+            )
+        )
+    report = follow_up.interaction if follow_up.interaction_id else None
     errors: dict = {}
     changes: dict = {}
     if assignee is not _UNSET and assignee != follow_up.assignee:
-        _validate_assignee(assignee=assignee, client=follow_up.client, errors=errors)
+        _validate_assignee(assignee=assignee, client=follow_up.client, errors=errors, report=report)
         changes["assignee"] = assignee
     if due_at is not _UNSET and due_at != follow_up.due_at:
         if due_at is None:
             errors["due_at"] = _("Give a due time.")
         changes["due_at"] = due_at
-    if note is not _UNSET:
+    if note is not _UNSET and (report is None or (note or "") != follow_up.note):
+        if report is not None and not policy.inside_wall(actor, report):
+            raise PermissionDenied(
+                _("The note of a confidential follow-up is written by those inside the wall.")
+            )
         changes["note"] = note or ""
     if status is not _UNSET and status != follow_up.status:
         if status not in FollowUp.Status.values:
@@ -367,6 +457,7 @@ def followup_update(
     for field, value in changes.items():
         setattr(follow_up, field, value)
     fields = list(changes)
+    confidential = bool(report is not None and report.confidential)
     if "due_at" in changes:
         follow_up.reminded_at = None
         fields.append("reminded_at")
@@ -382,10 +473,9 @@ def followup_update(
             action="followup.updated",
             actor=actor,
             target=follow_up,
-            data={
-                f: [getattr(before[f], "pk", before[f]), getattr(v, "pk", v)]
-                for f, v in changes.items()
-            },
+            data=_audit_changes(
+                {f: (before[f], v) for f, v in changes.items()}, confidential=confidential
+            ),
         )
         if follow_up.status == FollowUp.Status.OPEN and "due_at" in changes:
             _enqueue_reminders_if_due(follow_up.tenant_id, follow_up.due_at)

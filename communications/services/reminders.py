@@ -29,7 +29,6 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from clients.access import visible_clients
 from clients.models import Client
 from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
@@ -39,7 +38,7 @@ from tenancy.selectors import tenant_staff
 from tenancy.timezones import ZoneInfo, tenant_zone
 
 from ..models import FollowUp, Notification, ReminderDispatch
-from ..selectors import comm_settings_get, revisit_due_clients
+from ..selectors import comm_settings_get, followup_list, revisit_due_clients
 
 REMINDER_BATCH = 200
 EMAIL_RETRY_AFTER = timedelta(minutes=10)
@@ -51,6 +50,18 @@ def _tenant() -> Tenant:
 
 def _local(dt: datetime, tz: ZoneInfo) -> str:
     return date_format(dt.astimezone(tz), "DATETIME_FORMAT")
+
+
+def _copy_note(follow_up: FollowUp) -> str:
+    """A follow-up's note as copied into a notification, the reminder ledger
+    and an email: never the note of one made from a confidential report (the
+    copy outlives any change of managers and leaves Steward by email)."""
+    confidential = getattr(follow_up, "confidential", None)
+    if confidential is None:
+        confidential = bool(follow_up.interaction_id and follow_up.interaction.confidential)
+    if confidential or getattr(follow_up, "note_hidden", False):
+        return _("Confidential follow-up: open Steward to read it.")
+    return follow_up.note
 
 
 def _enqueue_emails(tenant_id: int, dispatch_ids: list[int]) -> None:
@@ -78,14 +89,17 @@ def followup_reminders_claim(
     claimed = list(
         FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(status=FollowUp.Status.OPEN, reminded_at__isnull=True, due_at__lte=now)
-        .select_related("client", "assignee")
+        .select_related("client", "assignee", "interaction")
         .order_by("due_at", "id")[:batch_size]
     )
     reminded, dispatch_ids, notifications = [], [], []
     with translation.override(tenant.locale):
         for fu in claimed:
             title = _("Follow-up due: %(client)s") % {"client": fu.client.name}
-            body = _("Due %(due)s. %(note)s") % {"due": _local(fu.due_at, tz), "note": fu.note}
+            body = _("Due %(due)s. %(note)s") % {
+                "due": _local(fu.due_at, tz),
+                "note": _copy_note(fu),
+            }
             url = reverse("communications:followups")
             try:
                 with transaction.atomic():
@@ -190,15 +204,7 @@ def overdue_digest_send(*, now: datetime | None = None) -> int:
                     )
             except IntegrityError:
                 continue  # today's digest went out already
-            overdue = (
-                FollowUp.objects.filter(
-                    client__in=visible_clients(head).values("pk"),
-                    status=FollowUp.Status.OPEN,
-                    due_at__lt=now,
-                )
-                .select_related("client", "assignee")
-                .order_by("due_at", "id")
-            )
+            overdue = followup_list(user=head).filter(status=FollowUp.Status.OPEN, due_at__lt=now)
             count = overdue.count()
             if count == 0:
                 dispatch.emailed_at = now  # nothing to tell; the day is done
@@ -206,7 +212,7 @@ def overdue_digest_send(*, now: datetime | None = None) -> int:
                 continue
             lines = [
                 f"- {fu.client.name} · {fu.assignee.get_full_name() or fu.assignee.username} · "
-                f"{_local(fu.due_at, tz)} · {fu.note[:80]}"
+                f"{_local(fu.due_at, tz)} · {_copy_note(fu)[:80]}"
                 for fu in overdue[:50]
             ]
             title = _("%(count)s overdue follow-ups in your branch") % {"count": count}

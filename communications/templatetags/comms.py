@@ -22,3 +22,11 @@ def followup_groups(section) -> list:
         (_("Due today"), section["today"], "today"),
         (_("Upcoming"), section["upcoming"], "upcoming"),
     ]
+
+
+@register.filter
+def can_change_followup(follow_up, user) -> bool:
+    """Show the done / cancel / snooze buttons only to those who may use them."""
+    from communications.policy import can_change_followup as allowed
+
+    return bool(getattr(user, "pk", None)) and allowed(user, follow_up)

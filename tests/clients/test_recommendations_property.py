@@ -2,11 +2,13 @@
 
 from decimal import Decimal
 
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clients.models import Client, Holding, Product, ProductCategory
 from clients.selectors.recommendations import (
+    FREQUENT_TRANSACTIONS_12M,
     TOLERANCE_LEVEL,
     VIP_TIERS,
     preference_profile,
@@ -142,3 +144,77 @@ def test_profile_infers_mix_risk_and_esg_share():
     assert profile.category_mix == [("deposit", Decimal("0.75")), ("fund", Decimal("0.25"))]
     assert profile.avg_risk_level == Decimal("4.0") and profile.esg_share == Decimal("0.25")
     assert profile.activity == "high" and profile.top_transaction_categories == ["fund"]
+
+
+def _fund_client_and_product():
+    client = Client(name="c", risk_tolerance="balanced", tier="standard", aum=Decimal("50000"))
+    fund = Product(code="F", name="F", category="fund", risk_level=3, min_investment=Decimal("0"))
+    fund.pk = 1
+    return client, fund
+
+
+def _reasons(count: int) -> list[str]:
+    client, fund = _fund_client_and_product()
+    profile = preference_profile(
+        holdings=[], transaction_summary=[{"category": "fund", "count": count}]
+    )
+    with translation.override("en"):
+        (rec,) = recommend(client=client, products=[fund], held_product_ids=set(), profile=profile)
+    return rec.reasons
+
+
+def test_a_few_transactions_are_not_called_frequent():
+    # the 360° page reads "Low (4 transactions in 12 months)": no "frequent" reason beside it
+    assert not any("frequent" in r for r in _reasons(4))
+    assert not any("frequent" in r for r in _reasons(FREQUENT_TRANSACTIONS_12M - 1))
+
+
+def test_frequent_transactions_reason_states_the_count_the_page_shows():
+    (frequent,) = [r for r in _reasons(FREQUENT_TRANSACTIONS_12M) if "frequent" in r]
+    assert f"({FREQUENT_TRANSACTIONS_12M} in the last 12 months)" in frequent
+    profile = preference_profile(
+        holdings=[],
+        transaction_summary=[{"category": "fund", "count": FREQUENT_TRANSACTIONS_12M}],
+    )
+    assert profile.activity != "low"  # "frequent" never stands next to "low" activity
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(CATEGORIES), st.integers(0, 80)), max_size=6))
+def test_every_frequent_reason_matches_the_category_count(rows):
+    summary = [{"category": c, "count": n} for c, n in rows]
+    by_category: dict[str, int] = {}
+    for c, n in rows:
+        by_category[c] = by_category.get(c, 0) + n
+    profile = preference_profile(holdings=[], transaction_summary=summary)
+    client = Client(name="c", risk_tolerance="aggressive", tier="gold", aum=Decimal("10") ** 9)
+    catalogue = []
+    for i, category in enumerate(c for c in CATEGORIES if c != ProductCategory.LOAN):
+        p = Product(code=f"P{i}", name="p", category=category, risk_level=1)
+        p.pk = i + 1
+        p.min_investment = Decimal("0")
+        catalogue.append(p)
+    with translation.override("en"):
+        recs = recommend(
+            client=client, products=catalogue, held_product_ids=set(), profile=profile, limit=50
+        )
+    assert recs
+    for r in recs:
+        frequent = [reason for reason in r.reasons if "frequent" in reason]
+        count = by_category.get(r.product.category, 0)
+        if frequent:
+            assert count >= FREQUENT_TRANSACTIONS_12M
+            assert f"({count} in the last 12 months)" in frequent[0]
+
+
+def test_a_tiny_holding_is_not_called_a_new_category():
+    client, fund = _fund_client_and_product()
+    client.aum = Decimal("10000000")
+    holdings = [
+        Holding(kind="deposit", balance=Decimal("9999999"), currency="CNY"),
+        Holding(kind="fund", balance=Decimal("0.01"), currency="CNY"),  # shows as "Fund 0%"
+    ]
+    profile = preference_profile(holdings=holdings, transaction_summary=[])
+    with translation.override("en"):
+        (rec,) = recommend(client=client, products=[fund], held_product_ids=set(), profile=profile)
+    assert not any("does not hold yet" in r for r in rec.reasons)

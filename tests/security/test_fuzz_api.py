@@ -74,6 +74,11 @@ def _load_schema(app, token: str):
     return schema
 
 
+# Logging out revokes the token the run authenticates with (every later case
+# would be a 401): these two are tested in tests/tenancy/test_auth_tokens.py.
+REVOKES_CALLER = {"/api/v1/auth/logout/", "/api/v1/auth/logout-all/"}
+
+
 def _describe(exc) -> str:
     parts = getattr(exc, "exceptions", None) or [exc]
     return "; ".join(f"{type(e).__name__}: {e}" for e in parts)
@@ -125,6 +130,8 @@ def test_fuzz_every_operation_without_server_errors_or_schema_violations(
     operations = 0
     for result in schema.get_all_operations():
         operation = result.ok()
+        if operation.path in REVOKES_CALLER:
+            continue
         operations += 1
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             _run(operation, headers, mode, stats, failures)

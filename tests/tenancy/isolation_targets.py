@@ -5,3 +5,9 @@ TARGETS = {
     "branch-detail": lambda bank: {"pk": bank.branch.pk},
     "user-detail": lambda bank: {"pk": bank.rm.pk},
 }
+TARGETS.update(
+    {
+        "tenancy:staff_revoke_tokens": lambda bank: {"staff_id": bank.rm.pk},
+        "tenancy:staff_reset_two_factor": lambda bank: {"staff_id": bank.rm.pk},
+    }
+)

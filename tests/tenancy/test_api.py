@@ -11,6 +11,13 @@ def test_me_describes_the_caller(api_for, bank):
     assert body["role"] == "branch_head"
     assert body["tenant"] == bank.tenant.pk
     assert body["branch"] == bank.branch.pk
+    assert body["time_zone"] == bank.tenant.timezone
+
+
+def test_me_time_zone_is_the_tenants(api_for, bank):
+    bank.tenant.timezone = "Europe/London"
+    bank.tenant.save(update_fields=["timezone"])
+    assert api_for(bank.rm).get("/api/v1/me/").json()["time_zone"] == "Europe/London"
 
 
 def test_unauthenticated_api_is_401(db):

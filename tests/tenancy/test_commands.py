@@ -22,7 +22,21 @@ def test_create_tenant_makes_a_bank_with_head_office_and_admin(db, capsys):
     admin = User.objects.get(username="cmb_admin")
     assert admin.role == Role.ADMIN and admin.tenant == tenant and admin.check_password(PASSWORD)
     with tenant_scope(tenant):
-        assert list(Branch.objects.values_list("level", flat=True)) == ["head_office"]
+        assert list(Branch.objects.values_list("level", "name")) == [("head_office", "总行")]
+
+
+def test_an_english_bank_names_its_head_office_in_english(db):
+    call_command(
+        "create_tenant",
+        name="Harbour Bank",
+        slug="harbour",
+        admin_username="harbour_admin",
+        admin_password=PASSWORD,
+        locale="en",
+    )
+    tenant = Tenant.objects.get(slug="harbour")
+    with tenant_scope(tenant):
+        assert list(Branch.objects.values_list("name", flat=True)) == ["Head office"]
 
 
 def test_create_tenant_rejects_a_taken_slug_and_bad_timezone(db):

@@ -1,5 +1,7 @@
 """A deterministic demo bank. Tenant, branch tree and staff are built here;
-each app's registered seeder adds its data (see tenancy.demo)."""
+each app's registered seeder adds its data (see tenancy.demo). The demo
+bank is Chinese, so its records are in Chinese only (the UI translates its own
+strings, never data)."""
 
 import random
 
@@ -16,16 +18,16 @@ from tenancy.services import _branch_save
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "Steward-demo-2026"  # printed below; demo data only
 DEMO_LOGINS = [
-    ("demo_admin", Role.ADMIN, "总行 Head office", "王", "敏"),
+    ("demo_admin", Role.ADMIN, "总行", "王", "敏"),
     ("demo_head", Role.BRANCH_HEAD, "上海浦东支行", "李", "强"),
     ("demo_rm", Role.RM, "上海浦东支行", "张", "伟"),
-    ("demo_risk", Role.RISK_OFFICER, "总行 Head office", "陈", "静"),
-    ("demo_compliance", Role.COMPLIANCE, "总行 Head office", "刘", "洋"),
+    ("demo_risk", Role.RISK_OFFICER, "总行", "陈", "静"),
+    ("demo_compliance", Role.COMPLIANCE, "总行", "刘", "洋"),
 ]
 REGIONS = {
-    "华东分行 East China": ["上海浦东支行", "上海静安支行", "杭州西湖支行"],
-    "华北分行 North China": ["北京朝阳支行", "北京海淀支行"],
-    "华南分行 South China": ["深圳南山支行", "广州天河支行"],
+    "华东分行": ["上海浦东支行", "上海静安支行", "杭州西湖支行"],
+    "华北分行": ["北京朝阳支行", "北京海淀支行"],
+    "华南分行": ["深圳南山支行", "广州天河支行"],
 }
 RM_SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 RM_GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚"
@@ -56,11 +58,9 @@ class Command(BaseCommand):
         rng = random.Random(opts["seed"])
         password = make_password(DEMO_PASSWORD)
         with transaction.atomic():
-            tenant = Tenant.objects.create(name="演示银行 Demo Bank", slug=DEMO_SLUG)
+            tenant = Tenant.objects.create(name="演示银行", slug=DEMO_SLUG)
             with tenant_scope(tenant):
-                head = _branch_save(
-                    Branch(name="总行 Head office", code="HO", level=Branch.Level.HEAD_OFFICE)
-                )
+                head = _branch_save(Branch(name="总行", code="HO", level=Branch.Level.HEAD_OFFICE))
                 branches = [head]
                 by_name = {head.name: head}
                 for region_name, branch_names in REGIONS.items():
