@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class RiskConfig(AppConfig):
     name = "risk"
     verbose_name = _("Risk")
+
+    def ready(self) -> None:
+        from clients.sections import register_client_section
+        from tenancy.layout import register_nav_item
+        from tenancy.my_day import register_my_day_section
+
+        from .policy import DESK_ROLES
+        from .sections import client_section_context, my_day_context
+
+        register_nav_item(order=40, url_name="risk:desk", label=_("Risk desk"), roles=DESK_ROLES)
+        register_client_section(
+            order=28, template="risk/_client_section.html", context=client_section_context
+        )
+        register_my_day_section(order=20, template="risk/_my_day.html", context=my_day_context)

@@ -1,5 +1,29 @@
-from django.urls import path  # noqa: F401
+"""Mounted at /risk/ (config/urls.py)."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "risk"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.desk, name="desk"),
+    path("clients/<int:client_id>/assess/", views.assessment_create, name="assessment_create"),
+    path(
+        "clients/<int:client_id>/classification/",
+        views.classification_set,
+        name="classification_set",
+    ),
+    path("clients/<int:client_id>/what-if/", views.what_if, name="what_if"),
+    path("assessments/<int:assessment_id>/", views.assessment_detail, name="assessment_detail"),
+    path(
+        "assessments/<int:assessment_id>/submit/",
+        views.assessment_submit,
+        name="assessment_submit",
+    ),
+    path(
+        "assessments/<int:assessment_id>/decide/",
+        views.assessment_decide,
+        name="assessment_decide",
+    ),
+]

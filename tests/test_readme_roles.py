@@ -23,6 +23,7 @@ WHO = {
     "/manage/staff/": {"admin"},
     "/manage/branches/": {"admin"},
     "/manage/audit/": {"admin", "compliance"},
+    "/risk/": {"admin", "branch_head", "risk_officer", "compliance"},
 }
 
 

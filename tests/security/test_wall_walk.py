@@ -42,6 +42,8 @@ NOT_INTERACTION_DATA = {
     "clients:import_confirm",
     "clients:group_detail",
     "tenancy:staff_edit",
+    "tenancy:staff_revoke_tokens",
+    "tenancy:staff_reset_two_factor",
     # contact persons and life events of the client: client data, not interactions
     "clients:contact_edit",
     "clients:contact_delete",
@@ -49,6 +51,10 @@ NOT_INTERACTION_DATA = {
     "clients:team_remove",
     "clients:group_member_remove",
     "client-team-remove",
+    # risk assessments: scores, rating, rationale and a snapshot of AUM/exposure, no interactions
+    "risk:assessment_detail",
+    "risk:assessment_submit",
+    "risk:assessment_decide",
 }
 # API routers' basenames whose objects carry no interaction data (walked at their lists)
 NOT_INTERACTION_BASENAMES = {
@@ -61,6 +67,9 @@ NOT_INTERACTION_BASENAMES = {
     "holding",
     "transaction",
     "import",
+    "riskassessment",
+    "collateral",
+    "creditlimit",
 }
 PUBLIC_PREFIXES = ("platform-admin/", "static/", "i18n/", "accounts/")
 PUBLIC_NAMES = {"login", "logout", "set_language", "healthz", "api-token"}

@@ -1,0 +1,388 @@
+"""/api/v1/risk-assessments/, collaterals/, credit-limits/ and
+clients/{id}/exposure/ (+ what-if, classification) — API.md "Risk". Thin:
+serializers parse, services decide, selectors read."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clients.access import client_get, visible_clients
+from tenancy.api_base import ScopedAPIMixin
+
+from . import policy, selectors, services
+from .models import Classification, Collateral, CollateralKind, CreditLimit, RiskAssessment
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Conflict."
+    default_code = "conflict"
+
+
+def _conflicts(fn):
+    try:
+        return fn()
+    except services.StateConflict as exc:
+        raise Conflict(str(exc)) from None
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ClientField(serializers.PrimaryKeyRelatedField):
+    """A client id resolved through the access policy (invisible or foreign → 404)."""
+
+    def get_queryset(self):
+        return visible_clients(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        return client_get(user=self.context["request"].user, client_id=data)
+
+
+# --- assessments ---------------------------------------------------------------------------
+
+
+class RiskAssessmentSerializer(serializers.ModelSerializer):
+    client = ClientField()
+    credit_score = serializers.IntegerField(min_value=0, max_value=100)
+    market_score = serializers.IntegerField(min_value=0, max_value=100)
+    operational_score = serializers.IntegerField(min_value=0, max_value=100)
+    rating_override = serializers.CharField(required=False, allow_blank=True, default="")
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = RiskAssessment
+        fields = [
+            "id",
+            "client",
+            "author",
+            "credit_score",
+            "market_score",
+            "operational_score",
+            "composite",
+            "scale_rating",
+            "rating",
+            "rating_override",
+            "override_reason",
+            "rationale",
+            "snapshot",
+            "status",
+            "submitted_at",
+            "approved_by",
+            "approved_at",
+            "rejected_by",
+            "rejected_at",
+            "rejection_reason",
+            "next_review_at",
+            "created_at",
+        ]
+        read_only_fields = [
+            "author",
+            "composite",
+            "scale_rating",
+            "rating",
+            "snapshot",
+            "status",
+            "submitted_at",
+            "approved_by",
+            "approved_at",
+            "rejected_by",
+            "rejected_at",
+            "rejection_reason",
+            "next_review_at",
+            "created_at",
+        ]
+
+
+class RiskAssessmentUpdateSerializer(serializers.Serializer):
+    credit_score = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    market_score = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    operational_score = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    rating_override = serializers.CharField(required=False, allow_blank=True)
+    override_reason = serializers.CharField(required=False, allow_blank=True)
+    rationale = serializers.CharField(required=False, allow_blank=True)
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=False, trim_whitespace=True)
+
+
+class AssessmentFilter(filters.FilterSet):
+    client = filters.NumberFilter(field_name="client_id")
+    status = filters.ChoiceFilter(choices=RiskAssessment.Status.choices)
+
+    class Meta:
+        model = RiskAssessment
+        fields = ["client", "status"]
+
+
+class RiskAssessmentViewSet(
+    ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Assessments of visible clients; draft → submitted → approved / rejected (four eyes)."""
+
+    serializer_class = RiskAssessmentSerializer
+    selector = staticmethod(selectors.assessment_list)
+    filterset_class = AssessmentFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        a = services.assessment_create(user=request.user, **ser.validated_data)
+        return Response(self.get_serializer(a).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RiskAssessmentUpdateSerializer, responses=RiskAssessmentSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        a = self.get_object()
+        ser = RiskAssessmentUpdateSerializer(data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        a = _conflicts(
+            lambda: services.assessment_update(
+                user=request.user, assessment=a, **ser.validated_data
+            )
+        )
+        return Response(self.get_serializer(a).data)
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            raise exceptions.MethodNotAllowed("PUT")
+        return super().update(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses=RiskAssessmentSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        a = self.get_object()
+        a = _conflicts(lambda: services.assessment_submit(user=request.user, assessment=a))
+        return Response(self.get_serializer(a).data)
+
+    @extend_schema(request=None, responses=RiskAssessmentSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        a = self.get_object()
+        a = _conflicts(lambda: services.assessment_approve(user=request.user, assessment=a))
+        return Response(self.get_serializer(a).data)
+
+    @extend_schema(request=RejectSerializer, responses=RiskAssessmentSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        a = self.get_object()
+        refusal = services.decider_refusal(request.user, a)
+        if refusal:  # the role check comes before the body's
+            raise PermissionDenied(refusal)
+        ser = RejectSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        a = _conflicts(
+            lambda: services.assessment_reject(
+                user=request.user, assessment=a, reason=ser.validated_data["reason"]
+            )
+        )
+        return Response(self.get_serializer(a).data)
+
+
+# --- collateral and limits -----------------------------------------------------------------
+
+
+class CollateralSerializer(serializers.ModelSerializer):
+    client = ClientField()
+    kind = serializers.ChoiceField(choices=CollateralKind.choices)
+    haircut_pct = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        required=False,
+        allow_null=True,
+        help_text="Defaults to the tenant's haircut for the kind.",
+    )
+    lendable_value = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Collateral
+        fields = [
+            "id",
+            "client",
+            "kind",
+            "description",
+            "market_value",
+            "currency",
+            "haircut_pct",
+            "lendable_value",
+            "valued_at",
+            "next_revaluation_at",
+            "guarantor",
+        ]
+
+
+class CollateralFilter(filters.FilterSet):
+    client = filters.NumberFilter(field_name="client_id")
+    kind = filters.ChoiceFilter(choices=CollateralKind.choices)
+
+    class Meta:
+        model = Collateral
+        fields = ["client", "kind"]
+
+
+class CollateralViewSet(
+    ScopedAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    serializer_class = CollateralSerializer
+    selector = staticmethod(selectors.collateral_list)
+    filterset_class = CollateralFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        c = services.collateral_create(user=request.user, **ser.validated_data)
+        return Response(self.get_serializer(c).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        c = self.get_object()
+        ser = self.get_serializer(c, data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        fields = {k: v for k, v in ser.validated_data.items() if k != "client"}
+        if "client" in ser.validated_data and ser.validated_data["client"].pk != c.client_id:
+            raise exceptions.ValidationError(
+                {"client": ["Collateral cannot move to another client."]}
+            )
+        c = services.collateral_update(user=request.user, collateral=c, **fields)
+        return Response(self.get_serializer(c).data)
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            raise exceptions.MethodNotAllowed("PUT")
+        return super().update(request, *args, **kwargs)
+
+
+class CreditLimitSerializer(serializers.ModelSerializer):
+    client = ClientField()
+
+    class Meta:
+        model = CreditLimit
+        fields = ["id", "client", "amount", "currency", "expires_on", "created_by", "created_at"]
+        read_only_fields = ["created_by", "created_at"]
+
+
+class CreditLimitFilter(filters.FilterSet):
+    client = filters.NumberFilter(field_name="client_id")
+
+    class Meta:
+        model = CreditLimit
+        fields = ["client"]
+
+
+class CreditLimitViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Limits of visible clients; created by risk officers only."""
+
+    serializer_class = CreditLimitSerializer
+    selector = staticmethod(selectors.credit_limit_list)
+    filterset_class = CreditLimitFilter
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        if not policy.can_set_limit(request.user):
+            raise PermissionDenied("Only risk officers set credit limits.")
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        limit = services.credit_limit_create(user=request.user, **ser.validated_data)
+        return Response(self.get_serializer(limit).data, status=status.HTTP_201_CREATED)
+
+
+# --- exposure, what-if, classification -----------------------------------------------------
+
+
+class ExposureSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    exposure = serializers.DecimalField(max_digits=20, decimal_places=2)
+    limit = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    utilisation = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True)
+    lendable_collateral = serializers.DecimalField(max_digits=20, decimal_places=2)
+    coverage_ratio = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True)
+    classification = serializers.ChoiceField(choices=Classification.choices)
+    classification_floor = serializers.CharField(
+        help_text="The floor from days past due (same values)."
+    )
+    watch_list = serializers.BooleanField()
+    open_alerts = serializers.IntegerField()
+    share_of_tier1 = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True)
+    large_exposure = serializers.BooleanField()
+    breaches = serializers.ListField(child=serializers.CharField())
+
+
+class WhatIfRequestSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=20, decimal_places=2, min_value=Decimal("0.01"))
+
+
+class BreachSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(
+        choices=["credit_limit", "single_client_cap", "client_loans_cap"]
+    )
+    limit = serializers.DecimalField(max_digits=20, decimal_places=2)
+    excess = serializers.DecimalField(max_digits=20, decimal_places=2)
+
+
+class WhatIfSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+    exposure_before = serializers.DecimalField(max_digits=20, decimal_places=2)
+    exposure_after = serializers.DecimalField(max_digits=20, decimal_places=2)
+    limit = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    breaches = BreachSerializer(many=True)
+    large_exposure = serializers.BooleanField()
+    ok = serializers.BooleanField()
+
+
+class ClassificationSerializer(serializers.Serializer):
+    classification = serializers.ChoiceField(choices=Classification.choices)
+    floor = serializers.CharField(read_only=True, help_text="From days past due (same values).")
+    contagion = serializers.BooleanField(read_only=True)
+    reason = serializers.CharField(required=False, allow_blank=True, write_only=True, default="")
+
+
+class ClientExposureView(ScopedAPIMixin, APIView):
+    @extend_schema(responses=ExposureSerializer)
+    def get(self, request, client_id):
+        client = client_get(user=request.user, client_id=client_id)
+        data = selectors.client_exposure(user=request.user, client=client).as_api()
+        return Response(ExposureSerializer(data).data)
+
+
+class ClientWhatIfView(ScopedAPIMixin, APIView):
+    @extend_schema(request=WhatIfRequestSerializer, responses=WhatIfSerializer)
+    def post(self, request, client_id):
+        client = client_get(user=request.user, client_id=client_id)
+        ser = WhatIfRequestSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = selectors.what_if(
+            user=request.user, client=client, amount=ser.validated_data["amount"]
+        )
+        return Response(WhatIfSerializer(data).data)
+
+
+class ClientClassificationView(ScopedAPIMixin, APIView):
+    @extend_schema(responses=ClassificationSerializer)
+    def get(self, request, client_id):
+        client = client_get(user=request.user, client_id=client_id)
+        data = selectors.client_classification(user=request.user, client=client)
+        return Response(ClassificationSerializer(data).data)
+
+    @extend_schema(request=ClassificationSerializer, responses=ClassificationSerializer)
+    def post(self, request, client_id):
+        client = client_get(user=request.user, client_id=client_id)
+        ser = ClassificationSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = services.classification_set(
+            user=request.user,
+            client=client,
+            classification=ser.validated_data["classification"],
+            reason=ser.validated_data.get("reason", ""),
+        )
+        return Response(ClassificationSerializer(data).data)

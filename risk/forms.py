@@ -1,0 +1,47 @@
+"""Forms of the risk pages (the client 360° section and the risk desk)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Classification
+
+
+class AssessmentForm(forms.Form):
+    credit_score = forms.IntegerField(label=_("Credit risk"), min_value=0, max_value=100)
+    market_score = forms.IntegerField(label=_("Market risk"), min_value=0, max_value=100)
+    operational_score = forms.IntegerField(label=_("Operational risk"), min_value=0, max_value=100)
+    rating_override = forms.ChoiceField(label=_("Rating override"), required=False)
+    override_reason = forms.CharField(
+        label=_("Override reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    rationale = forms.CharField(
+        label=_("Rationale"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, grades=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rating_override"].choices = [("", _("none (use the scale)"))] + [
+            (g, g) for g in grades
+        ]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ClassificationForm(forms.Form):
+    classification = forms.ChoiceField(label=_("Classification"), choices=Classification.choices)
+    reason = forms.CharField(label=_("Reason"), required=False)
+
+
+class WhatIfForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("New loan (CNY)"), max_digits=20, decimal_places=2, min_value=Decimal("0.01")
+    )

@@ -1,0 +1,394 @@
+"""Risk data: the tenant's risk settings and master scale, assessments with
+four-eyes approval, the client's current rating, collateral, credit limits,
+loan arrears and the five-category classification (issue 9, first slice).
+
+Derived figures (composite, rating, lendable value, floor) are computed by
+``risk.services`` / ``risk.rules``; the models hold data and invariants.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from clients.models.portfolio import BASE_CURRENCY, CURRENCY_CHOICES
+from tenancy.models import TenantOwnedModel
+
+SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
+PCT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+CENT = Decimal("0.01")
+
+
+class CollateralKind(models.TextChoices):
+    REAL_ESTATE = "real_estate", _("Real estate")
+    DEPOSIT = "deposit", _("Deposit")
+    SECURITIES = "securities", _("Securities")
+    GUARANTEE = "guarantee", _("Guarantee")
+    EQUIPMENT = "equipment", _("Equipment")
+    RECEIVABLES = "receivables", _("Receivables")
+    OTHER = "other", _("Other")
+
+
+# Default haircuts (percent of market value), tenant-configurable in RiskSettings.
+DEFAULT_HAIRCUTS = {
+    CollateralKind.REAL_ESTATE: 30,
+    CollateralKind.DEPOSIT: 0,
+    CollateralKind.SECURITIES: 20,
+    CollateralKind.GUARANTEE: 50,
+    CollateralKind.EQUIPMENT: 50,
+    CollateralKind.RECEIVABLES: 40,
+    CollateralKind.OTHER: 60,
+}
+
+
+class Classification(models.TextChoices):
+    """Five-category loan classification (五级分类), best first."""
+
+    NORMAL = "normal", _("Normal")
+    SPECIAL_MENTION = "special_mention", _("Special mention")
+    SUBSTANDARD = "substandard", _("Substandard")
+    DOUBTFUL = "doubtful", _("Doubtful")
+    LOSS = "loss", _("Loss")
+
+
+CLASSIFICATION_ORDER = tuple(Classification.values)  # index = severity
+
+
+class RiskSettings(TenantOwnedModel):
+    """One row per tenant, created with the defaults on first use."""
+
+    weight_credit = models.DecimalField(
+        _("weight of credit risk"), max_digits=4, decimal_places=3, default=Decimal("0.5")
+    )
+    weight_market = models.DecimalField(
+        _("weight of market risk"), max_digits=4, decimal_places=3, default=Decimal("0.3")
+    )
+    weight_operational = models.DecimalField(
+        _("weight of operational risk"), max_digits=4, decimal_places=3, default=Decimal("0.2")
+    )
+    haircuts = models.JSONField(_("haircut per collateral kind (%)"), default=dict)
+    tier1_capital = models.DecimalField(
+        _("tier-1 capital (CNY)"), max_digits=20, decimal_places=2, default=Decimal("0")
+    )
+    net_capital = models.DecimalField(
+        _("net capital (CNY)"), max_digits=20, decimal_places=2, default=Decimal("0")
+    )
+    single_client_cap_pct = models.DecimalField(
+        _("single client cap (percent of tier-1)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("15"),
+        validators=PCT_VALIDATORS,
+    )
+    client_loans_cap_pct = models.DecimalField(
+        _("loans to one client cap (percent of net capital)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+        validators=PCT_VALIDATORS,
+    )
+    large_exposure_pct = models.DecimalField(
+        _("large exposure (percent of tier-1)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+        validators=PCT_VALIDATORS,
+    )
+
+    class Meta:
+        verbose_name = _("risk settings")
+        verbose_name_plural = _("risk settings")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="risksettings_one_per_tenant"),
+        ]
+
+    def haircut_for(self, kind: str) -> Decimal:
+        value = (self.haircuts or {}).get(kind, DEFAULT_HAIRCUTS.get(kind, 0))
+        return Decimal(str(value))
+
+
+class RatingGrade(TenantOwnedModel):
+    """One grade of the tenant's master scale: composites ``min..max`` map to
+    ``code``; ``review_months`` is the time to the next review after approval."""
+
+    code = models.CharField(_("grade"), max_length=8)
+    rank = models.SmallIntegerField(_("rank"))  # 0 = best
+    min_composite = models.SmallIntegerField(_("from composite"))
+    max_composite = models.SmallIntegerField(_("to composite"))
+    pd_pct = models.DecimalField(
+        _("probability of default (%)"),
+        max_digits=7,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=PCT_VALIDATORS,
+    )
+    review_months = models.SmallIntegerField(_("review every (months)"))
+
+    class Meta:
+        verbose_name = _("rating grade")
+        verbose_name_plural = _("rating grades")
+        ordering = ["rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="ratinggrade_unique_code"),
+            models.UniqueConstraint(fields=["tenant", "rank"], name="ratinggrade_unique_rank"),
+            models.CheckConstraint(
+                condition=Q(min_composite__gte=0, min_composite__lte=models.F("max_composite"))
+                & Q(max_composite__lte=100, rank__gte=0, review_months__gte=1),
+                name="ratinggrade_range_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class RiskAssessment(TenantOwnedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    client = models.ForeignKey(
+        "clients.Client",
+        on_delete=models.CASCADE,
+        related_name="risk_assessments",
+        verbose_name=_("client"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    credit_score = models.SmallIntegerField(_("credit risk"), validators=SCORE_VALIDATORS)
+    market_score = models.SmallIntegerField(_("market risk"), validators=SCORE_VALIDATORS)
+    operational_score = models.SmallIntegerField(_("operational risk"), validators=SCORE_VALIDATORS)
+    composite = models.SmallIntegerField(_("composite"))
+    scale_rating = models.CharField(_("rating from the scale"), max_length=8)
+    rating_override = models.CharField(_("rating override"), max_length=8, blank=True)
+    override_reason = models.TextField(_("override reason"), blank=True)
+    rating = models.CharField(_("rating"), max_length=8)
+    rationale = models.TextField(_("rationale"), blank=True)
+    snapshot = models.JSONField(_("data at assessment"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("rejected by"),
+    )
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    next_review_at = models.DateField(_("next review"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("risk assessment")
+        verbose_name_plural = _("risk assessments")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(credit_score__gte=0, credit_score__lte=100)
+                & Q(market_score__gte=0, market_score__lte=100)
+                & Q(operational_score__gte=0, operational_score__lte=100)
+                & Q(composite__gte=0, composite__lte=100),
+                name="riskassessment_scores_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating_override="") | ~Q(override_reason=""),
+                name="riskassessment_override_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "client", "status"], name="riskassess_client_status"),
+            models.Index(fields=["tenant", "status", "submitted_at"], name="riskassess_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.rating} ({self.status})"
+
+    @property
+    def is_override(self) -> bool:
+        return bool(self.rating_override)
+
+
+class ClientRating(TenantOwnedModel):
+    """The client's current rating: the last approved assessment."""
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="+", verbose_name=_("client")
+    )
+    assessment = models.ForeignKey(
+        RiskAssessment, on_delete=models.PROTECT, related_name="+", verbose_name=_("assessment")
+    )
+    rating = models.CharField(_("rating"), max_length=8)
+    approved_at = models.DateTimeField(_("approved at"))
+    next_review_at = models.DateField(_("next review"))
+
+    class Meta:
+        verbose_name = _("current rating")
+        verbose_name_plural = _("current ratings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "client"], name="clientrating_one_per_client"
+            ),
+        ]
+
+
+class Collateral(TenantOwnedModel):
+    client = models.ForeignKey(
+        "clients.Client",
+        on_delete=models.CASCADE,
+        related_name="collaterals",
+        verbose_name=_("client"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=CollateralKind.choices)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    market_value = models.DecimalField(
+        _("market value"),
+        max_digits=20,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=CURRENCY_CHOICES, default=BASE_CURRENCY
+    )
+    haircut_pct = models.DecimalField(
+        _("haircut (%)"), max_digits=5, decimal_places=2, validators=PCT_VALIDATORS
+    )
+    valued_at = models.DateField(_("valued on"))
+    next_revaluation_at = models.DateField(_("next revaluation"), null=True, blank=True)
+    guarantor = models.CharField(_("guarantor"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("collateral")
+        verbose_name_plural = _("collateral")
+        ordering = ["-market_value", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(market_value__gte=0), name="collateral_market_value_ge_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(haircut_pct__gte=0) & Q(haircut_pct__lte=100),
+                name="collateral_haircut_0_100",
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "client"], name="collateral_tenant_client")]
+
+    @property
+    def lendable_value(self) -> Decimal:
+        return lendable(self.market_value, self.haircut_pct)
+
+
+def lendable(market_value: Decimal, haircut_pct: Decimal) -> Decimal:
+    """market_value × (1 − haircut/100), to 2 decimals (half up)."""
+    value = Decimal(market_value) * (Decimal("1") - Decimal(haircut_pct) / Decimal("100"))
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class CreditLimit(TenantOwnedModel):
+    """A credit limit granted to a client; the newest unexpired one applies."""
+
+    client = models.ForeignKey(
+        "clients.Client",
+        on_delete=models.CASCADE,
+        related_name="credit_limits",
+        verbose_name=_("client"),
+    )
+    amount = models.DecimalField(
+        _("amount"), max_digits=20, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=CURRENCY_CHOICES, default=BASE_CURRENCY
+    )
+    expires_on = models.DateField(_("expires on"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("credit limit")
+        verbose_name_plural = _("credit limits")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="creditlimit_amount_ge_0"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "client", "expires_on"], name="creditlimit_client_exp")
+        ]
+
+
+class LoanArrears(TenantOwnedModel):
+    """Days past due of one loan holding, as last reported (the holdings import
+    has no such column yet)."""
+
+    holding = models.ForeignKey(
+        "clients.Holding", on_delete=models.CASCADE, related_name="+", verbose_name=_("loan")
+    )
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="+", verbose_name=_("client")
+    )
+    days_past_due = models.IntegerField(_("days past due"), validators=[MinValueValidator(0)])
+    as_of = models.DateField(_("as of"))
+
+    class Meta:
+        verbose_name = _("loan arrears")
+        verbose_name_plural = _("loan arrears")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "holding"], name="loanarrears_one_per_loan"),
+            models.CheckConstraint(condition=Q(days_past_due__gte=0), name="loanarrears_dpd_ge_0"),
+        ]
+        indexes = [models.Index(fields=["tenant", "client"], name="loanarrears_tenant_client")]
+
+
+class ClientClassification(TenantOwnedModel):
+    """The classification staff set for a client (never better than the floor)."""
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="+", verbose_name=_("client")
+    )
+    classification = models.CharField(
+        _("classification"), max_length=20, choices=Classification.choices
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    set_at = models.DateTimeField(_("set at"))
+
+    class Meta:
+        verbose_name = _("classification")
+        verbose_name_plural = _("classifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "client"], name="clientclassif_one_per_client"
+            ),
+        ]

@@ -1,0 +1,69 @@
+"""What risk contributes to pages other apps own: the client 360° risk
+section and the "My day" section (the author's assessments and their
+outcome). Registered in ``RiskConfig.ready``; each runs a fixed number of
+queries (the pages assert their counts)."""
+
+from __future__ import annotations
+
+from tenancy.models import Role
+from tenancy.timezones import user_zone
+
+from . import policy, selectors
+from .forms import AssessmentForm, ClassificationForm, WhatIfForm
+from .models import RiskAssessment
+from .scale import rating_scale
+
+AUTHORS = (Role.RM, Role.BRANCH_HEAD, Role.RISK_OFFICER)
+
+
+def client_section_context(request, client) -> dict:
+    user = request.user
+    collaterals = list(selectors.collateral_list(user=user, client=client))
+    exposure = selectors.client_exposure(
+        user=user, client=client, collaterals=collaterals, request=request
+    )
+    history = selectors.rating_history(user=user, client=client, limit=10)
+    open_rows = list(
+        selectors.assessment_list(user=user, client=client)
+        .filter(status__in=[RiskAssessment.Status.DRAFT, RiskAssessment.Status.SUBMITTED])
+        .order_by("-created_at", "-pk")[:10]
+    )
+    may_assess = policy.can_assess(user, client)
+    return {
+        "client": client,
+        # the newest approval is the current rating (a new approval supersedes)
+        "current": history[0] if history else None,
+        "history": history,
+        "open_assessments": open_rows,
+        "collaterals": collaterals,
+        "exposure": exposure,
+        "may_assess": may_assess,
+        "may_approve": policy.is_approver_for(user, client),
+        "assessment_form": (
+            AssessmentForm(grades=[g.code for g in rating_scale()], auto_id="risk_%s")
+            if may_assess
+            else None
+        ),
+        "classification_form": (
+            ClassificationForm(
+                initial={"classification": exposure.classification["classification"]},
+                auto_id="cls_%s",
+            )
+            if may_assess
+            else None
+        ),
+        "what_if_form": WhatIfForm(auto_id="whatif_%s"),
+        "tz": user_zone(user),
+    }
+
+
+def my_day_context(request) -> dict:
+    """The author's assessments and their outcome; approvers also get the size
+    of their queue (one query each, none for roles that do neither)."""
+    user = request.user
+    approver = user.role in (Role.RISK_OFFICER, Role.BRANCH_HEAD)
+    return {
+        "mine": list(selectors.my_assessments(user=user)[:10]) if user.role in AUTHORS else [],
+        "queue_count": selectors.approval_queue(user=user).count() if approver else 0,
+        "tz": user_zone(user),
+    }

@@ -1,0 +1,261 @@
+"""Risk reads, all starting from the clients access policy: rows of visible
+clients (``client_rows``), or of one client already checked by
+``client_get``. Each function runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from clients.access import client_rows, visible_clients
+from clients.models.portfolio import FX_TO_BASE
+from clients.selectors.portfolio import client_loans as loan_holdings
+from tenancy.models import Role
+from tenancy.shortcuts import get_or_404
+
+from . import rules
+from .models import (
+    Classification,
+    ClientClassification,
+    ClientRating,
+    Collateral,
+    CreditLimit,
+    LoanArrears,
+    RiskAssessment,
+)
+from .scale import risk_settings
+
+
+def to_base(amount: Decimal, currency: str) -> Decimal:
+    """An amount in the base currency (CNY) at the fixed reference rates AUM uses."""
+    return (Decimal(amount) * FX_TO_BASE.get(currency, Decimal("1"))).quantize(Decimal("0.01"))
+
+
+# --- assessments ---------------------------------------------------------------------------
+
+
+def assessment_list(*, user, client=None) -> QuerySet[RiskAssessment]:
+    qs = RiskAssessment.objects.select_related(
+        "client", "client__branch", "author", "approved_by", "rejected_by"
+    )
+    return client_rows(qs, user=user, client=client)
+
+
+def assessment_get(*, user, assessment_id) -> RiskAssessment:
+    return get_or_404(assessment_list(user=user), assessment_id)
+
+
+def current_rating(*, client) -> ClientRating | None:
+    return ClientRating.objects.filter(client=client).first()
+
+
+def rating_history(*, user, client, limit: int = 20) -> list[RiskAssessment]:
+    """Approved assessments of the client, newest first (every rating, who
+    proposed, who approved, when, overrides marked)."""
+    return list(
+        assessment_list(user=user, client=client)
+        .filter(status=RiskAssessment.Status.APPROVED)
+        .order_by("-approved_at", "-pk")[:limit]
+    )
+
+
+def approval_queue(*, user) -> QuerySet[RiskAssessment]:
+    """Submitted assessments ``user`` may decide: risk officers every visible
+    client's, branch heads their subtree's (their visible clients); never their own."""
+    qs = assessment_list(user=user).filter(status=RiskAssessment.Status.SUBMITTED)
+    if user.role not in (Role.RISK_OFFICER, Role.BRANCH_HEAD):
+        return qs.none()
+    return qs.exclude(author_id=user.pk).order_by("submitted_at", "pk")
+
+
+def recent_decisions(*, user, days: int = 30) -> QuerySet[RiskAssessment]:
+    since = timezone.now() - timedelta(days=days)
+    return (
+        assessment_list(user=user)
+        .filter(
+            Q(status=RiskAssessment.Status.APPROVED, approved_at__gte=since)
+            | Q(status=RiskAssessment.Status.REJECTED, rejected_at__gte=since)
+        )
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def my_assessments(*, user, days: int = 30) -> QuerySet[RiskAssessment]:
+    """The author's open assessments and the outcome of those decided lately
+    (how the author learns of the decision)."""
+    since = timezone.now() - timedelta(days=days)
+    return (
+        assessment_list(user=user)
+        .filter(author=user)
+        .filter(
+            Q(status__in=[RiskAssessment.Status.DRAFT, RiskAssessment.Status.SUBMITTED])
+            | Q(updated_at__gte=since)
+        )
+        .order_by("-updated_at", "-pk")
+    )
+
+
+# --- collateral and limits -----------------------------------------------------------------
+
+
+def collateral_list(*, user, client=None) -> QuerySet[Collateral]:
+    return client_rows(Collateral.objects.select_related("client"), user=user, client=client)
+
+
+def collateral_get(*, user, collateral_id) -> Collateral:
+    qs = collateral_list(user=user).select_related("client__branch")
+    return get_or_404(qs, collateral_id)
+
+
+def credit_limit_list(*, user, client=None) -> QuerySet[CreditLimit]:
+    return client_rows(CreditLimit.objects.select_related("client"), user=user, client=client)
+
+
+def credit_limit_current(*, user, client) -> CreditLimit | None:
+    """The newest credit limit of the client that has not expired."""
+    today = timezone.localdate()
+    return (
+        credit_limit_list(user=user, client=client)
+        .filter(expires_on__gte=today)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+# --- classification ------------------------------------------------------------------------
+
+
+def client_loans(*, user, client, request=None) -> list[rules.Loan]:
+    """The client's loan holdings with their days past due (two queries; one
+    on the 360° page, which has the holdings already)."""
+    holdings = loan_holdings(user=user, client=client, request=request)
+    arrears = dict(
+        LoanArrears.objects.filter(client=client).values_list("holding_id", "days_past_due")
+    )
+    return [
+        rules.Loan(
+            key=h.pk, balance=to_base(h.balance, h.currency), days_past_due=arrears.get(h.pk, 0)
+        )
+        for h in holdings
+    ]
+
+
+def client_classification(*, user, client, request=None) -> dict:
+    """The floor from days past due (with contagion), the classification staff
+    set (or the floor when none, or when the floor has since become worse)."""
+    floor = rules.classification_floor(client_loans(user=user, client=client, request=request))
+    row = ClientClassification.objects.filter(client=client).select_related("set_by").first()
+    chosen = row.classification if row else floor.classification
+    effective = rules.worst(chosen, floor.classification)
+    return {
+        "classification": effective,
+        "label": Classification(effective).label,
+        "floor_label": Classification(floor.classification).label,
+        "floor": floor.classification,
+        "contagion": floor.contagion,
+        "non_performing_amount": floor.non_performing_amount,
+        "set": row,
+    }
+
+
+# --- exposure ------------------------------------------------------------------------------
+
+
+@dataclass
+class Exposure:
+    exposure: Decimal
+    limit: Decimal | None
+    utilisation: Decimal | None
+    lendable_collateral: Decimal
+    coverage_ratio: Decimal | None
+    classification: dict
+    share_of_tier1: Decimal | None
+    large_exposure: bool
+    breaches: list
+
+    def as_api(self) -> dict:
+        return {
+            "currency": "CNY",
+            "exposure": self.exposure,
+            "limit": self.limit,
+            "utilisation": self.utilisation,
+            "lendable_collateral": self.lendable_collateral,
+            "coverage_ratio": self.coverage_ratio,
+            "classification": self.classification["classification"],
+            "classification_floor": self.classification["floor"],
+            "watch_list": False,
+            "open_alerts": 0,
+            "share_of_tier1": self.share_of_tier1,
+            "large_exposure": self.large_exposure,
+            "breaches": [b.code for b in self.breaches],
+        }
+
+
+def lendable_collateral(*, user, client, rows=None) -> Decimal:
+    rows = collateral_list(user=user, client=client) if rows is None else rows
+    return sum((to_base(c.lendable_value, c.currency) for c in rows), Decimal("0.00"))
+
+
+def client_exposure(*, user, client, collaterals=None, request=None) -> Exposure:
+    """Exposure (the client's loans in CNY) against its limit, collateral and the caps."""
+    settings = risk_settings()
+    exposure = Decimal(client.exposure)
+    limit_row = credit_limit_current(user=user, client=client)
+    limit = to_base(limit_row.amount, limit_row.currency) if limit_row else None
+    lendable = lendable_collateral(user=user, client=client, rows=collaterals)
+    return Exposure(
+        exposure=exposure,
+        limit=limit,
+        utilisation=rules.ratio(exposure, limit),
+        lendable_collateral=lendable,
+        coverage_ratio=rules.ratio(lendable, exposure),
+        classification=client_classification(user=user, client=client, request=request),
+        share_of_tier1=rules.ratio(exposure, settings.tier1_capital),
+        large_exposure=rules.is_large_exposure(exposure=exposure, settings=settings),
+        breaches=rules.breaches(exposure=exposure, limit=limit, settings=settings),
+    )
+
+
+def what_if(*, user, client, amount: Decimal) -> dict:
+    """Would a new loan of ``amount`` (CNY) breach the credit limit or a capital cap?"""
+    settings = risk_settings()
+    limit_row = credit_limit_current(user=user, client=client)
+    limit = to_base(limit_row.amount, limit_row.currency) if limit_row else None
+    after = Decimal(client.exposure) + Decimal(amount)
+    found = rules.breaches(exposure=after, limit=limit, settings=settings)
+    return {
+        "amount": Decimal(amount),
+        "exposure_before": Decimal(client.exposure),
+        "exposure_after": after,
+        "limit": limit,
+        "breaches": [{"code": b.code, "limit": b.limit, "excess": b.excess} for b in found],
+        "large_exposure": rules.is_large_exposure(exposure=after, settings=settings),
+        "ok": not found,
+    }
+
+
+def concentration(*, user, limit: int = 20) -> list[dict]:
+    """The largest exposures among the user's visible clients, as a share of tier-1."""
+    settings = risk_settings()
+    rows = list(
+        visible_clients(user)
+        .filter(exposure__gt=0)
+        .select_related("branch")
+        .order_by("-exposure", "pk")[:limit]
+    )
+    return [
+        {
+            "client": c,
+            "exposure": c.exposure,
+            "share_of_tier1": rules.ratio(c.exposure, settings.tier1_capital),
+            "large_exposure": rules.is_large_exposure(exposure=c.exposure, settings=settings),
+            "breaches": [
+                b.code for b in rules.breaches(exposure=c.exposure, limit=None, settings=settings)
+            ],
+        }
+        for c in rows
+    ]

@@ -1,0 +1,169 @@
+"""Risk pages: the risk desk and the actions behind the client 360° risk
+section. Thin: parse input, call one selector or service, redirect or render.
+Every action also works as a plain POST + redirect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from clients.access import client_get
+from tenancy.forms import apply_errors
+from tenancy.timezones import user_zone
+from tenancy.views import role_required, staff_required
+
+from . import policy, selectors, services
+from .forms import AssessmentForm, ClassificationForm, DecisionForm, WhatIfForm
+from .scale import rating_scale, risk_settings
+
+
+def _client_page(client_id) -> str:
+    try:
+        return reverse("clients:detail", kwargs={"client_id": client_id}) + "#risk-section"
+    except NoReverseMatch:  # pragma: no cover - clients' page is always mounted
+        return reverse("risk:desk")
+
+
+def _back(request, default: str) -> str:
+    nxt = request.POST.get("next") or request.GET.get("next")
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return nxt
+    return default
+
+
+def _errors_text(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return " ".join(str(m) for msgs in exc.message_dict.values() for m in msgs)
+    return " ".join(exc.messages)
+
+
+@role_required(*policy.DESK_ROLES)
+@require_GET
+def desk(request):
+    """The risk desk: approval queue, recent decisions, concentration table."""
+    user = request.user
+    settings = risk_settings()
+    return render(
+        request,
+        "risk/desk.html",
+        {
+            "queue": list(selectors.approval_queue(user=user)[:50]),
+            "recent": list(selectors.recent_decisions(user=user)[:20]),
+            "mine": list(selectors.my_assessments(user=user)[:10]),
+            "concentration": selectors.concentration(user=user),
+            "settings": settings,
+            "tz": user_zone(user),
+        },
+    )
+
+
+@staff_required
+def assessment_create(request, client_id):
+    """Draft an assessment of one client (from its 360° page)."""
+    client = client_get(user=request.user, client_id=client_id)
+    if not policy.can_assess(request.user, client):
+        raise PermissionDenied
+    grades = [g.code for g in rating_scale()]
+    form = AssessmentForm(request.POST or None, grades=grades)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assessment_create(user=request.user, client=client, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Draft assessment saved. Submit it for approval."))
+            return redirect(_client_page(client.pk))
+    return render(request, "risk/assessment_new.html", {"client": client, "form": form})
+
+
+@staff_required
+@require_GET
+def assessment_detail(request, assessment_id):
+    a = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
+    return render(
+        request,
+        "risk/assessment_detail.html",
+        {
+            "a": a,
+            "may_decide": a.status == a.Status.SUBMITTED and policy.can_decide(request.user, a),
+            "may_submit": a.status == a.Status.DRAFT and a.author_id == request.user.pk,
+            "form": DecisionForm(),
+            "tz": user_zone(request.user),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def assessment_submit(request, assessment_id):
+    a = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
+    try:
+        services.assessment_submit(user=request.user, assessment=a)
+    except services.StateConflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Assessment submitted for approval."))
+    return redirect(_back(request, _client_page(a.client_id)))
+
+
+@staff_required
+@require_POST
+def assessment_decide(request, assessment_id):
+    """Approve or reject (four eyes) from the desk or the assessment page."""
+    a = selectors.assessment_get(user=request.user, assessment_id=assessment_id)
+    form = DecisionForm(request.POST)
+    back = _back(request, reverse("risk:desk"))
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or reject."))
+        return redirect(back)
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            services.assessment_approve(user=request.user, assessment=a)
+            messages.success(request, _("Assessment approved: the rating is now current."))
+        else:
+            services.assessment_reject(
+                user=request.user, assessment=a, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Assessment rejected."))
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    except services.StateConflict as exc:
+        messages.error(request, str(exc))
+    return redirect(back)
+
+
+@staff_required
+@require_POST
+def classification_set(request, client_id):
+    client = client_get(user=request.user, client_id=client_id)
+    form = ClassificationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.classification_set(user=request.user, client=client, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, _errors_text(exc))
+        else:
+            messages.success(request, _("Classification saved."))
+    else:
+        messages.error(request, _("Choose one of the five categories."))
+    return redirect(_client_page(client.pk))
+
+
+@staff_required
+@require_GET
+def what_if(request, client_id):
+    """Would a new loan breach the limit or a cap? (an htmx fragment, or a page)."""
+    client = client_get(user=request.user, client_id=client_id)
+    form = WhatIfForm(request.GET or None, auto_id="whatif_%s")
+    result = None
+    if form.is_valid():
+        result = selectors.what_if(
+            user=request.user, client=client, amount=form.cleaned_data["amount"]
+        )
+    template = "risk/_what_if_result.html" if request.htmx else "risk/what_if.html"
+    return render(request, template, {"client": client, "form": form, "result": result})
