@@ -205,7 +205,7 @@ LOGOUT_REDIRECT_URL = "login"
 # Where "/" takes the roles that have no My day of their own (URL names; every
 # other role lands on My day). Until the risk desk exists, risk officers work
 # from the client list and compliance from the audit trail.
-LANDING_PAGES = {"risk_officer": "clients:list", "compliance": "tenancy:audit"}
+LANDING_PAGES = {"risk_officer": "risk:desk", "compliance": "tenancy:audit"}
 
 # Idle timeout: the session lives SESSION_IDLE_MINUTES after the last request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60

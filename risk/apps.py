@@ -19,3 +19,9 @@ class RiskConfig(AppConfig):
             order=28, template="risk/_client_section.html", context=client_section_context
         )
         register_my_day_section(order=20, template="risk/_my_day.html", context=my_day_context)
+
+        from tenancy.audit_display import register_audit_events
+
+        from .audit_events import EVENTS, OBJECTS
+
+        register_audit_events(app="risk", events=EVENTS, objects=OBJECTS)

@@ -11,8 +11,8 @@ EXPECTED_NAV = {
     "admin": {"home", "tenancy:audit", "tenancy:manage"},
     "branch_head": {"home"},
     "rm": {"home"},
-    "risk_officer": {"home"},
-    "compliance": {"home", "tenancy:audit"},
+    "risk_officer": {"risk:desk", "clients:list"},
+    "compliance": {"tenancy:audit", "clients:list"},
 }
 ADMIN_ONLY = {"tenancy:manage"}
 
@@ -21,7 +21,7 @@ def _nav(page) -> set[str]:
     return set(page.eval_on_selector_all("nav.mainnav a", "els => els.map(e => e.dataset.nav)"))
 
 
-LANDING = {"risk_officer": ("/clients/", "客户"), "compliance": ("/manage/audit/", "审计日志")}
+LANDING = {"risk_officer": ("/risk/", "风控工作台"), "compliance": ("/manage/audit/", "审计日志")}
 
 
 def test_each_role_sees_its_navigation_and_lands_on_its_page(page, live_server, bank):

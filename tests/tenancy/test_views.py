@@ -11,9 +11,9 @@ def test_my_day_renders_for_every_role_that_has_one(web_for, bank):
         assert response.status_code == 200, user.role
 
 
-def test_risk_officer_lands_on_the_client_list_and_compliance_on_the_audit_trail(web_for, bank):
+def test_risk_officer_lands_on_the_risk_desk_and_compliance_on_the_audit_trail(web_for, bank):
     r = web_for(bank.risk_officer).get("/")
-    assert r.status_code == 302 and r["Location"] == "/clients/"
+    assert r.status_code == 302 and r["Location"] == "/risk/"
     r = web_for(bank.compliance).get("/", follow=True)
     assert r.redirect_chain == [("/manage/audit/", 302)] and r.status_code == 200
 

@@ -1,0 +1,35 @@
+"""How the audit trail names risk's events and objects (registered with
+tenancy.audit_display in apps.py)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tenancy.audit_display import AuditObject
+
+EVENTS = {
+    "risk.settings_updated": _("Risk settings changed"),
+    "risk.assessment_created": _("Risk assessment drafted"),
+    "risk.assessment_updated": _("Risk assessment draft changed"),
+    "risk.assessment_submitted": _("Risk assessment submitted for approval"),
+    "risk.assessment_approved": _("Risk assessment approved"),
+    "risk.assessment_rejected": _("Risk assessment rejected"),
+    "risk.classification_set": _("Five-category classification set"),
+    "risk.collateral_created": _("Collateral registered"),
+    "risk.collateral_updated": _("Collateral changed"),
+    "risk.credit_limit_created": _("Credit limit set"),
+    "risk.loan_arrears_set": _("Days past due recorded"),
+}
+
+OBJECTS = {
+    "risk.riskassessment": AuditObject(
+        label=_("Risk assessment"),
+        url=lambda pk: reverse("risk:assessment_detail", args=[int(pk)]),
+    ),
+    "risk.collateral": AuditObject(label=_("Collateral")),
+    "risk.creditlimit": AuditObject(label=_("Credit limit")),
+    "risk.clientclassification": AuditObject(label=_("Classification")),
+    "risk.loanarrears": AuditObject(label=_("Days past due")),
+    "risk.risksettings": AuditObject(label=_("Risk settings")),
+}
