@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from clients.access import client_get, visible_clients
 from tenancy.api_base import ScopedAPIMixin
+from tenancy.filters import IdFilter
 
 from . import policy, selectors, services
 from .models import Classification, Collateral, CollateralKind, CreditLimit, RiskAssessment
@@ -116,7 +117,7 @@ class RejectSerializer(serializers.Serializer):
 
 
 class AssessmentFilter(filters.FilterSet):
-    client = filters.NumberFilter(field_name="client_id")
+    client = IdFilter(field_name="client_id")
     status = filters.ChoiceFilter(choices=RiskAssessment.Status.choices)
 
     class Meta:
@@ -223,7 +224,7 @@ class CollateralSerializer(serializers.ModelSerializer):
 
 
 class CollateralFilter(filters.FilterSet):
-    client = filters.NumberFilter(field_name="client_id")
+    client = IdFilter(field_name="client_id")
     kind = filters.ChoiceFilter(choices=CollateralKind.choices)
 
     class Meta:
@@ -273,7 +274,7 @@ class CreditLimitSerializer(serializers.ModelSerializer):
 
 
 class CreditLimitFilter(filters.FilterSet):
-    client = filters.NumberFilter(field_name="client_id")
+    client = IdFilter(field_name="client_id")
 
     class Meta:
         model = CreditLimit

@@ -225,3 +225,30 @@ def test_the_parser_refuses_a_body_over_the_limit(settings):
 def test_timeline_cursor_with_an_odd_offset_or_id_is_not_a_500(bank, web_for, client_of, pk):
     url = f"/interactions/client/{client_of.pk}/timeline/?cursor=2026-01-01T00:00:00%2B17:14|x|{pk}"
     assert web_for(bank.rm).get(url).status_code == 200
+
+
+def _integer_query_filters(api) -> list[tuple[str, str]]:
+    """Every (list path, numeric query parameter) the OpenAPI schema declares."""
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    found = []
+    for path, item in schema["paths"].items():
+        get = item.get("get")
+        if "{" in path or not get:
+            continue
+        for param in get.get("parameters", []):
+            numeric = param.get("schema", {}).get("type") in ("integer", "number")
+            paging = param["name"] in ("page", "page_size", "limit", "offset")
+            if param.get("in") == "query" and numeric and not paging:
+                found.append((path, param["name"]))
+    return found
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "1e999"])
+def test_every_integer_filter_of_every_list_is_bounded(bank, api_for, value):
+    api = api_for(bank.admin)
+    filters = _integer_query_filters(api)
+    assert ("/api/v1/risk-assessments/", "client") in filters
+    for path, name in filters:
+        response = api.get(f"{path}?{name}={value}")
+        assert response.status_code == 400, (path, name, response.status_code)
+        assert name in response.json(), (path, name)
