@@ -23,6 +23,12 @@ class CommunicationsConfig(AppConfig):
         )
         register_topbar_item(order=10, template="communications/_nav_badge.html")
 
+        from tenancy.notify import register_notification_sink
+
+        from .services.interactions import notifications_write
+
+        register_notification_sink(key="communications.notifications", sink=notifications_write)
+
         from .demo import seed_communications
         from .sections import (
             client_section_context,

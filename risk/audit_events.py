@@ -19,7 +19,9 @@ EVENTS = {
     "risk.collateral_created": _("Collateral registered"),
     "risk.collateral_updated": _("Collateral changed"),
     "risk.credit_limit_created": _("Credit limit set"),
-    "risk.loan_arrears_set": _("Days past due recorded"),
+    "risk.loan_arrears_set": _(
+        "Days past due recorded"
+    ),  # events before days past due moved to holdings
 }
 
 OBJECTS = {

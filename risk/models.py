@@ -1,6 +1,8 @@
 """Risk data: the tenant's risk settings and master scale, assessments with
 four-eyes approval, the client's current rating, collateral, credit limits,
-loan arrears and the five-category classification (issue 9, first slice).
+the five-category classification, early-warning alerts, the watch list and
+the review calendar's reminder ledger. Days past due live on the loan holding
+(``clients.Holding.days_past_due``, from the holdings import).
 
 Derived figures (composite, rating, lendable value, floor) are computed by
 ``risk.services`` / ``risk.rules``; the models hold data and invariants.
@@ -98,6 +100,45 @@ class RiskSettings(TenantOwnedModel):
         decimal_places=2,
         default=Decimal("10"),
         validators=PCT_VALIDATORS,
+    )
+    group_cap_pct = models.DecimalField(
+        _("connected group cap (percent of tier-1)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("20"),
+        validators=PCT_VALIDATORS,
+    )
+    # The review calendar: KYC refresh every N years by KYC risk level, real
+    # estate revalued at least every N months, reminders N days ahead.
+    kyc_refresh_years_high = models.PositiveSmallIntegerField(
+        _("KYC refresh, high risk (years)"), default=1
+    )
+    kyc_refresh_years_medium = models.PositiveSmallIntegerField(
+        _("KYC refresh, medium risk (years)"), default=2
+    )
+    kyc_refresh_years_low = models.PositiveSmallIntegerField(
+        _("KYC refresh, low risk (years)"), default=3
+    )
+    real_estate_revaluation_months = models.PositiveSmallIntegerField(
+        _("revalue real estate at least every (months)"), default=12
+    )
+    reminder_lead_days = models.PositiveSmallIntegerField(
+        _("remind ahead of a due date (days)"), default=30
+    )
+    # Early-warning thresholds.
+    coverage_alert_ratio = models.DecimalField(
+        _("alert when collateral coverage is below"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    large_outflow_pct = models.DecimalField(
+        _("alert when 30-day outflows exceed (percent of AUM)"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("30"),
+        validators=[MinValueValidator(Decimal("0"))],
     )
 
     class Meta:
@@ -281,6 +322,16 @@ class Collateral(TenantOwnedModel):
     valued_at = models.DateField(_("valued on"))
     next_revaluation_at = models.DateField(_("next revaluation"), null=True, blank=True)
     guarantor = models.CharField(_("guarantor"), max_length=200, blank=True)
+    # A guarantee given by another client of the bank: the edge of the guarantee
+    # graph in which risk_scan finds circles (互保/联保).
+    guarantor_client = models.ForeignKey(
+        "clients.Client",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("guarantor (client of the bank)"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -297,7 +348,19 @@ class Collateral(TenantOwnedModel):
                 name="collateral_haircut_0_100",
             ),
         ]
-        indexes = [models.Index(fields=["tenant", "client"], name="collateral_tenant_client")]
+        indexes = [
+            models.Index(fields=["tenant", "client"], name="collateral_tenant_client"),
+            models.Index(
+                fields=["tenant", "guarantor_client"],
+                condition=Q(guarantor_client__isnull=False),
+                name="collateral_guarantor",
+            ),
+            models.Index(
+                fields=["tenant", "next_revaluation_at"],
+                condition=Q(next_revaluation_at__isnull=False),
+                name="collateral_revaluation",
+            ),
+        ]
 
     @property
     def lendable_value(self) -> Decimal:
@@ -311,13 +374,24 @@ def lendable(market_value: Decimal, haircut_pct: Decimal) -> Decimal:
 
 
 class CreditLimit(TenantOwnedModel):
-    """A credit limit granted to a client; the newest unexpired one applies."""
+    """A credit limit granted to a client or to a corporate group (exactly one
+    of the two); the newest unexpired one applies."""
 
     client = models.ForeignKey(
         "clients.Client",
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="credit_limits",
         verbose_name=_("client"),
+    )
+    group = models.ForeignKey(
+        "clients.RelationshipGroup",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("group"),
     )
     amount = models.DecimalField(
         _("amount"), max_digits=20, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
@@ -340,33 +414,20 @@ class CreditLimit(TenantOwnedModel):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="creditlimit_amount_ge_0"),
+            models.CheckConstraint(
+                condition=(Q(client__isnull=False) & Q(group__isnull=True))
+                | (Q(client__isnull=True) & Q(group__isnull=False)),
+                name="creditlimit_client_xor_group",
+            ),
         ]
         indexes = [
-            models.Index(fields=["tenant", "client", "expires_on"], name="creditlimit_client_exp")
+            models.Index(fields=["tenant", "client", "expires_on"], name="creditlimit_client_exp"),
+            models.Index(
+                fields=["tenant", "group", "expires_on"],
+                condition=Q(group__isnull=False),
+                name="creditlimit_group_exp",
+            ),
         ]
-
-
-class LoanArrears(TenantOwnedModel):
-    """Days past due of one loan holding, as last reported (the holdings import
-    has no such column yet)."""
-
-    holding = models.ForeignKey(
-        "clients.Holding", on_delete=models.CASCADE, related_name="+", verbose_name=_("loan")
-    )
-    client = models.ForeignKey(
-        "clients.Client", on_delete=models.CASCADE, related_name="+", verbose_name=_("client")
-    )
-    days_past_due = models.IntegerField(_("days past due"), validators=[MinValueValidator(0)])
-    as_of = models.DateField(_("as of"))
-
-    class Meta:
-        verbose_name = _("loan arrears")
-        verbose_name_plural = _("loan arrears")
-        constraints = [
-            models.UniqueConstraint(fields=["tenant", "holding"], name="loanarrears_one_per_loan"),
-            models.CheckConstraint(condition=Q(days_past_due__gte=0), name="loanarrears_dpd_ge_0"),
-        ]
-        indexes = [models.Index(fields=["tenant", "client"], name="loanarrears_tenant_client")]
 
 
 class ClientClassification(TenantOwnedModel):
@@ -390,5 +451,183 @@ class ClientClassification(TenantOwnedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant", "client"], name="clientclassif_one_per_client"
+            ),
+        ]
+
+
+class AlertKind(models.TextChoices):
+    LIMIT_BREACH = "limit_breach", _("Credit limit breached")
+    CAP_BREACH = "cap_breach", _("Capital cap breached")
+    RATING_DOWNGRADE = "rating_downgrade", _("Rating downgraded")
+    REVIEW_OVERDUE = "review_overdue", _("Rating review overdue")
+    KYC_OVERDUE = "kyc_overdue", _("KYC refresh overdue")
+    REVALUATION_OVERDUE = "revaluation_overdue", _("Collateral revaluation overdue")
+    LOW_COVERAGE = "low_coverage", _("Collateral coverage low")
+    PAST_DUE = "past_due", _("Loan past due")
+    LARGE_OUTFLOW = "large_outflow", _("Large outflows")
+    GUARANTEE_CIRCLE = "guarantee_circle", _("Guarantee circle")
+
+
+class Severity(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+SEVERITY_ORDER = (Severity.LOW, Severity.MEDIUM, Severity.HIGH)  # index = severity
+
+
+class RiskAlert(TenantOwnedModel):
+    """An early-warning signal raised by ``risk_scan``. At most one alert per
+    client and kind is open or acknowledged at a time (a partial unique
+    constraint); once resolved, a later scan may raise the kind again."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RESOLVED = "resolved", _("Resolved")
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="+", verbose_name=_("client")
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=AlertKind.choices)
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
+    status = models.CharField(
+        _("status"), max_length=14, choices=Status.choices, default=Status.OPEN
+    )
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    raised_at = models.DateTimeField(_("raised at"))
+    note = models.TextField(_("note"), blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("risk alert")
+        verbose_name_plural = _("risk alerts")
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "client", "kind"],
+                condition=~Q(status="resolved"),
+                name="riskalert_one_open_per_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["tenant", "status", "severity", "-raised_at"], name="riskalert_desk"
+            ),
+            models.Index(fields=["tenant", "client", "status"], name="riskalert_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.client_id}"
+
+
+class WatchListEntry(TenantOwnedModel):
+    """A client on the watch list (关注名单). Removal keeps the row (who, when,
+    why): at most one entry per client has no ``removed_at``."""
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="+", verbose_name=_("client")
+    )
+    reason = models.TextField(_("reason"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    added_at = models.DateTimeField(_("added at"))
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("removed by"),
+    )
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    removal_reason = models.TextField(_("reason for removal"), blank=True)
+
+    class Meta:
+        verbose_name = _("watch list entry")
+        verbose_name_plural = _("watch list")
+        ordering = ["-added_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "client"],
+                condition=Q(removed_at__isnull=True),
+                name="watchlist_one_current_per_client",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["tenant", "client"],
+                condition=Q(removed_at__isnull=True),
+                name="watchlist_current",
+            ),
+        ]
+
+
+class ReviewKind(models.TextChoices):
+    """What falls due on a client in the review calendar."""
+
+    RATING_REVIEW = "rating_review", _("Rating review")
+    KYC_REFRESH = "kyc_refresh", _("KYC refresh")
+    REVALUATION = "revaluation", _("Collateral revaluation")
+    LIMIT_EXPIRY = "limit_expiry", _("Credit limit expiry")
+
+
+class ReviewReminder(TenantOwnedModel):
+    """The review calendar's dispatch ledger: one row per (item, due date,
+    stage, recipient), written in the transaction that notifies — so a sweep
+    run twice, concurrently or after a crash reminds exactly once. ``item_id``
+    is the client (rating review, KYC), the collateral or the credit limit.
+    ``emailed_at`` is the email outbox state."""
+
+    class Stage(models.TextChoices):
+        AHEAD = "ahead", _("Ahead of the due date")
+        OVERDUE = "overdue", _("Overdue")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ReviewKind.choices)
+    item_id = models.BigIntegerField()
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="+", verbose_name=_("client")
+    )
+    due_on = models.DateField(_("due on"))
+    stage = models.CharField(_("stage"), max_length=8, choices=Stage.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.CharField(max_length=255, blank=True)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "kind", "item_id", "due_on", "stage", "recipient"],
+                name="reviewreminder_once",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["tenant", "created_at"],
+                condition=Q(emailed_at__isnull=True),
+                name="reviewreminder_outbox",
             ),
         ]

@@ -26,7 +26,6 @@ from .models import (
     Collateral,
     CollateralKind,
     CreditLimit,
-    LoanArrears,
     RiskAssessment,
     RiskSettings,
 )
@@ -385,31 +384,7 @@ def credit_limit_create(
     return limit
 
 
-# --- arrears and classification --------------------------------------------------------
-
-
-def loan_arrears_set(*, holding, days_past_due: int, as_of: date, actor=None) -> LoanArrears:
-    """Record the days past due of a loan holding (what the holdings import will feed)."""
-    if holding.kind != "loan":
-        raise ValidationError({"holding": _("Only a loan has days past due.")})
-    if days_past_due is None or int(days_past_due) < 0:
-        raise ValidationError({"days_past_due": _("Days past due cannot be negative.")})
-    with transaction.atomic():
-        row, _created = LoanArrears.objects.update_or_create(
-            holding=holding,
-            defaults={
-                "client_id": holding.client_id,
-                "days_past_due": int(days_past_due),
-                "as_of": as_of,
-            },
-        )
-        audit_record(
-            action="risk.loan_arrears_set",
-            actor=actor,
-            target=row,
-            data={"holding": holding.pk, "days_past_due": int(days_past_due)},
-        )
-    return row
+# --- classification --------------------------------------------------------
 
 
 def classification_set(*, user, client, classification: str, reason: str = "") -> dict:

@@ -22,6 +22,15 @@ class KycStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+class KycRiskLevel(models.TextChoices):
+    """The client's KYC (anti-money-laundering) risk level; it decides how often
+    KYC is refreshed (risk's review calendar, tenant-configurable years)."""
+
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
 class CreditRating(models.TextChoices):
     AAA = "AAA", "AAA"
     AA = "AA", "AA"
@@ -140,6 +149,13 @@ class Client(TenantOwnedModel):
         _("KYC status"), max_length=20, choices=KycStatus.choices, default=KycStatus.PENDING
     )
     next_kyc_review = models.DateField(_("next KYC review"), null=True, blank=True)
+    kyc_risk_level = models.CharField(
+        _("KYC risk level"),
+        max_length=10,
+        choices=KycRiskLevel.choices,
+        default=KycRiskLevel.MEDIUM,
+    )
+    kyc_reviewed_on = models.DateField(_("KYC last refreshed"), null=True, blank=True)
     # Derived figures kept on the row for fast lists; written only by services.
     exposure = models.DecimalField(
         _("credit exposure"), max_digits=20, decimal_places=2, default=Decimal("0")

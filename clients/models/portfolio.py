@@ -142,6 +142,9 @@ class Holding(TenantOwnedModel):
         _("currency"), max_length=3, choices=CURRENCY_CHOICES, default=BASE_CURRENCY
     )
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    # Loans only: days past due as last reported by core banking (the holdings
+    # import's ``days_past_due`` column); risk's classification floor reads it.
+    days_past_due = models.PositiveIntegerField(_("days past due"), default=0)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -157,6 +160,11 @@ class Holding(TenantOwnedModel):
         indexes = [
             models.Index(fields=["tenant", "client", "kind"], name="holding_tenant_client"),
             models.Index(fields=["tenant", "product"], name="holding_tenant_product"),
+            models.Index(
+                fields=["tenant", "client"],
+                condition=Q(days_past_due__gt=0),
+                name="holding_past_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -555,3 +555,28 @@ def notification_mark_read(*, user: User, notifications: Iterable | None) -> int
     if notifications is not None:
         qs = qs.filter(pk__in=[n.pk for n in notifications])
     return qs.update(read_at=timezone.now())
+
+
+def notifications_write(notices: list) -> int:
+    """The notifications centre's sink for ``tenancy.notify``: one bulk insert
+    in the caller's transaction and tenant scope."""
+    from tenancy.context import require_tenant_id
+
+    from ..models import Notification
+
+    tenant_id = require_tenant_id()
+    now = timezone.now()
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(
+                tenant_id=tenant_id,
+                recipient_id=n.recipient_id,
+                title=n.title[:255],
+                body=n.body,
+                url=n.url[:500],
+                created_at=n.created_at or now,
+            )
+            for n in notices
+        ]
+    )
+    return len(rows)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from risk import services
-from risk.models import Collateral, CreditLimit, LoanArrears, RiskAssessment
+from risk.models import Collateral, CreditLimit, RiskAssessment
 from tenancy.context import tenant_scope
 from tests.clients.portfolio_helpers import make_holding
 from tests.factories import ClientFactory
@@ -68,9 +68,8 @@ def make_loan(bank, client, *, balance="100000", days_past_due=None):
     holding = make_holding(client, balance=balance, kind="loan")
     if days_past_due is not None:
         with tenant_scope(bank.tenant):
-            LoanArrears.objects.create(
-                holding=holding, client=client, days_past_due=days_past_due, as_of=date.today()
-            )
+            holding.days_past_due = days_past_due
+            holding.save(update_fields=["days_past_due"])
     return holding
 
 

@@ -3,7 +3,7 @@ classification floor through the API."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -226,10 +226,9 @@ def test_a_floor_that_worsens_later_overrides_a_milder_classification(bank, api_
     loan = make_loan(bank, c, balance="100000", days_past_due=0)
     api = api_for(bank.rm)
     api.post(f"/api/v1/clients/{c.pk}/classification/", {"classification": "special_mention"})
-    from risk.services import loan_arrears_set
-
     with bank.scope():
-        loan_arrears_set(holding=loan, days_past_due=400, as_of=date.today() - timedelta(days=1))
+        loan.days_past_due = 400
+        loan.save(update_fields=["days_past_due"])
     assert _exposure(api, c)["classification"] == "loss"
 
 
