@@ -130,6 +130,12 @@ def visible_clients(user) -> QuerySet[Client]:
     return qs.none() if q is None else qs.filter(q)
 
 
+def tenant_clients() -> QuerySet[Client]:
+    """Every client of the tenant in scope: for background jobs that act for
+    the bank (risk's review reminders), never for a person's request."""
+    return Client.objects.all()
+
+
 def can_see_client(user, client) -> bool:
     return visible_clients(user).filter(pk=client.pk).exists()
 

@@ -12,15 +12,24 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clients.access import client_get, visible_clients
 from tenancy.api_base import ScopedAPIMixin
-from tenancy.filters import IdFilter
+from tenancy.filters import IdFilter, SafeDateFilter
 
-from . import policy, selectors, services
-from .models import Classification, Collateral, CollateralKind, CreditLimit, RiskAssessment
+from . import calendar, policy, selectors, services
+from .models import (
+    Classification,
+    Collateral,
+    CollateralKind,
+    CreditLimit,
+    ReviewKind,
+    ReviewReminder,
+    RiskAssessment,
+)
 
 
 class Conflict(exceptions.APIException):
@@ -387,3 +396,60 @@ class ClientClassificationView(ScopedAPIMixin, APIView):
             reason=ser.validated_data.get("reason", ""),
         )
         return Response(ClassificationSerializer(data).data)
+
+
+# --- review calendar ----------------------------------------------------------------------
+
+
+class CalendarFilter(filters.FilterSet):
+    """Validates the calendar's query (the union is filtered before it is
+    built, so these fields feed ``calendar.review_calendar``)."""
+
+    kind = filters.MultipleChoiceFilter(choices=ReviewKind.choices)
+    client = IdFilter()
+    due_before = SafeDateFilter()
+    due_after = SafeDateFilter()
+    overdue = filters.BooleanFilter()
+
+    class Meta:
+        model = ReviewReminder
+        fields: list = []
+
+
+class CalendarClientSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CalendarItemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ReviewKind.choices)
+    client = CalendarClientSerializer()
+    item_id = serializers.IntegerField()
+    due_on = serializers.DateField()
+    overdue = serializers.BooleanField()
+    days_left = serializers.IntegerField()
+
+
+class ReviewCalendarView(ScopedAPIMixin, APIView):
+    """GET /api/v1/risk-calendar/: everything due on the clients the caller
+    sees, earliest first, paginated."""
+
+    @extend_schema(responses=CalendarItemSerializer(many=True))
+    def get(self, request):
+        fs = CalendarFilter(request.query_params, queryset=ReviewReminder.objects.none())
+        if not fs.form.is_valid():
+            raise exceptions.ValidationError(fs.form.errors)
+        data = fs.form.cleaned_data
+        rows = calendar.review_calendar(
+            user=request.user,
+            kinds=data.get("kind") or None,
+            client=data.get("client"),
+            due_after=data.get("due_after"),
+            due_before=data.get("due_before"),
+            overdue=data.get("overdue"),
+        )
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(
+            CalendarItemSerializer([i.as_api() for i in page], many=True).data
+        )

@@ -9,6 +9,7 @@ from .api import (
     ClientWhatIfView,
     CollateralViewSet,
     CreditLimitViewSet,
+    ReviewCalendarView,
     RiskAssessmentViewSet,
 )
 
@@ -19,6 +20,7 @@ router.register("credit-limits", CreditLimitViewSet, basename="creditlimit")
 
 urlpatterns: list = [
     *router.urls,
+    path("risk-calendar/", ReviewCalendarView.as_view(), name="risk-calendar"),
     path("clients/<int:client_id>/exposure/", ClientExposureView.as_view(), name="client-exposure"),
     path(
         "clients/<int:client_id>/exposure/what-if/",

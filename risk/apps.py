@@ -25,3 +25,11 @@ class RiskConfig(AppConfig):
         from .audit_events import EVENTS, OBJECTS
 
         register_audit_events(app="risk", events=EVENTS, objects=OBJECTS)
+
+        from tenancy.schedules import register_schedule
+
+        register_schedule(
+            name="risk: review calendar reminders",
+            task="risk.tasks.review_reminders_sweep",
+            crontab="30 22 * * *",  # 06:30 in China (UTC+8), early morning for the default tenants
+        )

@@ -7,7 +7,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Classification
+from tenancy.filters import SafeDateField
+
+from .models import Classification, ReviewKind
 
 
 class AssessmentForm(forms.Form):
@@ -45,3 +47,23 @@ class WhatIfForm(forms.Form):
     amount = forms.DecimalField(
         label=_("New loan (CNY)"), max_digits=20, decimal_places=2, min_value=Decimal("0.01")
     )
+
+
+class CalendarFilterForm(forms.Form):
+    """The review calendar page's filters (validated; bad values are ignored
+    with the field's message shown)."""
+
+    WINDOW_CHOICES = [
+        ("", _("All")),
+        ("overdue", _("Overdue")),
+        ("next30", _("Next 30 days")),
+        ("range", _("Date range")),
+    ]
+    kind = forms.ChoiceField(label=_("kind"), required=False)
+    window = forms.ChoiceField(label=_("when"), choices=WINDOW_CHOICES, required=False)
+    due_after = SafeDateField(label=_("from"), required=False)
+    due_before = SafeDateField(label=_("to"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All")), *ReviewKind.choices]

@@ -8,6 +8,7 @@ app_name = "risk"
 
 urlpatterns = [
     path("", views.desk, name="desk"),
+    path("calendar/", views.review_calendar, name="calendar"),
     path("clients/<int:client_id>/assess/", views.assessment_create, name="assessment_create"),
     path(
         "clients/<int:client_id>/classification/",

@@ -4,10 +4,14 @@ Every action also works as a plain POST + redirect."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -17,8 +21,14 @@ from tenancy.forms import apply_errors
 from tenancy.timezones import user_zone
 from tenancy.views import role_required, staff_required
 
-from . import policy, selectors, services
-from .forms import AssessmentForm, ClassificationForm, DecisionForm, WhatIfForm
+from . import calendar, policy, selectors, services
+from .forms import (
+    AssessmentForm,
+    CalendarFilterForm,
+    ClassificationForm,
+    DecisionForm,
+    WhatIfForm,
+)
 from .scale import rating_scale, risk_settings
 
 
@@ -56,6 +66,7 @@ def desk(request):
             "recent": list(selectors.recent_decisions(user=user)[:20]),
             "mine": list(selectors.my_assessments(user=user)[:10]),
             "concentration": selectors.concentration(user=user),
+            "calendar": calendar.desk_calendar(user=user),
             "settings": settings,
             "tz": user_zone(user),
         },
@@ -167,3 +178,29 @@ def what_if(request, client_id):
         )
     template = "risk/_what_if_result.html" if request.htmx else "risk/what_if.html"
     return render(request, template, {"client": client, "form": form, "result": result})
+
+
+@staff_required
+@require_GET
+def review_calendar(request):
+    """Everything that falls due on the clients the user sees (paginated)."""
+    form = CalendarFilterForm(request.GET)
+    params: dict = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        today = timezone.localdate()
+        if data["kind"]:
+            params["kinds"] = [data["kind"]]
+        if data["window"] == "overdue":
+            params["overdue"] = True
+        elif data["window"] == "next30":
+            params.update(due_after=today, due_before=today + timedelta(days=30))
+        elif data["window"] == "range":
+            params.update(due_after=data["due_after"], due_before=data["due_before"])
+    rows = calendar.review_calendar(user=request.user, **params)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "risk/calendar.html",
+        {"form": form, "page": page},
+    )

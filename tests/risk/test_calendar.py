@@ -1,0 +1,231 @@
+"""The review calendar: the four kinds in one place with the right dates, who
+sees what, the page, the API, the desk panel; query counts flat."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from risk import calendar
+from risk.models import ClientRating, Collateral, ReviewKind
+from risk.scale import risk_settings
+from tenancy.context import tenant_scope
+
+from .helpers import make_assessment, make_client, make_collateral, make_limit
+
+TODAY = date.today()
+PAGE_BUDGET = 16  # session, user, tenant, layout + the union's count and one page
+API_BUDGET = 8
+
+
+def _add_years(d: date, n: int) -> date:
+    try:
+        return d.replace(year=d.year + n)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + n, day=28)
+
+
+def _items(bank, user, **kw):
+    with tenant_scope(bank.tenant):
+        return list(calendar.review_calendar(user=user, **kw))
+
+
+def _by_kind(items):
+    out = {}
+    for i in items:
+        out.setdefault(i.kind, []).append(i)
+    return out
+
+
+def _collateral(bank, client, *, kind, valued_at, next_revaluation_at=None):
+    c = make_collateral(bank, client, kind=kind)
+    with tenant_scope(bank.tenant):
+        Collateral.objects.filter(pk=c.pk).update(
+            valued_at=valued_at, next_revaluation_at=next_revaluation_at
+        )
+    return c
+
+
+def test_the_calendar_lists_the_four_kinds_with_their_dates(bank):
+    c = make_client(bank, kyc_risk_level="high", kyc_reviewed_on=date(2026, 3, 1))
+    a = make_assessment(bank, c, status="approved")
+    with tenant_scope(bank.tenant):
+        rating = ClientRating.objects.get(client=c)
+    estate = _collateral(bank, c, kind="real_estate", valued_at=date(2026, 1, 10))
+    late = _collateral(
+        bank,
+        c,
+        kind="real_estate",
+        valued_at=date(2026, 1, 10),
+        next_revaluation_at=date(2028, 1, 1),
+    )
+    early = _collateral(
+        bank,
+        c,
+        kind="real_estate",
+        valued_at=date(2026, 1, 10),
+        next_revaluation_at=date(2026, 6, 1),
+    )
+    stock = _collateral(
+        bank,
+        c,
+        kind="securities",
+        valued_at=date(2026, 1, 10),
+        next_revaluation_at=date(2026, 9, 9),
+    )
+    _collateral(bank, c, kind="securities", valued_at=date(2026, 1, 10))  # no date: absent
+    old = make_limit(bank, c, days=40)
+    limit = make_limit(bank, c, days=90)  # supersedes the old one
+    items = _by_kind(_items(bank, bank.rm))
+    assert [i.due_on for i in items[ReviewKind.RATING_REVIEW]] == [rating.next_review_at]
+    assert items[ReviewKind.RATING_REVIEW][0].item_id == c.pk
+    assert [i.due_on for i in items[ReviewKind.KYC_REFRESH]] == [date(2027, 3, 1)]  # high: 1 year
+    reval = {i.item_id: i.due_on for i in items[ReviewKind.REVALUATION]}
+    assert reval == {
+        estate.pk: date(2027, 1, 10),  # real estate: valued + 12 months
+        late.pk: date(2027, 1, 10),  # the earlier of the two
+        early.pk: date(2026, 6, 1),
+        stock.pk: date(2026, 9, 9),
+    }
+    limits = items[ReviewKind.LIMIT_EXPIRY]
+    assert [(i.item_id, i.due_on) for i in limits] == [(limit.pk, TODAY + timedelta(days=90))]
+    assert old.pk not in [i.item_id for i in limits]
+    assert a.pk  # the rating came from an approved assessment
+    dates = [i.due_on for i in _items(bank, bank.rm)]
+    assert dates == sorted(dates)
+
+
+@pytest.mark.parametrize(("level", "years"), [("high", 1), ("medium", 2), ("low", 3)])
+def test_kyc_refresh_follows_the_level_and_the_settings(bank, level, years):
+    c = make_client(bank, kyc_risk_level=level, kyc_reviewed_on=date(2025, 5, 20))
+    items = _by_kind(_items(bank, bank.rm))
+    assert [i.due_on for i in items[ReviewKind.KYC_REFRESH]] == [
+        _add_years(date(2025, 5, 20), years)
+    ]
+    with tenant_scope(bank.tenant):
+        s = risk_settings()
+        setattr(s, f"kyc_refresh_years_{level}", 5)
+        s.save()
+    items = _by_kind(_items(bank, bank.rm))
+    assert [i.due_on for i in items[ReviewKind.KYC_REFRESH]] == [date(2030, 5, 20)]
+    assert c.pk == items[ReviewKind.KYC_REFRESH][0].client_id
+
+
+def test_kyc_falls_back_to_the_next_review_date_and_no_date_is_not_listed(bank):
+    make_client(bank, kyc_risk_level="low", kyc_reviewed_on=None, next_kyc_review=date(2026, 8, 8))
+    make_client(bank, kyc_risk_level="low", kyc_reviewed_on=None, next_kyc_review=None)
+    items = _by_kind(_items(bank, bank.rm))
+    assert [i.due_on for i in items[ReviewKind.KYC_REFRESH]] == [date(2026, 8, 8)]
+
+
+def test_real_estate_rule_follows_the_settings(bank):
+    c = make_client(bank)
+    col = _collateral(bank, c, kind="real_estate", valued_at=date(2026, 1, 31))
+    with tenant_scope(bank.tenant):
+        s = risk_settings()
+        s.real_estate_revaluation_months = 6
+        s.save()
+    items = _by_kind(_items(bank, bank.rm))
+    assert [(i.item_id, i.due_on) for i in items[ReviewKind.REVALUATION]][0][0] == col.pk
+    assert items[ReviewKind.REVALUATION][0].due_on.year == 2026
+    assert items[ReviewKind.REVALUATION][0].due_on.month in (7, 8)  # 31 Jan + 6 months
+
+
+def test_filters_kind_overdue_and_range(bank):
+    c = make_client(bank, kyc_risk_level="high", kyc_reviewed_on=TODAY - timedelta(days=400))
+    make_limit(bank, c, days=10)
+    assert {i.kind for i in _items(bank, bank.rm, overdue=True)} == {ReviewKind.KYC_REFRESH}
+    assert {i.kind for i in _items(bank, bank.rm, overdue=False)} == {ReviewKind.LIMIT_EXPIRY}
+    assert _items(bank, bank.rm, kinds=[ReviewKind.REVALUATION]) == []
+    assert len(_items(bank, bank.rm, due_before=TODAY + timedelta(days=5))) == 1
+    assert len(_items(bank, bank.rm, due_after=TODAY + timedelta(days=11))) == 0
+    overdue = _items(bank, bank.rm, overdue=True)[0]
+    assert overdue.overdue and overdue.days_left < 0
+
+
+def test_an_rm_sees_only_own_clients_and_other_tenants_see_nothing(bank, other_bank):
+    mine = make_client(bank, next_kyc_review=TODAY)
+    theirs = make_client(bank, manager=bank.other_rm, next_kyc_review=TODAY)
+    make_limit(bank, theirs)
+    assert {i.client_id for i in _items(bank, bank.rm)} == {mine.pk}
+    assert {i.client_id for i in _items(bank, bank.risk_officer)} == {mine.pk, theirs.pk}
+    assert _items(other_bank, other_bank.risk_officer) == []
+
+
+def test_api_lists_filters_and_validates(bank, other_bank, api_for):
+    c = make_client(bank, next_kyc_review=TODAY - timedelta(days=3))
+    make_limit(bank, c, days=20)
+    api = api_for(bank.risk_officer)
+    r = api.get("/api/v1/risk-calendar/")
+    assert r.status_code == 200
+    assert r.data["count"] == 2
+    first = r.data["results"][0]
+    assert first == {
+        "kind": "kyc_refresh",
+        "client": {"id": c.pk, "name": c.name},
+        "item_id": c.pk,
+        "due_on": (TODAY - timedelta(days=3)).isoformat(),
+        "overdue": True,
+        "days_left": -3,
+    }
+    assert api.get("/api/v1/risk-calendar/?kind=limit_expiry").data["count"] == 1
+    assert api.get("/api/v1/risk-calendar/?overdue=true").data["count"] == 1
+    assert api.get(f"/api/v1/risk-calendar/?client={c.pk}").data["count"] == 2
+    assert api.get("/api/v1/risk-calendar/?client=999999").data["count"] == 0
+    due = (TODAY + timedelta(days=1)).isoformat()
+    assert api.get(f"/api/v1/risk-calendar/?due_before={due}").data["count"] == 1
+    assert api.get(f"/api/v1/risk-calendar/?due_after={due}").data["count"] == 1
+    bad = api.get("/api/v1/risk-calendar/?due_before=tomorrow")
+    assert bad.status_code == 400 and "due_before" in str(bad.data)
+    assert api.get("/api/v1/risk-calendar/?kind=nope").status_code == 400
+    assert api_for(other_bank.risk_officer).get("/api/v1/risk-calendar/").data["count"] == 0
+
+
+def _populate(bank, n):
+    for i in range(n):
+        c = make_client(bank, kyc_risk_level="medium", kyc_reviewed_on=TODAY - timedelta(days=700))
+        make_collateral(bank, c)
+        make_limit(bank, c, days=5 + i)
+        if i % 2:
+            make_assessment(bank, c, status="approved")
+
+
+@pytest.mark.parametrize("n", [2, 12])
+def test_calendar_page_and_api_query_counts_are_flat(
+    bank, web_for, api_for, n, django_assert_max_num_queries
+):
+    _populate(bank, n)
+    web = web_for(bank.risk_officer)
+    with django_assert_max_num_queries(PAGE_BUDGET):
+        r = web.get(reverse("risk:calendar"))
+    assert r.status_code == 200
+    assert len(r.context["page"].object_list) >= n * 3
+    assert "Review calendar" in r.content.decode() or "复核日历" in r.content.decode()
+    api = api_for(bank.risk_officer)
+    with django_assert_max_num_queries(API_BUDGET):
+        r = api.get("/api/v1/risk-calendar/")
+    assert r.data["count"] >= n * 3
+
+
+def test_page_filters_and_links_to_the_client(bank, web_for):
+    c = make_client(bank, next_kyc_review=TODAY - timedelta(days=1))
+    make_limit(bank, c, days=60)
+    web = web_for(bank.rm)
+    r = web.get(reverse("risk:calendar") + "?window=overdue")
+    rows = r.context["page"].object_list
+    assert [i.kind for i in rows] == ["kyc_refresh"]
+    assert reverse("clients:detail", args=[c.pk]) in r.content.decode()
+    r = web.get(reverse("risk:calendar") + "?window=next30")
+    assert list(r.context["page"].object_list) == []
+    r = web.get(reverse("risk:calendar") + "?kind=limit_expiry")
+    assert [i.kind for i in r.context["page"].object_list] == ["limit_expiry"]
+
+
+def test_the_desk_shows_overdue_and_next_30_days(bank, web_for):
+    c = make_client(bank, next_kyc_review=TODAY - timedelta(days=1))
+    make_limit(bank, c, days=60)  # beyond 30 days: not on the desk
+    r = web_for(bank.risk_officer).get(reverse("risk:desk"))
+    assert [i.kind for i in r.context["calendar"]] == ["kyc_refresh"]
+    assert reverse("risk:calendar") in r.content.decode()
