@@ -28,7 +28,7 @@ from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
-from clients.access import client_rows, visible_clients
+from clients.access import visible_clients
 
 from .models import ClientRating, Collateral, CollateralKind, CreditLimit, ReviewKind
 from .scale import risk_settings

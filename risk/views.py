@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
