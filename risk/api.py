@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
@@ -430,11 +430,28 @@ class CalendarItemSerializer(serializers.Serializer):
     days_left = serializers.IntegerField()
 
 
+class CalendarPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = CalendarItemSerializer(many=True)
+
+
 class ReviewCalendarView(ScopedAPIMixin, APIView):
     """GET /api/v1/risk-calendar/: everything due on the clients the caller
     sees, earliest first, paginated."""
 
-    @extend_schema(responses=CalendarItemSerializer(many=True))
+    @extend_schema(
+        responses=CalendarPageSerializer,
+        parameters=[
+            OpenApiParameter("kind", str, many=True, enum=ReviewKind.values),
+            OpenApiParameter("client", int),
+            OpenApiParameter("due_before", OpenApiTypes.DATE),
+            OpenApiParameter("due_after", OpenApiTypes.DATE),
+            OpenApiParameter("overdue", bool),
+            OpenApiParameter("page", int),
+        ],
+    )
     def get(self, request):
         fs = CalendarFilter(request.query_params, queryset=ReviewReminder.objects.none())
         if not fs.form.is_valid():

@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from communications.models import Notification
 from risk import reminders, tasks
@@ -23,7 +24,7 @@ from tests.factories import UserFactory
 
 from .helpers import make_client, make_limit
 
-TODAY = date.today()
+TODAY = timezone.localdate()  # the tenant's day (Asia/Shanghai), as the pages and the sweep
 
 
 def _emails(bank):
