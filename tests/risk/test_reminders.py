@@ -5,7 +5,7 @@ officers; in the notifications centre and by email, once."""
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import mail
