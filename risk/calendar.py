@@ -28,7 +28,7 @@ from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
-from clients.access import visible_clients
+from clients.access import client_rows, tenant_clients, visible_clients
 
 from .models import ClientRating, Collateral, CollateralKind, CreditLimit, ReviewKind
 from .scale import risk_settings
@@ -263,12 +263,21 @@ def review_calendar(
         due_before = yesterday if due_before is None else min(due_before, yesterday)
     elif overdue is False:
         due_after = today if due_after is None else max(due_after, today)
-    clients = visible_clients(user)
-    if client is not None:
-        clients = clients.filter(pk=getattr(client, "pk", client))
+    if client is not None and not isinstance(client, int):
+        # a client that came from client_get for this user (the 360° page):
+        # its rows, without checking its visibility a second time
+        clients = tenant_clients().filter(pk=client.pk)
 
-    def rows(qs):
-        return qs.filter(client__in=clients.values("pk"))
+        def rows(qs):
+            return client_rows(qs, user=user, client=client)
+
+    else:
+        clients = visible_clients(user)
+        if client is not None:  # an id from a query string: visibility decides
+            clients = clients.filter(pk=client)
+
+        def rows(qs):
+            return qs.filter(client__in=clients.values("pk"))
 
     parts = calendar_parts(
         clients=clients, rows=rows, kinds=kinds, due_after=due_after, due_before=due_before

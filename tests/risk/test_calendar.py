@@ -243,3 +243,18 @@ def test_the_desk_panel_keeps_the_desk_query_count_flat(
     with django_assert_max_num_queries(DESK_BUDGET):
         r = web.get(reverse("risk:desk"))
     assert min(10, 2 * n) <= len(r.context["calendar"]) <= 10
+
+
+def test_the_client_page_shows_its_next_due_dates(bank, web_for):
+    c = make_client(bank, next_kyc_review=TODAY - timedelta(days=1))
+    limit = make_limit(bank, c, days=100)
+    other = make_client(bank, next_kyc_review=TODAY)
+    r = web_for(bank.rm).get(reverse("clients:detail", args=[c.pk]))
+    body = r.content.decode()
+    assert 'data-testid="next-due"' in body
+    assert limit.expires_on.strftime("%Y-%m-%d") in body
+    assert (TODAY - timedelta(days=1)).strftime("%Y-%m-%d") in body
+    assert (
+        TODAY.strftime("%Y-%m-%d") not in body.split('data-testid="next-due"')[1].split("</ul>")[0]
+    )
+    assert other.pk != c.pk
