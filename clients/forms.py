@@ -113,8 +113,23 @@ class ClientForm(forms.Form):
         label=_("KYC status"), choices=Client._meta.get_field("kyc_status").choices
     )
     next_kyc_review = forms.DateField(label=_("Next KYC review"), required=False, widget=_DATE)
+    kyc_risk_level = forms.ChoiceField(
+        label=_("KYC risk level"),
+        choices=Client._meta.get_field("kyc_risk_level").choices,
+        initial=Client._meta.get_field("kyc_risk_level").default,
+        required=False,
+    )
+    kyc_reviewed_on = forms.DateField(label=_("KYC last refreshed"), required=False, widget=_DATE)
 
     PII = ("national_id", "phone", "email", "address")
+
+    def clean_kyc_risk_level(self):
+        # absent from a post (an older form): keep the client's level, or the default
+        return (
+            self.cleaned_data.get("kyc_risk_level")
+            or self.initial.get("kyc_risk_level")
+            or Client._meta.get_field("kyc_risk_level").default
+        )
 
     def __init__(
         self,

@@ -83,6 +83,8 @@ class ClientSerializer(serializers.ModelSerializer):
             "interests",
             "kyc_status",
             "next_kyc_review",
+            "kyc_risk_level",
+            "kyc_reviewed_on",
             "created_at",
             "updated_at",
         ]

@@ -18,6 +18,7 @@ from tenancy.selectors import tenant_staff
 from tenancy.timezones import tenant_zone
 
 from ..models import Client, CoverageChange, Holding, ImportJob, Product, Transaction
+from ..models.core import KycRiskLevel
 from ..services.coverage import coverage_change_row
 from ..services.portfolio import holdings_changed
 from ..services.tiering import tiering_recompute
@@ -101,12 +102,15 @@ class _ClientHandler(_Handler):
         "lifecycle",
         "credit_rating",
         "interests",
+        "kyc_risk_level",
+        "kyc_reviewed_on",
     )
     CHOICES = {
         "kind": (Client.Kind.values, Client.Kind.INDIVIDUAL),
         "risk_tolerance": (Client.RiskTolerance.values, Client.RiskTolerance.BALANCED),
         "preferred_channel": (Client.Channel.values, Client.Channel.IN_PERSON),
         "lifecycle": (Client.Lifecycle.values, Client.Lifecycle.ACTIVE),
+        "kyc_risk_level": (KycRiskLevel.values, KycRiskLevel.MEDIUM),
     }
 
     MANAGER_FIELDS = (
@@ -170,6 +174,8 @@ class _ClientHandler(_Handler):
         for col, (choices, default) in self.CHOICES.items():
             if row.has(col):
                 v[col] = row.choice(col, choices, default)
+        if row.has("kyc_reviewed_on"):
+            v["kyc_reviewed_on"] = row.date("kyc_reviewed_on")
         if row.has("credit_rating"):
             v["credit_rating"] = row.choice("credit_rating", CREDIT_RATINGS, "")
         if row.has("national_id"):

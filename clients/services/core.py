@@ -39,6 +39,8 @@ PROFILE_FIELDS = (
     "interests",
     "kyc_status",
     "next_kyc_review",
+    "kyc_risk_level",
+    "kyc_reviewed_on",
     "currency",
     *PII_FIELDS,
 )

@@ -83,6 +83,8 @@ def _client_form(request, *, client=None):
                 "interests",
                 "kyc_status",
                 "next_kyc_review",
+                "kyc_risk_level",
+                "kyc_reviewed_on",
             )
         }
         initial["consent"] = [k for k, v in (client.marketing_consent or {}).items() if v]
