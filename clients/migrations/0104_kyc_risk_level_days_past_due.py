@@ -19,12 +19,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='client',
             name='kyc_risk_level',
-            field=models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], default='medium', max_length=10, verbose_name='KYC risk level'),
+            field=models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], db_default='medium', default='medium', max_length=10, verbose_name='KYC risk level'),
         ),
         migrations.AddField(
             model_name='holding',
             name='days_past_due',
-            field=models.PositiveIntegerField(default=0, verbose_name='days past due'),
+            field=models.PositiveIntegerField(db_default=0, default=0, verbose_name='days past due'),
         ),
         migrations.AddIndex(
             model_name='holding',

@@ -154,6 +154,7 @@ class Client(TenantOwnedModel):
         max_length=10,
         choices=KycRiskLevel.choices,
         default=KycRiskLevel.MEDIUM,
+        db_default=KycRiskLevel.MEDIUM,  # bulk loaders (seed_demo's COPY) may omit the column
     )
     kyc_reviewed_on = models.DateField(_("KYC last refreshed"), null=True, blank=True)
     # Derived figures kept on the row for fast lists; written only by services.

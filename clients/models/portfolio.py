@@ -144,7 +144,7 @@ class Holding(TenantOwnedModel):
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
     # Loans only: days past due as last reported by core banking (the holdings
     # import's ``days_past_due`` column); risk's classification floor reads it.
-    days_past_due = models.PositiveIntegerField(_("days past due"), default=0)
+    days_past_due = models.PositiveIntegerField(_("days past due"), default=0, db_default=0)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

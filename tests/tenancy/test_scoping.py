@@ -19,10 +19,12 @@ TENANT_OWNED = [
 ]
 # Values a check constraint needs beyond "any value of the field's type".
 EXTRA_VALUES = {
-    "communications.ReminderDispatch": lambda: {
+    "communications.ReminderDispatch": lambda bank, rows: {
         "kind": "digest",
         "digest_date": timezone.localdate(),
     },
+    # a limit belongs to a client or to a group (both columns are nullable)
+    "risk.CreditLimit": lambda bank, rows: {"client": _row_of(Client, bank, rows)},
 }
 
 
@@ -77,7 +79,7 @@ def _row_of(model, bank, rows: dict):
     elif model is Branch:
         row = bank.branch
     else:
-        extra = EXTRA_VALUES.get(model._meta.label, dict)()
+        extra = EXTRA_VALUES.get(model._meta.label, lambda bank, rows: {})(bank, rows)
         values = dict(extra)
         for field in model._meta.concrete_fields:
             if (
