@@ -29,6 +29,7 @@ from .rows import (
     DIRECTIONS,
     INTERESTS,
     PRODUCT_CATEGORIES,
+    PRODUCT_CATEGORIES_LOAN,
     TRANSACTION_CATEGORIES,
     ImportReport,
     _Row,
@@ -313,7 +314,7 @@ class _HoldingHandler(_ClientKeyed):
     kind = ImportJob.Kind.HOLDINGS
     model = Holding
     required_columns = ("client_external_id", "account_number", "balance")
-    optional_columns = ("kind", "product_code", "currency", "opened_on")
+    optional_columns = ("kind", "product_code", "currency", "opened_on", "days_past_due")
 
     def __init__(self, report, **kwargs):
         super().__init__(report, **kwargs)
@@ -347,6 +348,14 @@ class _HoldingHandler(_ClientKeyed):
             row.errors.append(("kind", _("Give the holding's kind or a product code.")))
         if row.has("opened_on"):
             v["opened_on"] = row.date("opened_on")
+        if row.has("days_past_due"):
+            # only a loan can be past due; an empty cell means 0 (the arrears were cleared)
+            days = row.integer("days_past_due") or 0
+            if days and v["kind"] and v["kind"] != PRODUCT_CATEGORIES_LOAN:
+                row.errors.append(
+                    ("days_past_due", _("Only a loan can be days past due; leave it empty or 0."))
+                )
+            v["days_past_due"] = days
         return v
 
     def existing(self, keys):

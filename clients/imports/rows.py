@@ -29,6 +29,7 @@ MAX_ERRORS_STORED = 100_000
 CREDIT_RATINGS = tuple(CreditRating.values)
 INTERESTS = frozenset(Interest.values)
 PRODUCT_CATEGORIES = tuple(ProductCategory.values)
+PRODUCT_CATEGORIES_LOAN = str(ProductCategory.LOAN.value)
 DIRECTIONS = tuple(Transaction.Direction.values)
 TRANSACTION_CATEGORIES = tuple(TransactionCategory.values)
 CHANNELS = tuple(Transaction.Channel.values)
@@ -138,6 +139,24 @@ class _Row:
             self.errors.append((name, _("At most two decimal places.")))
             return None
         return number.quantize(Decimal("0.01"))
+
+    def integer(self, name: str, *, maximum: int = 2_147_483_647) -> int | None:
+        """A whole number ≥ 0 (empty is None); anything else is the column's error."""
+        value = _text(self.raw, name).replace(",", "")
+        if not value:
+            return None
+        try:
+            number = int(value)
+        except ValueError:
+            self.errors.append((name, _("Not a whole number.")))
+            return None
+        if number < 0:
+            self.errors.append((name, _("Must be zero or more.")))
+            return None
+        if number > maximum:
+            self.errors.append((name, _("Too large.")))
+            return None
+        return number
 
     def currency(self, name: str = "currency") -> str:
         value = _text(self.raw, name).upper() or "CNY"

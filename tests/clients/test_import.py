@@ -324,3 +324,61 @@ def test_backup_manager_equal_to_the_dedicated_manager_is_a_bad_row(bank):
     with bank.scope():
         report = import_run(actor=bank.admin, kind="clients", stream=stream(csv_text), dry_run=True)
     assert {(e["row"], e["field"]) for e in report.errors} == {(2, "backup_manager")}
+
+
+HOLDINGS_DPD = (
+    "client_external_id,account_number,kind,product_code,balance,days_past_due\n"
+    "CB001,LOAN1,loan,,250000,45\n"
+    "CB001,LOAN2,loan,,1000,\n"
+    "CB001,ACC1,deposit,,400000,0\n"
+)
+
+
+def test_holdings_import_writes_days_past_due_and_reimport_updates_it(bank):
+    _import_clients(bank)
+    with bank.scope():
+        report = import_run(
+            actor=bank.admin, kind="holdings", stream=stream(HOLDINGS_DPD), dry_run=False
+        )
+        assert report.ok, report.errors
+        stored = dict(Holding.objects.values_list("account_number", "days_past_due"))
+        assert stored == {"LOAN1": 45, "LOAN2": 0, "ACC1": 0}
+        again = import_run(
+            actor=bank.admin, kind="holdings", stream=stream(HOLDINGS_DPD), dry_run=False
+        )
+        assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+        later = HOLDINGS_DPD.replace("LOAN1,loan,,250000,45", "LOAN1,loan,,250000,120")
+        updated = import_run(actor=bank.admin, kind="holdings", stream=stream(later), dry_run=False)
+        assert (updated.updated, updated.unchanged) == (1, 2)
+        assert Holding.objects.get(account_number="LOAN1").days_past_due == 120
+
+
+def test_holdings_import_without_the_column_keeps_days_past_due(bank):
+    _import_clients(bank)
+    with bank.scope():
+        import_run(actor=bank.admin, kind="holdings", stream=stream(HOLDINGS_DPD), dry_run=False)
+        text = "client_external_id,account_number,kind,balance\nCB001,LOAN1,loan,250000\n"
+        report = import_run(actor=bank.admin, kind="holdings", stream=stream(text), dry_run=False)
+        assert report.unchanged == 1
+        assert Holding.objects.get(account_number="LOAN1").days_past_due == 45
+
+
+def test_holdings_days_past_due_bad_values_name_the_column(bank):
+    _import_clients(bank)
+    text = (
+        "client_external_id,account_number,kind,product_code,balance,days_past_due\n"
+        "CB001,A1,deposit,,1,5\n"  # row 2: not a loan
+        "CB001,A2,loan,,1,-3\n"  # row 3: negative
+        "CB001,A3,loan,,1,ten\n"  # row 4: not an integer
+        "CB001,A4,loan,,1,1.5\n"  # row 5: not whole
+        "CB001,A5,deposit,,1,0\n"  # fine: a deposit at 0
+        "CB001,A6,loan,,1,400\n"  # fine
+    )
+    with bank.scope():
+        report = import_run(actor=bank.admin, kind="holdings", stream=stream(text), dry_run=True)
+    assert {(e["row"], e["field"]) for e in report.errors} == {
+        (2, "days_past_due"),
+        (3, "days_past_due"),
+        (4, "days_past_due"),
+        (5, "days_past_due"),
+    }
