@@ -11,11 +11,13 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tenancy.audit import audit_record
 from tenancy.models import Role
+from tenancy.notify import Notice, notify
 from tenancy.timezones import tenant_zone
 
 from . import policy, rules
@@ -267,7 +269,32 @@ def assessment_approve(*, user, assessment: RiskAssessment) -> RiskAssessment:
                 "next_review_at": a.next_review_at,
             },
         )
+        _notify_author(a, approved=True)
     return a
+
+
+def _notify_author(a: RiskAssessment, *, approved: bool) -> None:
+    """The author learns the outcome in the notifications centre, in their own
+    language, in the transaction that decides (tenancy.notify)."""
+    author = a.author
+    with translation.override(author.language or author.tenant.locale):
+        args = {"client": a.client.name, "rating": a.rating}
+        if approved:
+            title = _("Assessment approved: %(client)s, rating %(rating)s") % args
+            body = ""
+        else:
+            title = _("Assessment rejected: %(client)s") % args
+            body = a.rejection_reason
+    notify(
+        [
+            Notice(
+                recipient_id=author.pk,
+                title=title,
+                body=body,
+                url=reverse("risk:assessment_detail", args=[a.pk]),
+            )
+        ]
+    )
 
 
 def assessment_reject(*, user, assessment: RiskAssessment, reason: str) -> RiskAssessment:
@@ -288,6 +315,7 @@ def assessment_reject(*, user, assessment: RiskAssessment, reason: str) -> RiskA
         audit_record(
             action="risk.assessment_rejected", actor=user, target=a, data={"reason": reason}
         )
+        _notify_author(a, approved=False)
     return a
 
 
