@@ -22,13 +22,16 @@ from tenancy.filters import IdFilter, SafeDateFilter
 
 from . import calendar, policy, selectors, services
 from .models import (
+    AlertKind,
     Classification,
     Collateral,
     CollateralKind,
     CreditLimit,
     ReviewKind,
     ReviewReminder,
+    RiskAlert,
     RiskAssessment,
+    Severity,
 )
 
 
@@ -470,3 +473,79 @@ class ReviewCalendarView(ScopedAPIMixin, APIView):
         return paginator.get_paginated_response(
             CalendarItemSerializer([i.as_api() for i in page], many=True).data
         )
+
+
+# --- alerts -------------------------------------------------------------------------------
+
+
+class RiskAlertSerializer(serializers.ModelSerializer):
+    client_name = serializers.CharField(source="client.name", read_only=True)
+
+    class Meta:
+        model = RiskAlert
+        fields = [
+            "id",
+            "client",
+            "client_name",
+            "kind",
+            "severity",
+            "status",
+            "raised_at",
+            "note",
+            "detail",
+            "acknowledged_by",
+            "acknowledged_at",
+            "resolved_by",
+            "resolved_at",
+        ]
+        read_only_fields = fields
+
+
+class RiskAlertUpdateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=RiskAlert.Status.choices, required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class AlertFilter(filters.FilterSet):
+    client = IdFilter(field_name="client_id")
+    status = filters.ChoiceFilter(
+        choices=[*RiskAlert.Status.choices, ("current", "current")], method="by_status"
+    )
+    severity = filters.ChoiceFilter(choices=Severity.choices)
+    kind = filters.ChoiceFilter(choices=AlertKind.choices)
+
+    class Meta:
+        model = RiskAlert
+        fields = ["client", "status", "severity", "kind"]
+
+    def by_status(self, queryset, name, value):
+        if value == "current":
+            return queryset.exclude(status=RiskAlert.Status.RESOLVED)
+        return queryset.filter(status=value)
+
+
+class RiskAlertViewSet(ScopedAPIMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Early-warning alerts of visible clients, most severe and newest first;
+    PATCH ``{"status", "note"}`` acknowledges or resolves (services.alert_update)."""
+
+    serializer_class = RiskAlertSerializer
+    selector = staticmethod(selectors.alert_list)
+    filterset_class = AlertFilter
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(request=RiskAlertUpdateSerializer, responses=RiskAlertSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        alert = self.get_object()
+        ser = RiskAlertUpdateSerializer(data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        if not ser.validated_data:
+            raise exceptions.ValidationError({"status": ["Give a status or a note."]})
+        alert = _conflicts(
+            lambda: services.alert_update(user=request.user, alert=alert, **ser.validated_data)
+        )
+        return Response(self.get_serializer(alert).data)
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            raise exceptions.MethodNotAllowed("PUT")
+        return super().update(request, *args, **kwargs)

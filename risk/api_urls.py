@@ -10,6 +10,7 @@ from .api import (
     CollateralViewSet,
     CreditLimitViewSet,
     ReviewCalendarView,
+    RiskAlertViewSet,
     RiskAssessmentViewSet,
 )
 
@@ -17,6 +18,7 @@ router = SimpleRouter()
 router.register("risk-assessments", RiskAssessmentViewSet, basename="riskassessment")
 router.register("collaterals", CollateralViewSet, basename="collateral")
 router.register("credit-limits", CreditLimitViewSet, basename="creditlimit")
+router.register("risk-alerts", RiskAlertViewSet, basename="riskalert")
 
 urlpatterns: list = [
     *router.urls,

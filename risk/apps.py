@@ -33,3 +33,8 @@ class RiskConfig(AppConfig):
             task="risk.tasks.review_reminders_sweep",
             crontab="30 22 * * *",  # 06:30 in China (UTC+8), early morning for the default tenants
         )
+        register_schedule(
+            name="risk: early-warning scan",
+            task="risk.tasks.risk_scan_sweep",
+            crontab="0 22 * * *",  # 06:00 in China, after the nightly core-banking imports
+        )

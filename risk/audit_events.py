@@ -19,6 +19,10 @@ EVENTS = {
     "risk.collateral_created": _("Collateral registered"),
     "risk.collateral_updated": _("Collateral changed"),
     "risk.credit_limit_created": _("Credit limit set"),
+    "risk.scan_completed": _("Early-warning scan run"),
+    "risk.alert_acknowledged": _("Risk alert acknowledged"),
+    "risk.alert_resolved": _("Risk alert resolved"),
+    "risk.alert_noted": _("Risk alert note changed"),
     "risk.loan_arrears_set": _(
         "Days past due recorded"
     ),  # events before days past due moved to holdings
@@ -34,4 +38,8 @@ OBJECTS = {
     "risk.clientclassification": AuditObject(label=_("Classification")),
     "risk.loanarrears": AuditObject(label=_("Days past due")),
     "risk.risksettings": AuditObject(label=_("Risk settings")),
+    "risk.riskalert": AuditObject(
+        label=_("Risk alert"), url=lambda pk: reverse("risk:alert_detail", args=[int(pk)])
+    ),
+    "risk.scan": AuditObject(label=_("Early-warning scan")),
 }

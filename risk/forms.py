@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenancy.filters import SafeDateField
 
-from .models import Classification, ReviewKind
+from .models import AlertKind, Classification, ReviewKind, RiskAlert, Severity
 
 
 class AssessmentForm(forms.Form):
@@ -67,3 +67,33 @@ class CalendarFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("All")), *ReviewKind.choices]
+
+
+class AlertFilterForm(forms.Form):
+    STATUS_CHOICES = [
+        ("current", _("Open and acknowledged")),
+        *RiskAlert.Status.choices,
+        ("all", _("All")),
+    ]
+    status = forms.ChoiceField(label=_("status"), choices=STATUS_CHOICES, required=False)
+    severity = forms.ChoiceField(
+        label=_("severity"), choices=[("", _("All")), *Severity.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("kind"), choices=[("", _("All")), *AlertKind.choices], required=False
+    )
+
+
+class AlertUpdateForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("status"),
+        choices=[
+            ("", _("Keep the status")),
+            (RiskAlert.Status.ACKNOWLEDGED, _("Acknowledge")),
+            (RiskAlert.Status.RESOLVED, _("Resolve")),
+        ],
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+    )

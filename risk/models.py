@@ -538,6 +538,65 @@ class RiskAlert(TenantOwnedModel):
     def __str__(self) -> str:
         return f"{self.kind} #{self.client_id}"
 
+    @property
+    def summary(self) -> str:
+        """What the scan saw, in the reader's language (from ``detail``)."""
+        from django.utils.formats import number_format
+        from django.utils.translation import gettext
+
+        d = self.detail or {}
+
+        def money(key):
+            try:
+                return number_format(Decimal(str(d.get(key))), 2, force_grouping=True)
+            except (ArithmeticError, ValueError, TypeError):
+                return "—"
+
+        texts = {
+            AlertKind.LIMIT_BREACH: lambda: (
+                gettext("Exposure %(e)s CNY over the limit %(l)s CNY.")
+                % {"e": money("exposure"), "l": money("limit")}
+            ),
+            AlertKind.CAP_BREACH: lambda: (
+                gettext(
+                    "Exposure %(e)s CNY (or its group's) over a capital cap (tier-1 %(t)s, net capital %(n)s CNY)."
+                )
+                % {"e": money("exposure"), "t": money("tier1_capital"), "n": money("net_capital")}
+            ),
+            AlertKind.RATING_DOWNGRADE: lambda: (
+                gettext("Rating %(p)s → %(r)s.")
+                % {"p": d.get("previous", "—"), "r": d.get("rating", "—")}
+            ),
+            AlertKind.REVIEW_OVERDUE: lambda: (
+                gettext("Rating review was due on %(d)s.") % {"d": d.get("due_on", "—")}
+            ),
+            AlertKind.KYC_OVERDUE: lambda: (
+                gettext("KYC refresh was due on %(d)s.") % {"d": d.get("due_on", "—")}
+            ),
+            AlertKind.REVALUATION_OVERDUE: lambda: (
+                gettext("%(n)s collateral item(s) to revalue, the first due on %(d)s.")
+                % {"n": d.get("collaterals", "—"), "d": d.get("due_on", "—")}
+            ),
+            AlertKind.LOW_COVERAGE: lambda: (
+                gettext("Lendable collateral %(c)s CNY against an exposure of %(e)s CNY.")
+                % {"c": money("lendable"), "e": money("exposure")}
+            ),
+            AlertKind.PAST_DUE: lambda: (
+                gettext("%(d)s days past due, %(b)s CNY of loans overdue.")
+                % {"d": d.get("days_past_due", "—"), "b": money("balance")}
+            ),
+            AlertKind.LARGE_OUTFLOW: lambda: (
+                gettext("Outflows of %(o)s CNY in 30 days against AUM of %(a)s CNY.")
+                % {"o": money("outflow"), "a": money("aum")}
+            ),
+            AlertKind.GUARANTEE_CIRCLE: lambda: (
+                gettext("On a circle of %(n)s clients guaranteeing each other.")
+                % {"n": len(d.get("members") or [])}
+            ),
+        }
+        text = texts.get(self.kind)
+        return text() if text else ""
+
 
 class WatchListEntry(TenantOwnedModel):
     """A client on the watch list (关注名单). Removal keeps the row (who, when,

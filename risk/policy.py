@@ -36,3 +36,15 @@ def can_decide(user, assessment) -> bool:
 
 def can_set_limit(user) -> bool:
     return user.role == Role.RISK_OFFICER
+
+
+def can_acknowledge_alert(user, client) -> bool:
+    """Acknowledge an alert or note on it: the client's managers, branch heads
+    (subtree), risk officers."""
+    return can_assess(user, client)
+
+
+def can_resolve_alert(user, client) -> bool:
+    """Resolve an alert: risk officers, branch heads (subtree) — never the RM
+    whose client it warns about."""
+    return is_approver_for(user, client)

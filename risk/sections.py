@@ -19,8 +19,9 @@ AUTHORS = (Role.RM, Role.BRANCH_HEAD, Role.RISK_OFFICER)
 def client_section_context(request, client) -> dict:
     user = request.user
     collaterals = list(selectors.collateral_list(user=user, client=client))
+    alerts = list(selectors.client_alerts(user=user, client=client))
     exposure = selectors.client_exposure(
-        user=user, client=client, collaterals=collaterals, request=request
+        user=user, client=client, collaterals=collaterals, alerts=alerts, request=request
     )
     history = selectors.rating_history(user=user, client=client, limit=10)
     open_rows = list(
@@ -36,6 +37,7 @@ def client_section_context(request, client) -> dict:
         "history": history,
         "open_assessments": open_rows,
         "collaterals": collaterals,
+        "alerts": alerts,
         "exposure": exposure,
         "may_assess": may_assess,
         "may_approve": policy.is_approver_for(user, client),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from clients.access import client_rows, visible_clients
@@ -19,11 +19,13 @@ from tenancy.shortcuts import get_or_404
 
 from . import rules
 from .models import (
+    SEVERITY_ORDER,
     Classification,
     ClientClassification,
     ClientRating,
     Collateral,
     CreditLimit,
+    RiskAlert,
     RiskAssessment,
 )
 from .scale import risk_settings
@@ -170,6 +172,7 @@ class Exposure:
     share_of_tier1: Decimal | None
     large_exposure: bool
     breaches: list
+    open_alerts: int = 0
 
     def as_api(self) -> dict:
         return {
@@ -182,7 +185,7 @@ class Exposure:
             "classification": self.classification["classification"],
             "classification_floor": self.classification["floor"],
             "watch_list": False,
-            "open_alerts": 0,
+            "open_alerts": self.open_alerts,
             "share_of_tier1": self.share_of_tier1,
             "large_exposure": self.large_exposure,
             "breaches": [b.code for b in self.breaches],
@@ -194,7 +197,7 @@ def lendable_collateral(*, user, client, rows=None) -> Decimal:
     return sum((to_base(c.lendable_value, c.currency) for c in rows), Decimal("0.00"))
 
 
-def client_exposure(*, user, client, collaterals=None, request=None) -> Exposure:
+def client_exposure(*, user, client, collaterals=None, alerts=None, request=None) -> Exposure:
     """Exposure (the client's loans in CNY) against its limit, collateral and the caps."""
     settings = risk_settings()
     exposure = Decimal(client.exposure)
@@ -211,6 +214,9 @@ def client_exposure(*, user, client, collaterals=None, request=None) -> Exposure
         share_of_tier1=rules.ratio(exposure, settings.tier1_capital),
         large_exposure=rules.is_large_exposure(exposure=exposure, settings=settings),
         breaches=rules.breaches(exposure=exposure, limit=limit, settings=settings),
+        open_alerts=(
+            len(alerts) if alerts is not None else client_alerts(user=user, client=client).count()
+        ),
     )
 
 
@@ -253,3 +259,65 @@ def concentration(*, user, limit: int = 20) -> list[dict]:
         }
         for c in rows
     ]
+
+
+# --- alerts ----------------------------------------------------------------------------------
+
+
+def severity_rank():
+    """Severity as a number for ordering (high first with ``.desc()``)."""
+    return Case(
+        *[When(severity=sev, then=Value(i)) for i, sev in enumerate(SEVERITY_ORDER)],
+        output_field=IntegerField(),
+    )
+
+
+def alert_list(*, user, client=None, status=None, severity=None, kind=None) -> QuerySet[RiskAlert]:
+    """Alerts of the clients the user sees, most severe and newest first;
+    ``status="current"`` = open or acknowledged."""
+    qs = client_rows(RiskAlert.objects.all(), user=user, client=client).select_related(
+        "client", "acknowledged_by", "resolved_by"
+    )
+    if status == "current":
+        qs = qs.exclude(status=RiskAlert.Status.RESOLVED)
+    elif status:
+        qs = qs.filter(status=status)
+    if severity:
+        qs = qs.filter(severity=severity)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.annotate(sev_rank=severity_rank()).order_by("-sev_rank", "-raised_at", "-pk")
+
+
+def alert_get(*, user, alert_id) -> RiskAlert:
+    return get_or_404(alert_list(user=user), alert_id)
+
+
+def client_alerts(*, user, client) -> QuerySet[RiskAlert]:
+    """The open and acknowledged alerts of a client from ``client_get`` (at
+    most one per kind, so never more than ``len(AlertKind)``)."""
+    return alert_list(user=user, client=client, status="current")
+
+
+def alert_counts(*, user) -> dict[str, int]:
+    """Open and acknowledged alerts of the visible clients by severity (one query)."""
+    row = (
+        client_rows(RiskAlert.objects.all(), user=user)
+        .exclude(status=RiskAlert.Status.RESOLVED)
+        .aggregate(
+            **{sev: Count("pk", filter=Q(severity=sev)) for sev in SEVERITY_ORDER},
+            acknowledged=Count("pk", filter=Q(status=RiskAlert.Status.ACKNOWLEDGED)),
+        )
+    )
+    row["total"] = sum(row[sev] for sev in SEVERITY_ORDER)
+    return row
+
+
+def alert_members(*, user, alert: RiskAlert) -> dict:
+    """The other clients on a guarantee circle: those the user sees by name,
+    the rest only counted (one query; none for other kinds)."""
+    ids = [i for i in (alert.detail or {}).get("members", []) if i != alert.client_id]
+    if not ids:
+        return {"visible": [], "hidden": 0}
+    seen = list(visible_clients(user).filter(pk__in=ids).order_by("name", "pk"))
+    return {"visible": seen, "hidden": len(set(ids)) - len(seen)}

@@ -28,6 +28,7 @@ from .models import (
     Collateral,
     CollateralKind,
     CreditLimit,
+    RiskAlert,
     RiskAssessment,
     RiskSettings,
 )
@@ -449,3 +450,82 @@ def classification_set(*, user, client, classification: str, reason: str = "") -
             data={"client": client.pk, "classification": classification, "floor": floor},
         )
     return client_classification(user=user, client=client)
+
+
+# --- alerts ----------------------------------------------------------------
+
+
+def alert_update(*, user, alert: RiskAlert, status: str | None = None, note: str | None = None):
+    """Acknowledge or resolve an alert (a visible one, from ``selectors.alert_get``)
+    and / or change its note. open → acknowledged → resolved, or open → resolved;
+    resolving needs a note; a resolved alert never changes (409)."""
+    with transaction.atomic():
+        alert = (
+            RiskAlert.objects.select_for_update(of=("self",))
+            .select_related("client")
+            .get(pk=alert.pk)
+        )
+        client = alert.client
+        if not policy.can_acknowledge_alert(user, client):
+            raise PermissionDenied(_("You may not act on this client's alerts."))
+        if alert.status == RiskAlert.Status.RESOLVED:
+            raise StateConflict(_("This alert is resolved and can no longer change."))
+        note = alert.note if note is None else note.strip()
+        target = status or alert.status
+        if target not in RiskAlert.Status.values:
+            raise ValidationError({"status": _("Choose acknowledged or resolved.")})
+        if target == RiskAlert.Status.OPEN and alert.status != RiskAlert.Status.OPEN:
+            raise ValidationError({"status": _("An acknowledged alert cannot be reopened.")})
+        if status and target == alert.status and target != RiskAlert.Status.OPEN:
+            raise StateConflict(
+                _("This alert is already %(status)s.") % {"status": alert.get_status_display()}
+            )
+        now = timezone.now()
+        action = "risk.alert_noted"
+        if target == RiskAlert.Status.ACKNOWLEDGED and alert.status == RiskAlert.Status.OPEN:
+            alert.acknowledged_by, alert.acknowledged_at = user, now
+            action = "risk.alert_acknowledged"
+        if target == RiskAlert.Status.RESOLVED:
+            if not policy.can_resolve_alert(user, client):
+                raise PermissionDenied(
+                    _("Only risk officers and the branch head resolve this client's alerts.")
+                )
+            if not note:
+                raise ValidationError({"note": _("Say how the alert was resolved.")})
+            alert.resolved_by, alert.resolved_at = user, now
+            action = "risk.alert_resolved"
+        if action == "risk.alert_noted" and note == alert.note:
+            return alert
+        before = alert.status
+        alert.status, alert.note = target, note
+        alert.save()
+        audit_record(
+            action=action,
+            actor=user,
+            target=alert,
+            data={"client": client.pk, "kind": alert.kind, "from": before, "to": target},
+        )
+        if action == "risk.alert_resolved":
+            _notify_manager_resolved(alert, user)
+    return alert
+
+
+def _notify_manager_resolved(alert: RiskAlert, user) -> None:
+    manager = alert.client.dedicated_manager
+    if manager is None or manager.pk == user.pk or not manager.is_active:
+        return
+    with translation.override(manager.language or manager.tenant.locale):
+        title = _("Risk alert resolved: %(client)s — %(kind)s") % {
+            "client": alert.client.name,
+            "kind": alert.get_kind_display(),
+        }
+    notify(
+        [
+            Notice(
+                recipient_id=manager.pk,
+                title=title,
+                body=alert.note,
+                url=reverse("risk:alert_detail", args=[alert.pk]),
+            )
+        ]
+    )

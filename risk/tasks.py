@@ -9,7 +9,7 @@ from celery import shared_task
 from tenancy.context import tenant_task
 from tenancy.schedules import fan_out_per_tenant
 
-from . import reminders
+from . import reminders, scan
 
 
 @shared_task(name="risk.tasks.review_reminders_sweep")
@@ -32,3 +32,14 @@ def review_reminders_for_tenant(*, tenant_id: int) -> int:
 @tenant_task
 def review_reminder_emails_send(*, tenant_id: int) -> int:
     return reminders.review_reminder_emails_deliver()
+
+
+@shared_task(name="risk.tasks.risk_scan_sweep")
+def risk_scan_sweep() -> int:
+    return fan_out_per_tenant(risk_scan_for_tenant)
+
+
+@shared_task(name="risk.tasks.risk_scan_for_tenant")
+@tenant_task
+def risk_scan_for_tenant(*, tenant_id: int) -> int:
+    return scan.scan_tenant().opened_total

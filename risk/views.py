@@ -23,6 +23,8 @@ from tenancy.views import role_required, staff_required
 
 from . import calendar, policy, selectors, services
 from .forms import (
+    AlertFilterForm,
+    AlertUpdateForm,
     AssessmentForm,
     CalendarFilterForm,
     ClassificationForm,
@@ -55,7 +57,7 @@ def _errors_text(exc: ValidationError) -> str:
 @role_required(*policy.DESK_ROLES)
 @require_GET
 def desk(request):
-    """The risk desk: approval queue, recent decisions, concentration table."""
+    """The risk desk: approval queue, open alerts, recent decisions, calendar, concentration."""
     user = request.user
     settings = risk_settings()
     return render(
@@ -67,6 +69,8 @@ def desk(request):
             "mine": list(selectors.my_assessments(user=user)[:10]),
             "concentration": selectors.concentration(user=user),
             "calendar": calendar.desk_calendar(user=user),
+            "alert_counts": selectors.alert_counts(user=user),
+            "alerts": list(selectors.alert_list(user=user, status="current")[:10]),
             "settings": settings,
             "tz": user_zone(user),
         },
@@ -204,3 +208,69 @@ def review_calendar(request):
         "risk/calendar.html",
         {"form": form, "page": page},
     )
+
+
+# --- alerts -------------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def alerts(request):
+    """The alerts of the clients the user sees (filters status, severity, kind; 50 a page)."""
+    form = AlertFilterForm(request.GET or {"status": "current"})
+    params: dict = {"status": "current"}
+    if form.is_valid():
+        data = form.cleaned_data
+        params = {
+            "status": None if data["status"] == "all" else (data["status"] or "current"),
+            "severity": data["severity"] or None,
+            "kind": data["kind"] or None,
+        }
+    page = Paginator(selectors.alert_list(user=request.user, **params), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "risk/alerts.html",
+        {"form": form, "page": page, "tz": user_zone(request.user)},
+    )
+
+
+@staff_required
+@require_GET
+def alert_detail(request, alert_id):
+    alert = selectors.alert_get(user=request.user, alert_id=alert_id)
+    return render(
+        request,
+        "risk/alert_detail.html",
+        {
+            "alert": alert,
+            "members": selectors.alert_members(user=request.user, alert=alert),
+            "form": AlertUpdateForm(),
+            "can_act": alert.status != alert.Status.RESOLVED
+            and policy.can_acknowledge_alert(request.user, alert.client),
+            "can_resolve": policy.can_resolve_alert(request.user, alert.client),
+            "tz": user_zone(request.user),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def alert_update(request, alert_id):
+    alert = selectors.alert_get(user=request.user, alert_id=alert_id)
+    back = _back(request, reverse("risk:alert_detail", args=[alert.pk]))
+    form = AlertUpdateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        services.alert_update(
+            user=request.user, alert=alert, status=data["status"] or None, note=data["note"]
+        )
+    except (ValidationError, services.StateConflict) as exc:
+        messages.error(request, _errors_text(exc) if isinstance(exc, ValidationError) else str(exc))
+        return redirect(back)
+    messages.success(request, _("Alert updated."))
+    return redirect(back)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Case, Count, DecimalField, F, Max, QuerySet, Sum, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -15,8 +16,33 @@ from clients.access import visible_clients
 from tenancy.models import Role
 from tenancy.shortcuts import get_or_404
 
-from ..models import Holding, ImportJob, Product, ProductCategory, TierThreshold, Transaction
+from ..models import (
+    FX_TO_BASE,
+    Holding,
+    ImportJob,
+    Product,
+    ProductCategory,
+    TierThreshold,
+    Transaction,
+)
 from .recommendations import PreferenceProfile, Recommendation, preference_profile, recommend
+
+MONEY = DecimalField(max_digits=24, decimal_places=4)
+
+
+def base_currency(amount: str, currency: str = "currency") -> Case:
+    """``amount`` (a field name) converted to the base currency (CNY) in SQL,
+    at the fixed reference rates of ``FX_TO_BASE`` (what AUM and exposure use)."""
+    return F(amount) * Case(
+        *[
+            When(**{currency: code}, then=Value(rate))
+            for code, rate in FX_TO_BASE.items()
+            if rate != 1
+        ],
+        default=Value(Decimal("1")),
+        output_field=MONEY,
+    )
+
 
 # --- catalogue -----------------------------------------------------------------------
 
@@ -158,6 +184,32 @@ def client_loans(*, user, client, request=None) -> list[Holding]:
         return [h for h in holdings if h.kind == ProductCategory.LOAN]
     return list(
         Holding.objects.filter(client=client, kind=ProductCategory.LOAN).order_by("account_number")
+    )
+
+
+def tenant_arrears() -> QuerySet:
+    """Per client of the tenant in scope with a loan past due: ``client_id``,
+    ``max_days_past_due`` and ``past_due_balance`` (CNY) — one aggregate query,
+    for background jobs acting for the bank (risk's early-warning scan)."""
+    return (
+        Holding.objects.filter(kind=ProductCategory.LOAN, days_past_due__gt=0)
+        .order_by()
+        .values("client_id")
+        .annotate(
+            max_days_past_due=Max("days_past_due"), past_due_balance=Sum(base_currency("balance"))
+        )
+    )
+
+
+def tenant_outflows(*, since: datetime) -> QuerySet:
+    """Per client of the tenant in scope: ``client_id``, ``aum`` and
+    ``outflow`` (CNY, outgoing transactions since ``since``) — one aggregate
+    query, for background jobs (risk's large-outflow signal)."""
+    return (
+        Transaction.objects.filter(direction=Transaction.Direction.OUT, occurred_at__gte=since)
+        .order_by()
+        .values("client_id", aum=F("client__aum"))
+        .annotate(outflow=Sum(base_currency("amount")))
     )
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, DecimalField, F, OuterRef, Subquery, Sum, Value, When
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,8 @@ from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
 from tenancy.models import Role
 
-from ..models import FX_TO_BASE, Client, Holding, Product, ProductCategory, TierThreshold
+from ..models import Client, Holding, Product, ProductCategory, TierThreshold
+from ..selectors.portfolio import base_currency
 from .tiering import tiering_recompute
 
 BATCH = 5000
@@ -133,11 +134,7 @@ def product_update(*, actor, product: Product, **changes) -> Product:
 
 def _base_value():
     """balance converted to the base currency (fixed reference rates, see FX_TO_BASE)."""
-    return F("balance") * Case(
-        *[When(currency=code, then=Value(rate)) for code, rate in FX_TO_BASE.items() if rate != 1],
-        default=Value(Decimal("1")),
-        output_field=_MONEY,
-    )
+    return base_currency("balance")
 
 
 def _sum_subquery(*, loans: bool):
