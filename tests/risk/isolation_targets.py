@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from risk.models import RiskAlert
+from tenancy.context import tenant_scope
+
 from .helpers import make_assessment, make_client, make_collateral, make_limit
 
 
@@ -13,7 +16,18 @@ def _assessment(bank):
     return make_assessment(bank, _client(bank)).pk
 
 
+def _alert(bank):
+    client = _client(bank)
+    with tenant_scope(bank.tenant):
+        return RiskAlert.objects.create(
+            client=client, kind="past_due", severity="high", raised_at=client.created_at
+        ).pk
+
+
 TARGETS = {
+    "risk:alert_detail": lambda bank: {"alert_id": _alert(bank)},
+    "risk:alert_update": lambda bank: {"alert_id": _alert(bank)},
+    "riskalert-detail": lambda bank: {"pk": _alert(bank)},
     "risk:assessment_create": lambda bank: {"client_id": _client(bank).pk},
     "risk:classification_set": lambda bank: {"client_id": _client(bank).pk},
     "risk:what_if": lambda bank: {"client_id": _client(bank).pk},
