@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -539,7 +540,7 @@ class RiskAlertViewSet(ScopedAPIMixin, mixins.UpdateModelMixin, viewsets.ReadOnl
         ser = RiskAlertUpdateSerializer(data=request.data, partial=True)
         ser.is_valid(raise_exception=True)
         if not ser.validated_data:
-            raise exceptions.ValidationError({"status": ["Give a status or a note."]})
+            raise exceptions.ValidationError({"status": [_("Give a status or a note.")]})
         alert = _conflicts(
             lambda: services.alert_update(user=request.user, alert=alert, **ser.validated_data)
         )
