@@ -9,8 +9,10 @@ from .api import (
     ClientWhatIfView,
     CollateralViewSet,
     CreditLimitViewSet,
+    OverrideRatesView,
     ReviewCalendarView,
     RiskAssessmentViewSet,
+    RiskSettingsView,
 )
 
 router = SimpleRouter()
@@ -20,6 +22,8 @@ router.register("credit-limits", CreditLimitViewSet, basename="creditlimit")
 
 urlpatterns: list = [
     *router.urls,
+    path("risk-settings/", RiskSettingsView.as_view(), name="risk-settings"),
+    path("risk-override-rates/", OverrideRatesView.as_view(), name="risk-override-rates"),
     path("risk-calendar/", ReviewCalendarView.as_view(), name="risk-calendar"),
     path("clients/<int:client_id>/exposure/", ClientExposureView.as_view(), name="client-exposure"),
     path(

@@ -208,7 +208,7 @@ def _row(r: dict, by: str) -> OverrideRate:
     )
 
 
-def desk_override_rates(*, user, months: int = 12, limit: int = 10) -> dict:
+def desk_override_rates(*, user, months: int = 12, limit: int | None = 10) -> dict:
     """The desk panel: the top ``limit`` approvers and branches by rate (two queries)."""
     return {
         "months": months,

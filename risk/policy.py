@@ -36,3 +36,9 @@ def can_decide(user, assessment) -> bool:
 
 def can_set_limit(user) -> bool:
     return user.role == Role.RISK_OFFICER
+
+
+def can_edit_settings(user) -> bool:
+    """Risk settings and the master scale: risk officers and admins (the desk's
+    other staff read them)."""
+    return user.role in (Role.RISK_OFFICER, Role.ADMIN)

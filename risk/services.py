@@ -20,6 +20,7 @@ from tenancy.notify import Notice, notify
 from tenancy.timezones import tenant_zone
 
 from . import policy, rules
+from .configuration import SETTINGS_FIELDS as SETTINGS_FIELDS
 from .configuration import risk_settings_update as risk_settings_update
 from .models import (
     Classification,

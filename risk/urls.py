@@ -9,6 +9,8 @@ app_name = "risk"
 urlpatterns = [
     path("", views.desk, name="desk"),
     path("calendar/", views.review_calendar, name="calendar"),
+    path("settings/", views.settings_edit, name="settings"),
+    path("overrides/", views.override_rates_page, name="override_rates"),
     path("clients/<int:client_id>/assess/", views.assessment_create, name="assessment_create"),
     path(
         "clients/<int:client_id>/classification/",
