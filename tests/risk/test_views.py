@@ -18,7 +18,7 @@ from .helpers import (
 )
 
 SECTION_BUDGET = 36  # the whole 360° page: clients and communications ~28 + the risk section 8
-DESK_BUDGET = 20
+DESK_BUDGET = 24  # + the override-rate panel: two aggregates and the scale
 
 
 def _detail(web, client):
