@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from tenancy.audit import audit_record
 from tenancy.context import scope_memo
-from tenancy.models import Role
 
+from . import policy
 from .models import DEFAULT_HAIRCUTS, CollateralKind, RatingGrade, RiskSettings
 from .scale import rating_scale, risk_settings
 
@@ -153,7 +153,7 @@ def risk_settings_update(*, user, scale: dict | None = None, **fields) -> RiskSe
     names its field (ValidationError). One transaction: ``risk.settings_updated``
     with the names of the changed fields, ``risk.scale_updated`` with the
     changed grades; nothing is audited when nothing changed."""
-    if user.role not in (Role.RISK_OFFICER, Role.ADMIN):
+    if not policy.can_edit_settings(user):
         raise PermissionDenied(_("Only risk officers and admins change the risk settings."))
     unknown = set(fields) - set(SETTINGS_FIELDS) - {"haircuts"}
     if unknown:
