@@ -21,7 +21,8 @@ from clients.access import client_get, visible_clients
 from tenancy.api_base import ScopedAPIMixin
 from tenancy.filters import IdFilter, SafeDateFilter
 
-from . import calendar, policy, selectors, services
+from . import calendar, override_rates, policy, selectors, services
+from .forms import OverrideRatesForm
 from .models import (
     AlertKind,
     Classification,
@@ -32,8 +33,10 @@ from .models import (
     ReviewReminder,
     RiskAlert,
     RiskAssessment,
+    RiskSettings,
     Severity,
 )
+from .scale import rating_scale, risk_settings
 
 
 class Conflict(exceptions.APIException):
@@ -550,3 +553,130 @@ class RiskAlertViewSet(ScopedAPIMixin, mixins.UpdateModelMixin, viewsets.ReadOnl
         if not kwargs.get("partial"):
             raise exceptions.MethodNotAllowed("PUT")
         return super().update(request, *args, **kwargs)
+
+
+# --- settings and override rates ---------------------------------------------------------
+
+
+class GradeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    min_score = serializers.IntegerField(source="min_composite", read_only=True)
+    max_score = serializers.IntegerField(source="max_composite", read_only=True)
+    review_months = serializers.IntegerField(min_value=1, max_value=12, required=False)
+    pd_pct = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=4,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        allow_null=True,
+        required=False,
+    )
+
+
+PCT = {"min_value": Decimal("0"), "max_value": Decimal("100")}
+
+
+class RiskSettingsSerializer(serializers.ModelSerializer):
+    """PATCH any subset; ``haircuts`` merges per kind; ``scale`` changes the
+    review months / PD of the grades named by ``code`` (bounds read-only)."""
+
+    weight_credit = serializers.DecimalField(
+        max_digits=4, decimal_places=3, min_value=Decimal("0"), max_value=Decimal("1")
+    )
+    weight_market = serializers.DecimalField(
+        max_digits=4, decimal_places=3, min_value=Decimal("0"), max_value=Decimal("1")
+    )
+    weight_operational = serializers.DecimalField(
+        max_digits=4, decimal_places=3, min_value=Decimal("0"), max_value=Decimal("1")
+    )
+    haircuts = serializers.DictField(
+        child=serializers.DecimalField(max_digits=5, decimal_places=2, **PCT)
+    )
+    single_client_cap_pct = serializers.DecimalField(max_digits=5, decimal_places=2, **PCT)
+    client_loans_cap_pct = serializers.DecimalField(max_digits=5, decimal_places=2, **PCT)
+    large_exposure_pct = serializers.DecimalField(max_digits=5, decimal_places=2, **PCT)
+    group_cap_pct = serializers.DecimalField(max_digits=5, decimal_places=2, **PCT)
+    large_outflow_pct = serializers.DecimalField(max_digits=6, decimal_places=2, **PCT)
+    kyc_refresh_years_high = serializers.IntegerField(min_value=1)
+    kyc_refresh_years_medium = serializers.IntegerField(min_value=1)
+    kyc_refresh_years_low = serializers.IntegerField(min_value=1)
+    real_estate_revaluation_months = serializers.IntegerField(min_value=1)
+    reminder_lead_days = serializers.IntegerField(min_value=0)
+    scale = GradeSerializer(many=True, required=False)
+
+    class Meta:
+        model = RiskSettings
+        fields = [*services.SETTINGS_FIELDS, "haircuts", "scale"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["haircuts"] = {k: str(instance.haircut_for(k)) for k in CollateralKind.values}
+        data["scale"] = GradeSerializer(rating_scale(), many=True).data
+        return data
+
+
+class RiskSettingsView(ScopedAPIMixin, APIView):
+    """GET /api/v1/risk-settings/ (desk staff); PATCH (risk officers, admins)."""
+
+    def _check_desk(self, request):
+        if request.user.role not in policy.DESK_ROLES:
+            raise PermissionDenied("Only the risk desk's staff read the risk settings.")
+
+    @extend_schema(responses=RiskSettingsSerializer)
+    def get(self, request):
+        self._check_desk(request)
+        return Response(RiskSettingsSerializer(risk_settings()).data)
+
+    @extend_schema(request=RiskSettingsSerializer, responses=RiskSettingsSerializer)
+    def patch(self, request):
+        self._check_desk(request)
+        if not policy.can_edit_settings(request.user):
+            raise PermissionDenied("Only risk officers and admins change the risk settings.")
+        ser = RiskSettingsSerializer(data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        fields = dict(ser.validated_data)
+        scale = {g.pop("code"): g for g in (dict(item) for item in fields.pop("scale", None) or [])}
+        obj = services.risk_settings_update(user=request.user, scale=scale, **fields)
+        return Response(RiskSettingsSerializer(obj).data)
+
+
+class OverrideRateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    approved = serializers.IntegerField()
+    overridden = serializers.IntegerField()
+    override_rate = serializers.DecimalField(max_digits=5, decimal_places=1)
+    better = serializers.IntegerField()
+    worse = serializers.IntegerField()
+    overridden_clients = serializers.IntegerField()
+    worse_since = serializers.IntegerField()
+    non_performing = serializers.IntegerField()
+
+
+class OverrideRatesSerializer(serializers.Serializer):
+    months = serializers.IntegerField()
+    approvers = OverrideRateSerializer(many=True)
+    branches = OverrideRateSerializer(many=True)
+
+
+class OverrideRatesView(ScopedAPIMixin, APIView):
+    """GET /api/v1/risk-override-rates/?months=12 (desk staff): per approver and branch."""
+
+    @extend_schema(responses=OverrideRatesSerializer, parameters=[OpenApiParameter("months", int)])
+    def get(self, request):
+        if request.user.role not in policy.DESK_ROLES:
+            raise PermissionDenied("Only the risk desk's staff read the override rates.")
+        form = OverrideRatesForm(request.query_params)
+        if not form.is_valid():
+            raise exceptions.ValidationError(form.errors)
+        months = form.cleaned_data.get("months") or 12
+        rates = override_rates.desk_override_rates(user=request.user, months=months, limit=None)
+        return Response(
+            OverrideRatesSerializer(
+                {
+                    "months": months,
+                    "approvers": [r.as_api() for r in rates["approvers"]],
+                    "branches": [r.as_api() for r in rates["branches"]],
+                }
+            ).data
+        )

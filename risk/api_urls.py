@@ -9,9 +9,11 @@ from .api import (
     ClientWhatIfView,
     CollateralViewSet,
     CreditLimitViewSet,
+    OverrideRatesView,
     ReviewCalendarView,
     RiskAlertViewSet,
     RiskAssessmentViewSet,
+    RiskSettingsView,
 )
 
 router = SimpleRouter()
@@ -22,6 +24,8 @@ router.register("risk-alerts", RiskAlertViewSet, basename="riskalert")
 
 urlpatterns: list = [
     *router.urls,
+    path("risk-settings/", RiskSettingsView.as_view(), name="risk-settings"),
+    path("risk-override-rates/", OverrideRatesView.as_view(), name="risk-override-rates"),
     path("risk-calendar/", ReviewCalendarView.as_view(), name="risk-calendar"),
     path("clients/<int:client_id>/exposure/", ClientExposureView.as_view(), name="client-exposure"),
     path(

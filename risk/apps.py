@@ -8,6 +8,7 @@ class RiskConfig(AppConfig):
 
     def ready(self) -> None:
         from clients.sections import register_client_section
+        from tenancy.administration import register_manage_tile
         from tenancy.layout import register_nav_item
         from tenancy.my_day import register_my_day_section
 
@@ -15,6 +16,14 @@ class RiskConfig(AppConfig):
         from .sections import client_section_context, my_day_context
 
         register_nav_item(order=40, url_name="risk:desk", label=_("Risk desk"), roles=DESK_ROLES)
+        register_manage_tile(
+            order=60,
+            url_name="risk:settings",
+            title=_("Risk settings"),
+            text=_(
+                "Weights, capital and caps, haircuts, review cadences, alerts, the master scale."
+            ),
+        )
         register_client_section(
             order=28, template="risk/_client_section.html", context=client_section_context
         )

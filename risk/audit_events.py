@@ -10,6 +10,7 @@ from tenancy.audit_display import AuditObject
 
 EVENTS = {
     "risk.settings_updated": _("Risk settings changed"),
+    "risk.scale_updated": _("Master scale changed (review months, PD)"),
     "risk.assessment_created": _("Risk assessment drafted"),
     "risk.assessment_updated": _("Risk assessment draft changed"),
     "risk.assessment_submitted": _("Risk assessment submitted for approval"),

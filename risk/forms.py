@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from tenancy.filters import SafeDateField
 
-from .models import AlertKind, Classification, ReviewKind, RiskAlert, Severity
+from .models import (
+    AlertKind,
+    Classification,
+    CollateralKind,
+    ReviewKind,
+    RiskAlert,
+    RiskSettings,
+    Severity,
+)
 
 
 class AssessmentForm(forms.Form):
@@ -97,3 +105,93 @@ class AlertUpdateForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
     )
+
+
+class RiskSettingsForm(forms.ModelForm):
+    """Every setting, grouped (``GROUPS``); a haircut field per collateral kind.
+    The rules themselves live in ``risk.configuration`` (shared with the API)."""
+
+    GROUPS = (
+        (_("Weights of the composite"), ("weight_credit", "weight_market", "weight_operational")),
+        (
+            _("Capital and caps"),
+            (
+                "tier1_capital",
+                "net_capital",
+                "single_client_cap_pct",
+                "client_loans_cap_pct",
+                "large_exposure_pct",
+                "group_cap_pct",
+            ),
+        ),
+        (_("Haircut per kind of collateral (%)"), tuple(f"haircut_{k}" for k in CollateralKind)),
+        (
+            _("Review cadences"),
+            (
+                "kyc_refresh_years_high",
+                "kyc_refresh_years_medium",
+                "kyc_refresh_years_low",
+                "real_estate_revaluation_months",
+            ),
+        ),
+        (_("Alerts"), ("reminder_lead_days", "coverage_alert_ratio", "large_outflow_pct")),
+    )
+
+    class Meta:
+        model = RiskSettings
+        fields = [
+            "weight_credit",
+            "weight_market",
+            "weight_operational",
+            "tier1_capital",
+            "net_capital",
+            "single_client_cap_pct",
+            "client_loans_cap_pct",
+            "large_exposure_pct",
+            "group_cap_pct",
+            "kyc_refresh_years_high",
+            "kyc_refresh_years_medium",
+            "kyc_refresh_years_low",
+            "real_estate_revaluation_months",
+            "reminder_lead_days",
+            "coverage_alert_ratio",
+            "large_outflow_pct",
+        ]
+
+    def __init__(self, *args, read_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in CollateralKind.choices:
+            self.fields[f"haircut_{kind}"] = forms.DecimalField(
+                label=label,
+                max_digits=5,
+                decimal_places=2,
+                initial=self.instance.haircut_for(kind),
+            )
+        if read_only:
+            for field in self.fields.values():
+                field.disabled = True
+
+    def groups(self):
+        return [(title, [self[name] for name in names]) for title, names in self.GROUPS]
+
+    def values(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data["haircuts"] = {k: self.cleaned_data[f"haircut_{k}"] for k in CollateralKind.values}
+        return data
+
+
+class GradeForm(forms.Form):
+    """One grade of the master scale: review months and PD (the bounds are read-only)."""
+
+    code = forms.CharField(widget=forms.HiddenInput)
+    review_months = forms.IntegerField(label=_("review every (months)"))
+    pd_pct = forms.DecimalField(
+        label=_("probability of default (%)"), max_digits=7, decimal_places=4, required=False
+    )
+
+
+GradeFormSet = forms.formset_factory(GradeForm, extra=0, max_num=50, validate_max=True)
+
+
+class OverrideRatesForm(forms.Form):
+    months = forms.IntegerField(label=_("months"), min_value=1, max_value=60, required=False)

@@ -48,3 +48,9 @@ def can_resolve_alert(user, client) -> bool:
     """Resolve an alert: risk officers, branch heads (subtree) — never the RM
     whose client it warns about."""
     return is_approver_for(user, client)
+
+
+def can_edit_settings(user) -> bool:
+    """Risk settings and the master scale: risk officers and admins (the desk's
+    other staff read them)."""
+    return user.role in (Role.RISK_OFFICER, Role.ADMIN)

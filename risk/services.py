@@ -16,11 +16,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tenancy.audit import audit_record
-from tenancy.models import Role
 from tenancy.notify import Notice, notify
 from tenancy.timezones import tenant_zone
 
 from . import policy, rules
+from .configuration import SETTINGS_FIELDS as SETTINGS_FIELDS
+from .configuration import risk_settings_update as risk_settings_update
 from .models import (
     Classification,
     ClientClassification,
@@ -30,7 +31,6 @@ from .models import (
     CreditLimit,
     RiskAlert,
     RiskAssessment,
-    RiskSettings,
 )
 from .scale import rating_scale, risk_settings
 from .selectors import client_classification, current_rating
@@ -38,25 +38,6 @@ from .selectors import client_classification, current_rating
 
 class StateConflict(Exception):
     """The object is not in a state that allows this (HTTP 409)."""
-
-
-# --- settings ------------------------------------------------------------------------------
-
-
-def risk_settings_update(*, user, **fields) -> RiskSettings:
-    """Weights, haircuts, capital and caps (risk officers and admins)."""
-    if user.role not in (Role.RISK_OFFICER, Role.ADMIN):
-        raise PermissionDenied(_("Only risk officers and admins change the risk settings."))
-    with transaction.atomic():
-        obj = risk_settings(persist=True)
-        for name, value in fields.items():
-            setattr(obj, name, value)
-        obj.full_clean(exclude=["tenant"])
-        obj.save()
-        audit_record(
-            action="risk.settings_updated", actor=user, target=obj, data={"fields": list(fields)}
-        )
-    return obj
 
 
 # --- assessments ---------------------------------------------------------------------------

@@ -12,6 +12,8 @@ urlpatterns = [
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/<int:alert_id>/", views.alert_detail, name="alert_detail"),
     path("alerts/<int:alert_id>/update/", views.alert_update, name="alert_update"),
+    path("settings/", views.settings_edit, name="settings"),
+    path("overrides/", views.override_rates_page, name="override_rates"),
     path("clients/<int:client_id>/assess/", views.assessment_create, name="assessment_create"),
     path(
         "clients/<int:client_id>/classification/",

@@ -4,6 +4,7 @@ Every action also works as a plain POST + redirect."""
 
 from __future__ import annotations
 
+from copy import copy
 from datetime import timedelta
 
 from django.contrib import messages
@@ -21,7 +22,7 @@ from tenancy.forms import apply_errors
 from tenancy.timezones import user_zone
 from tenancy.views import role_required, staff_required
 
-from . import calendar, policy, selectors, services
+from . import calendar, override_rates, policy, selectors, services
 from .forms import (
     AlertFilterForm,
     AlertUpdateForm,
@@ -29,6 +30,9 @@ from .forms import (
     CalendarFilterForm,
     ClassificationForm,
     DecisionForm,
+    GradeFormSet,
+    OverrideRatesForm,
+    RiskSettingsForm,
     WhatIfForm,
 )
 from .scale import rating_scale, risk_settings
@@ -71,6 +75,7 @@ def desk(request):
             "calendar": calendar.desk_calendar(user=user),
             "alert_counts": selectors.alert_counts(user=user),
             "alerts": list(selectors.alert_list(user=user, status="current")[:10]),
+            "override_rates": override_rates.desk_override_rates(user=user),
             "settings": settings,
             "tz": user_zone(user),
         },
@@ -274,3 +279,67 @@ def alert_update(request, alert_id):
         return redirect(back)
     messages.success(request, _("Alert updated."))
     return redirect(back)
+
+
+@role_required(*policy.DESK_ROLES)
+def settings_edit(request):
+    """The risk settings and the master scale: risk officers and admins edit,
+    branch heads and compliance read (a POST from them is 403)."""
+    may_edit = policy.can_edit_settings(request.user)
+    if request.method == "POST" and not may_edit:
+        raise PermissionDenied
+    current = copy(risk_settings())  # the form's validation must not touch the scope's copy
+    scale = rating_scale()
+    data = request.POST if request.method == "POST" else None
+    form = RiskSettingsForm(data, instance=current, read_only=not may_edit)
+    grades = GradeFormSet(
+        data,
+        prefix="scale",
+        initial=[
+            {"code": g.code, "review_months": g.review_months, "pd_pct": g.pd_pct} for g in scale
+        ],
+    )
+    if data is not None and form.is_valid() and grades.is_valid():
+        changes = {
+            f.cleaned_data["code"]: {
+                "review_months": f.cleaned_data["review_months"],
+                "pd_pct": f.cleaned_data["pd_pct"],
+            }
+            for f in grades
+        }
+        try:
+            services.risk_settings_update(user=request.user, scale=changes, **form.values())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Risk settings saved."))
+            return redirect("risk:settings")
+    return render(
+        request,
+        "risk/settings.html",
+        {
+            "form": form,
+            "grades": grades,
+            "rows": list(zip(grades.forms, scale, strict=False)),
+            "may_edit": may_edit,
+        },
+        status=400 if form.errors or any(grades.errors) else 200,
+    )
+
+
+@role_required(*policy.DESK_ROLES)
+@require_GET
+def override_rates_page(request):
+    """How often approvers and branches override the scale, and how it turned out."""
+    form = OverrideRatesForm(request.GET)
+    months = (form.cleaned_data.get("months") if form.is_valid() else None) or 12
+    return render(
+        request,
+        "risk/override_rates.html",
+        {
+            "form": form,
+            "rates": override_rates.desk_override_rates(
+                user=request.user, months=months, limit=None
+            ),
+        },
+    )

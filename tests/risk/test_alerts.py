@@ -215,7 +215,7 @@ def test_a_circle_shows_only_the_members_the_user_sees(bank, web_for):
         )
     html = web_for(bank.rm).get(reverse("risk:alert_detail", args=[alert.pk])).content.decode()
     assert "Seen Ltd" in html and "Hidden Ltd" not in html
-    assert "1 client you do not see" in html
+    assert "1 client you do not see" in html or "另有 1 个您无权查看的客户" in html
 
 
 def test_another_tenants_alert_page_is_404(bank, other_bank, web_for):

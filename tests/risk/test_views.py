@@ -9,6 +9,7 @@ from django.urls import reverse
 from risk.models import RiskAssessment
 
 from .helpers import (
+    DESK_BUDGET,
     make_assessment,
     make_client,
     make_collateral,
@@ -18,7 +19,6 @@ from .helpers import (
 )
 
 SECTION_BUDGET = 36  # the whole 360° page: clients and communications ~28 + the risk section 8
-DESK_BUDGET = 22  # queue, decisions, mine, concentration, calendar, alerts (counts + 10 rows) + layout
 
 
 def _detail(web, client):

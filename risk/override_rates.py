@@ -1,0 +1,217 @@
+"""The override-rate table: per approver and per branch (the client's), over the
+assessments approved in the last ``months`` months among the clients the user
+sees (``clients.access``), how often the approved rating overrode the scale's,
+in which direction, and how the overridden clients fared since.
+
+Definitions (risk/README.md "Override rates"):
+
+- approved: assessments approved in the window; overridden: those with a
+  ``rating_override``; rate = overridden ÷ approved × 100 (one decimal);
+- better / worse: the override ranks better (nearer AAA) / worse than the
+  scale rating on the tenant's master scale;
+- overridden clients: distinct clients with an overridden assessment;
+  worse since: of those, clients with a later approved assessment, or a current
+  rating (``ClientRating``), worse than the overridden rating;
+  non-performing now: of those, clients classified substandard or worse — the
+  classification staff stored (``ClientClassification``) or the floor from a
+  loan more than 90 days past due (``Holding.days_past_due``).
+
+Set-based: one aggregate query per grouping (``Count(filter=...)``, the
+rank of a rating a ``CASE`` over the scale), whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from clients.access import client_rows
+from clients.models.portfolio import Holding, ProductCategory
+from tenancy.models import User
+
+from . import rules
+from .models import ClientClassification, ClientRating, RiskAssessment
+from .scale import rating_scale
+
+BY_APPROVER = "approver"
+BY_BRANCH = "branch"
+GROUPINGS = {
+    BY_APPROVER: (
+        "approved_by_id",
+        "approved_by__username",
+        "approved_by__first_name",
+        "approved_by__last_name",
+    ),
+    BY_BRANCH: ("client__branch_id", "client__branch__name"),
+}
+NON_PERFORMING_DAYS = 90  # rules.floor_for_days_past_due: more than 90 days → substandard
+
+
+@dataclass(frozen=True)
+class OverrideRate:
+    key: int
+    name: str
+    approved: int
+    overridden: int
+    better: int
+    worse: int
+    overridden_clients: int
+    worse_since: int
+    non_performing: int
+
+    @property
+    def rate(self) -> Decimal:
+        """Overridden ÷ approved, in percent with one decimal (half up)."""
+        if not self.approved:
+            return Decimal("0.0")
+        pct = Decimal(self.overridden) * 100 / Decimal(self.approved)
+        return pct.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    def as_api(self) -> dict:
+        return {
+            "id": self.key,
+            "name": self.name,
+            "approved": self.approved,
+            "overridden": self.overridden,
+            "override_rate": self.rate,
+            "better": self.better,
+            "worse": self.worse,
+            "overridden_clients": self.overridden_clients,
+            "worse_since": self.worse_since,
+            "non_performing": self.non_performing,
+        }
+
+
+def _rank(field) -> Case:
+    """The rank of a rating on the tenant's scale (0 = best), as SQL (searched
+    ``CASE WHEN col = 'AAA'`` — CONVENTIONS §7)."""
+    return Case(
+        *[When(**{field: g.code}, then=Value(i)) for i, g in enumerate(rating_scale())],
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+def window_start(months: int) -> datetime:
+    """The start of the window: today ``months`` months ago, at midnight (local)."""
+    day = rules.add_months(timezone.localdate(), -months)
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def approved_in_window(*, user, months: int = 12) -> QuerySet[RiskAssessment]:
+    """Approved assessments of visible clients in the window, with the ranks
+    of the override, the scale rating and the outcome flags annotated."""
+    approved = RiskAssessment.Status.APPROVED
+    later_worse = (
+        RiskAssessment.objects.filter(
+            client_id=OuterRef("client_id"),
+            status=approved,
+            approved_at__gt=OuterRef("approved_at"),
+        )
+        .annotate(later_rank=_rank("rating"))
+        .filter(later_rank__gt=OuterRef("override_rank"))
+    )
+    current_worse = (
+        ClientRating.objects.filter(client_id=OuterRef("client_id"))
+        .annotate(current_rank=_rank("rating"))
+        .filter(current_rank__gt=OuterRef("override_rank"))
+    )
+    classified_np = ClientClassification.objects.filter(
+        client_id=OuterRef("client_id"), classification__in=sorted(rules.NON_PERFORMING)
+    )
+    loans_np = client_rows(
+        Holding.objects.filter(kind=ProductCategory.LOAN, days_past_due__gt=NON_PERFORMING_DAYS),
+        user=user,
+        client=OuterRef("client_id"),
+    )
+    qs = client_rows(
+        RiskAssessment.objects.filter(status=approved, approved_at__gte=window_start(months)),
+        user=user,
+    )
+    return qs.annotate(
+        override_rank=_rank("rating_override"),
+        scale_rank=_rank("scale_rating"),
+        worse_since=Exists(later_worse) | Exists(current_worse),
+        non_performing=Exists(classified_np) | Exists(loans_np),
+    )
+
+
+def override_rates(
+    *, user, months: int = 12, by: str = BY_APPROVER, limit: int | None = None
+) -> list[OverrideRate]:
+    """One row per approver (``by="approver"``) or per client branch
+    (``by="branch"``), highest override rate first (then most overrides);
+    ``limit`` rows at most. One query."""
+    fields = GROUPINGS[by]
+    overridden = ~Q(rating_override="")
+    rows = (
+        approved_in_window(user=user, months=months)
+        .values(*fields)
+        .annotate(
+            n_approved=Count("pk"),
+            n_overridden=Count("pk", filter=overridden),
+            n_better=Count("pk", filter=overridden & Q(override_rank__lt=F("scale_rank"))),
+            n_worse=Count("pk", filter=overridden & Q(override_rank__gt=F("scale_rank"))),
+            n_clients=Count("client_id", distinct=True, filter=overridden),
+            n_worse_since=Count(
+                "client_id", distinct=True, filter=overridden & Q(worse_since=True)
+            ),
+            n_non_performing=Count(
+                "client_id", distinct=True, filter=overridden & Q(non_performing=True)
+            ),
+        )
+        .annotate(
+            rate_order=Cast(F("n_overridden"), FloatField()) / Cast(F("n_approved"), FloatField())
+        )
+        .order_by("-rate_order", "-n_overridden", fields[1])
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    return [_row(r, by) for r in rows]
+
+
+def _row(r: dict, by: str) -> OverrideRate:
+    if by == BY_APPROVER:
+        person = User(
+            first_name=r["approved_by__first_name"], last_name=r["approved_by__last_name"]
+        )
+        key, name = r["approved_by_id"], person.get_full_name() or r["approved_by__username"]
+    else:
+        key, name = r["client__branch_id"], r["client__branch__name"]
+    return OverrideRate(
+        key=key,
+        name=name,
+        approved=r["n_approved"],
+        overridden=r["n_overridden"],
+        better=r["n_better"],
+        worse=r["n_worse"],
+        overridden_clients=r["n_clients"],
+        worse_since=r["n_worse_since"],
+        non_performing=r["n_non_performing"],
+    )
+
+
+def desk_override_rates(*, user, months: int = 12, limit: int | None = 10) -> dict:
+    """The desk panel: the top ``limit`` approvers and branches by rate (two queries)."""
+    return {
+        "months": months,
+        "approvers": override_rates(user=user, months=months, by=BY_APPROVER, limit=limit),
+        "branches": override_rates(user=user, months=months, by=BY_BRANCH, limit=limit),
+    }
