@@ -11,12 +11,14 @@ from .api import (
     CreditLimitViewSet,
     ReviewCalendarView,
     RiskAssessmentViewSet,
+    WatchListViewSet,
 )
 
 router = SimpleRouter()
 router.register("risk-assessments", RiskAssessmentViewSet, basename="riskassessment")
 router.register("collaterals", CollateralViewSet, basename="collateral")
 router.register("credit-limits", CreditLimitViewSet, basename="creditlimit")
+router.register("watch-list", WatchListViewSet, basename="watchlistentry")
 
 urlpatterns: list = [
     *router.urls,

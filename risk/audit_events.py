@@ -19,6 +19,8 @@ EVENTS = {
     "risk.collateral_created": _("Collateral registered"),
     "risk.collateral_updated": _("Collateral changed"),
     "risk.credit_limit_created": _("Credit limit set"),
+    "risk.watch_list_added": _("Client put on the watch list"),
+    "risk.watch_list_removed": _("Client taken off the watch list"),
     "risk.loan_arrears_set": _(
         "Days past due recorded"
     ),  # events before days past due moved to holdings
@@ -34,4 +36,5 @@ OBJECTS = {
     "risk.clientclassification": AuditObject(label=_("Classification")),
     "risk.loanarrears": AuditObject(label=_("Days past due")),
     "risk.risksettings": AuditObject(label=_("Risk settings")),
+    "risk.watchlistentry": AuditObject(label=_("Watch list entry")),
 }

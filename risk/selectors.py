@@ -17,7 +17,7 @@ from clients.selectors.portfolio import client_loans as loan_holdings
 from tenancy.models import Role
 from tenancy.shortcuts import get_or_404
 
-from . import rules
+from . import rules, watchlist
 from .models import (
     Classification,
     ClientClassification,
@@ -170,6 +170,7 @@ class Exposure:
     share_of_tier1: Decimal | None
     large_exposure: bool
     breaches: list
+    watch_list: bool = False
 
     def as_api(self) -> dict:
         return {
@@ -181,7 +182,7 @@ class Exposure:
             "coverage_ratio": self.coverage_ratio,
             "classification": self.classification["classification"],
             "classification_floor": self.classification["floor"],
-            "watch_list": False,
+            "watch_list": self.watch_list,
             "open_alerts": 0,
             "share_of_tier1": self.share_of_tier1,
             "large_exposure": self.large_exposure,
@@ -194,8 +195,11 @@ def lendable_collateral(*, user, client, rows=None) -> Decimal:
     return sum((to_base(c.lendable_value, c.currency) for c in rows), Decimal("0.00"))
 
 
-def client_exposure(*, user, client, collaterals=None, request=None) -> Exposure:
-    """Exposure (the client's loans in CNY) against its limit, collateral and the caps."""
+def client_exposure(
+    *, user, client, collaterals=None, request=None, on_watch_list: bool | None = None
+) -> Exposure:
+    """Exposure (the client's loans in CNY) against its limit, collateral and the
+    caps. ``on_watch_list`` when the caller knows it already (the 360° section)."""
     settings = risk_settings()
     exposure = Decimal(client.exposure)
     limit_row = credit_limit_current(user=user, client=client)
@@ -211,6 +215,9 @@ def client_exposure(*, user, client, collaterals=None, request=None) -> Exposure
         share_of_tier1=rules.ratio(exposure, settings.tier1_capital),
         large_exposure=rules.is_large_exposure(exposure=exposure, settings=settings),
         breaches=rules.breaches(exposure=exposure, limit=limit, settings=settings),
+        watch_list=(
+            watchlist.is_on_watch_list(client) if on_watch_list is None else on_watch_list
+        ),
     )
 
 
