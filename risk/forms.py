@@ -67,3 +67,11 @@ class CalendarFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("All")), *ReviewKind.choices]
+
+
+class WatchListForm(forms.Form):
+    """Add to or take off the watch list: a reason is required."""
+
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.TextInput(attrs={"required": True})
+    )

@@ -9,6 +9,9 @@ app_name = "risk"
 urlpatterns = [
     path("", views.desk, name="desk"),
     path("calendar/", views.review_calendar, name="calendar"),
+    path("watch-list/", views.watch_list, name="watch_list"),
+    path("clients/<int:client_id>/watch-list/add/", views.watch_add, name="watch_add"),
+    path("clients/<int:client_id>/watch-list/remove/", views.watch_remove, name="watch_remove"),
     path("clients/<int:client_id>/assess/", views.assessment_create, name="assessment_create"),
     path(
         "clients/<int:client_id>/classification/",
