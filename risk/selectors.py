@@ -215,9 +215,7 @@ def client_exposure(
         share_of_tier1=rules.ratio(exposure, settings.tier1_capital),
         large_exposure=rules.is_large_exposure(exposure=exposure, settings=settings),
         breaches=rules.breaches(exposure=exposure, limit=limit, settings=settings),
-        watch_list=(
-            watchlist.is_on_watch_list(client) if on_watch_list is None else on_watch_list
-        ),
+        watch_list=(watchlist.is_on_watch_list(client) if on_watch_list is None else on_watch_list),
     )
 
 

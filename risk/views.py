@@ -264,6 +264,4 @@ def watch_remove(request, client_id):
     if not watchlist.may_edit(request.user):
         client_get(user=request.user, client_id=client_id)
         raise PermissionDenied
-    return _watch_change(
-        request, client_id, watchlist.watch_remove, _("Taken off the watch list.")
-    )
+    return _watch_change(request, client_id, watchlist.watch_remove, _("Taken off the watch list."))

@@ -82,9 +82,7 @@ def is_on_watch_list(client) -> bool:
 def watch_list(*, user, client=None, current: bool | None = True) -> QuerySet[WatchListEntry]:
     """Entries of the clients ``user`` sees, newest first, with the client and
     who added / removed them; ``current=None`` includes removed entries."""
-    qs = WatchListEntry.objects.select_related(
-        "client", "client__branch", "added_by", "removed_by"
-    )
+    qs = WatchListEntry.objects.select_related("client", "client__branch", "added_by", "removed_by")
     qs = client_rows(qs, user=user, client=client)
     if current is not None:
         qs = qs.filter(removed_at__isnull=current)

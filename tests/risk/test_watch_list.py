@@ -55,7 +55,11 @@ def test_risk_officer_adds_with_a_reason_and_it_is_audited(bank, api_for):
     r = api_for(bank.risk_officer).post(URL, {"client": c.pk, "reason": "Arrears"}, format="json")
     assert r.status_code == 201, r.json()
     body = r.json()
-    assert (body["client"], body["client_name"], body["reason"]) == (c.pk, "Huaxin Trading", "Arrears")
+    assert (body["client"], body["client_name"], body["reason"]) == (
+        c.pk,
+        "Huaxin Trading",
+        "Arrears",
+    )
     assert body["added_by"] == bank.risk_officer.pk and body["removed_at"] is None
     with bank.scope():
         assert AuditEvent.objects.filter(action="risk.watch_list_added").count() == 1
@@ -220,7 +224,10 @@ def test_risk_officer_adds_from_the_client_page_and_sees_the_badge(bank, web_for
 
 def test_rm_cannot_add_from_the_page(bank, web_for):
     c = make_client(bank)
-    assert web_for(bank.rm).post(reverse("risk:watch_add", args=[c.pk]), {"reason": "x"}).status_code == 403
+    assert (
+        web_for(bank.rm).post(reverse("risk:watch_add", args=[c.pk]), {"reason": "x"}).status_code
+        == 403
+    )
 
 
 def test_page_add_without_reason_adds_nothing(bank, web_for):
