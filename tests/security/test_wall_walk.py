@@ -70,6 +70,7 @@ NOT_INTERACTION_BASENAMES = {
     "riskassessment",
     "collateral",
     "creditlimit",
+    "watchlistentry",  # the watch list: a client, a reason typed by a risk officer, no interactions
 }
 PUBLIC_PREFIXES = ("platform-admin/", "static/", "i18n/", "accounts/")
 PUBLIC_NAMES = {"login", "logout", "set_language", "healthz", "api-token"}
