@@ -17,7 +17,7 @@ from .helpers import (
     set_capital,
 )
 
-SECTION_BUDGET = 36  # the whole 360° page: clients and communications ~28 + the risk section 8
+SECTION_BUDGET = 37  # the whole 360° page: clients and communications ~28 + the risk section 9 (watch list entry)
 DESK_BUDGET = 23  # + the watch list panel, its proposals and the scale they read: one query each
 
 
