@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
@@ -12,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from clients.access import client_rows, managed_by_q, visible_clients
+from clients.cadence import cadence_tighteners
 from clients.models import Client, ContactPerson
 from tenancy import selectors as tenancy_selectors
 from tenancy.context import require_tenant_id
@@ -224,15 +226,39 @@ def my_followup_counts(*, user: User, now: datetime | None = None, tz=None) -> d
 # --- revisit cadence ----------------------------------------------------------------------
 
 
+def _not_contacted_since(cutoff: datetime, prefix: str) -> Q:
+    return Q(**{f"{prefix}last_contacted_at__isnull": True}) | Q(
+        **{f"{prefix}last_contacted_at__lt": cutoff}
+    )
+
+
+def _scaled(days: int, factor: Decimal) -> timedelta:
+    return timedelta(seconds=int(Decimal(days) * 86400 * factor))
+
+
 def revisit_overdue_q(*, settings: CommunicationSettings, now: datetime, prefix: str = "") -> Q:
-    """Key clients (a tier with a cadence) not contacted within their cadence."""
+    """Key clients (a tier with a cadence) not contacted within their cadence.
+
+    Cadence tighteners (``clients.cadence``, e.g. risk's watch list) shorten
+    it for the clients they match — cadence × factor, the shortest winning —
+    and give matching clients of a tier without a cadence the tightest tier
+    cadence × factor. Still one expression: the revisit lists stay one query."""
+    cadences = settings.cadence_days()
     q = Q(pk__in=[])
-    for tier, days in settings.cadence_days().items():
-        cutoff = now - timedelta(days=days)
-        q |= Q(**{f"{prefix}tier": tier}) & (
-            Q(**{f"{prefix}last_contacted_at__isnull": True})
-            | Q(**{f"{prefix}last_contacted_at__lt": cutoff})
-        )
+    for tier, days in cadences.items():
+        q |= Q(**{f"{prefix}tier": tier}) & _not_contacted_since(now - timedelta(days=days), prefix)
+    tightest = min(cadences.values(), default=None)
+    for tightener in cadence_tighteners():
+        sooner = Q(pk__in=[])
+        for tier, days in cadences.items():
+            cutoff = now - _scaled(days, tightener.factor)
+            sooner |= Q(**{f"{prefix}tier": tier}) & _not_contacted_since(cutoff, prefix)
+        if tightest is not None:
+            cutoff = now - _scaled(tightest, tightener.factor)
+            sooner |= ~Q(**{f"{prefix}tier__in": list(cadences)}) & _not_contacted_since(
+                cutoff, prefix
+            )
+        q |= tightener.q(prefix) & sooner  # one Exists() per tightener
     return q & ~Q(**{f"{prefix}lifecycle": Client.Lifecycle.CLOSED})
 
 

@@ -21,7 +21,7 @@ from clients.access import client_get, visible_clients
 from tenancy.api_base import ScopedAPIMixin
 from tenancy.filters import IdFilter, SafeDateFilter
 
-from . import calendar, override_rates, policy, selectors, services
+from . import calendar, override_rates, policy, selectors, services, watchlist
 from .forms import OverrideRatesForm
 from .models import (
     AlertKind,
@@ -35,6 +35,7 @@ from .models import (
     RiskAssessment,
     RiskSettings,
     Severity,
+    WatchListEntry,
 )
 from .scale import rating_scale, risk_settings
 
@@ -680,3 +681,120 @@ class OverrideRatesView(ScopedAPIMixin, APIView):
                 }
             ).data
         )
+
+
+# --- watch list ----------------------------------------------------------------------------
+
+
+class WatchListEntrySerializer(serializers.ModelSerializer):
+    client = ClientField()
+    client_name = serializers.CharField(source="client.name", read_only=True)
+    reason = serializers.CharField(allow_blank=False, trim_whitespace=True)
+
+    class Meta:
+        model = WatchListEntry
+        fields = [
+            "id",
+            "client",
+            "client_name",
+            "reason",
+            "added_by",
+            "added_at",
+            "removed_by",
+            "removed_at",
+            "removal_reason",
+        ]
+        read_only_fields = ["added_by", "added_at", "removed_by", "removed_at", "removal_reason"]
+
+
+class WatchRemoveSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=False, trim_whitespace=True)
+
+
+class ProposalSerializer(serializers.Serializer):
+    client = serializers.IntegerField()
+    client_name = serializers.CharField()
+    reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=["high_alert", "rating"]),
+        help_text="Why the client is proposed: an unresolved high-severity alert, "
+        "a current rating of CCC or worse.",
+    )
+    rating = serializers.CharField(allow_null=True)
+    alert_kind = serializers.CharField(allow_null=True, help_text="The newest high alert's kind.")
+    high_alerts = serializers.IntegerField()
+    why = serializers.CharField(help_text="The reasons in the caller's language.")
+
+
+class WatchListFilter(filters.FilterSet):
+    """``current`` defaults to true: only entries still on the list."""
+
+    client = IdFilter(field_name="client_id")
+    current = filters.BooleanFilter(method="filter_current")
+
+    class Meta:
+        model = WatchListEntry
+        fields = ["client", "current"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and "current" not in data:
+            data = data.copy()
+            data["current"] = "true"
+        super().__init__(data, *args, **kwargs)
+
+    def filter_current(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(removed_at__isnull=value)
+
+
+def _all_entries(*, user):
+    return watchlist.watch_list(user=user, current=None)
+
+
+class WatchListViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The watch list of visible clients; risk officers add and remove (with a reason)."""
+
+    serializer_class = WatchListEntrySerializer
+    selector = staticmethod(_all_entries)
+    filterset_class = WatchListFilter
+    http_method_names = ["get", "post", "head", "options"]
+
+    def filter_queryset(self, queryset):
+        # the filters (current=true by default) are the list's: an entry's own
+        # URL answers for removed entries too
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def create(self, request, *args, **kwargs):
+        if not watchlist.may_edit(request.user):
+            raise PermissionDenied("Only risk officers change the watch list.")
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        entry = watchlist.watch_add(user=request.user, **ser.validated_data)
+        return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=WatchRemoveSerializer, responses=WatchListEntrySerializer)
+    @action(detail=True, methods=["post"])
+    def remove(self, request, pk=None):
+        entry = self.get_object()
+        if not watchlist.may_edit(request.user):  # the role check comes before the body's
+            raise PermissionDenied("Only risk officers change the watch list.")
+        ser = WatchRemoveSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        entry = watchlist.watch_remove(
+            user=request.user,
+            client=entry.client,
+            reason=ser.validated_data["reason"],
+            entry_id=entry.pk,
+        )
+        return Response(self.get_serializer(entry).data)
+
+    @extend_schema(responses=ProposalSerializer(many=True), filters=False)
+    @action(detail=False, methods=["get"])
+    def proposals(self, request):
+        """Visible clients not on the list with an unresolved high-severity alert
+        or a current rating of CCC or worse (paginated)."""
+        page = self.paginate_queryset(watchlist.proposals_queryset(user=request.user))
+        rows = [p.as_api() for p in watchlist.as_proposals(page)]
+        return self.get_paginated_response(ProposalSerializer(rows, many=True).data)

@@ -14,6 +14,7 @@ from .api import (
     RiskAlertViewSet,
     RiskAssessmentViewSet,
     RiskSettingsView,
+    WatchListViewSet,
 )
 
 router = SimpleRouter()
@@ -21,6 +22,7 @@ router.register("risk-assessments", RiskAssessmentViewSet, basename="riskassessm
 router.register("collaterals", CollateralViewSet, basename="collateral")
 router.register("credit-limits", CreditLimitViewSet, basename="creditlimit")
 router.register("risk-alerts", RiskAlertViewSet, basename="riskalert")
+router.register("watch-list", WatchListViewSet, basename="watchlistentry")
 
 urlpatterns: list = [
     *router.urls,

@@ -35,6 +35,13 @@ class RiskConfig(AppConfig):
 
         register_audit_events(app="risk", events=EVENTS, objects=OBJECTS)
 
+        from clients.cadence import register_cadence_tightener
+
+        from .watchlist import CADENCE_FACTOR, on_watch_list_q
+
+        # watch-listed clients are due for a revisit sooner (clients/cadence.py)
+        register_cadence_tightener(key="risk.watch_list", q=on_watch_list_q, factor=CADENCE_FACTOR)
+
         from tenancy.schedules import register_schedule
 
         register_schedule(

@@ -24,6 +24,8 @@ EVENTS = {
     "risk.alert_acknowledged": _("Risk alert acknowledged"),
     "risk.alert_resolved": _("Risk alert resolved"),
     "risk.alert_noted": _("Risk alert note changed"),
+    "risk.watch_list_added": _("Client put on the watch list"),
+    "risk.watch_list_removed": _("Client taken off the watch list"),
     "risk.loan_arrears_set": _(
         "Days past due recorded"
     ),  # events before days past due moved to holdings
@@ -43,4 +45,5 @@ OBJECTS = {
         label=_("Risk alert"), url=lambda pk: reverse("risk:alert_detail", args=[int(pk)])
     ),
     "risk.scan": AuditObject(label=_("Early-warning scan")),
+    "risk.watchlistentry": AuditObject(label=_("Watch list entry")),
 }

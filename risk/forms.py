@@ -195,3 +195,11 @@ GradeFormSet = forms.formset_factory(GradeForm, extra=0, max_num=50, validate_ma
 
 class OverrideRatesForm(forms.Form):
     months = forms.IntegerField(label=_("months"), min_value=1, max_value=60, required=False)
+
+
+class WatchListForm(forms.Form):
+    """Add to or take off the watch list: a reason is required."""
+
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.TextInput(attrs={"required": True})
+    )

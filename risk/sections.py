@@ -8,8 +8,8 @@ from __future__ import annotations
 from tenancy.models import Role
 from tenancy.timezones import user_zone
 
-from . import calendar, policy, selectors
-from .forms import AssessmentForm, ClassificationForm, WhatIfForm
+from . import calendar, policy, selectors, watchlist
+from .forms import AssessmentForm, ClassificationForm, WatchListForm, WhatIfForm
 from .models import RiskAssessment
 from .scale import rating_scale
 
@@ -20,8 +20,14 @@ def client_section_context(request, client) -> dict:
     user = request.user
     collaterals = list(selectors.collateral_list(user=user, client=client))
     alerts = list(selectors.client_alerts(user=user, client=client))
+    watch_entry = watchlist.current_entry(client=client)
     exposure = selectors.client_exposure(
-        user=user, client=client, collaterals=collaterals, alerts=alerts, request=request
+        user=user,
+        client=client,
+        collaterals=collaterals,
+        alerts=alerts,
+        request=request,
+        on_watch_list=watch_entry is not None,
     )
     history = selectors.rating_history(user=user, client=client, limit=10)
     open_rows = list(
@@ -55,6 +61,9 @@ def client_section_context(request, client) -> dict:
             else None
         ),
         "what_if_form": WhatIfForm(auto_id="whatif_%s"),
+        "watch_entry": watch_entry,
+        "may_watch": watchlist.may_edit(user),
+        "watch_form": WatchListForm(auto_id="watch_%s"),
         # the client's next due dates: one query (the calendar's union, 5 rows)
         "next_due": calendar.review_calendar(user=user, client=client)[:5],
         "tz": user_zone(user),

@@ -17,7 +17,7 @@ from clients.selectors.portfolio import client_loans as loan_holdings
 from tenancy.models import Role
 from tenancy.shortcuts import get_or_404
 
-from . import rules
+from . import rules, watchlist
 from .models import (
     SEVERITY_ORDER,
     Classification,
@@ -173,6 +173,7 @@ class Exposure:
     large_exposure: bool
     breaches: list
     open_alerts: int = 0
+    watch_list: bool = False
 
     def as_api(self) -> dict:
         return {
@@ -184,7 +185,7 @@ class Exposure:
             "coverage_ratio": self.coverage_ratio,
             "classification": self.classification["classification"],
             "classification_floor": self.classification["floor"],
-            "watch_list": False,
+            "watch_list": self.watch_list,
             "open_alerts": self.open_alerts,
             "share_of_tier1": self.share_of_tier1,
             "large_exposure": self.large_exposure,
@@ -197,8 +198,12 @@ def lendable_collateral(*, user, client, rows=None) -> Decimal:
     return sum((to_base(c.lendable_value, c.currency) for c in rows), Decimal("0.00"))
 
 
-def client_exposure(*, user, client, collaterals=None, alerts=None, request=None) -> Exposure:
-    """Exposure (the client's loans in CNY) against its limit, collateral and the caps."""
+def client_exposure(
+    *, user, client, collaterals=None, alerts=None, request=None, on_watch_list: bool | None = None
+) -> Exposure:
+    """Exposure (the client's loans in CNY) against its limit, collateral and the
+    caps. ``alerts`` (the client's current alerts) and ``on_watch_list`` when the
+    caller has them already (the 360° section)."""
     settings = risk_settings()
     exposure = Decimal(client.exposure)
     limit_row = credit_limit_current(user=user, client=client)
@@ -217,6 +222,7 @@ def client_exposure(*, user, client, collaterals=None, alerts=None, request=None
         open_alerts=(
             len(alerts) if alerts is not None else client_alerts(user=user, client=client).count()
         ),
+        watch_list=(watchlist.is_on_watch_list(client) if on_watch_list is None else on_watch_list),
     )
 
 

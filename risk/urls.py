@@ -14,6 +14,9 @@ urlpatterns = [
     path("alerts/<int:alert_id>/update/", views.alert_update, name="alert_update"),
     path("settings/", views.settings_edit, name="settings"),
     path("overrides/", views.override_rates_page, name="override_rates"),
+    path("watch-list/", views.watch_list, name="watch_list"),
+    path("clients/<int:client_id>/watch-list/add/", views.watch_add, name="watch_add"),
+    path("clients/<int:client_id>/watch-list/remove/", views.watch_remove, name="watch_remove"),
     path("clients/<int:client_id>/assess/", views.assessment_create, name="assessment_create"),
     path(
         "clients/<int:client_id>/classification/",

@@ -22,7 +22,7 @@ from tenancy.forms import apply_errors
 from tenancy.timezones import user_zone
 from tenancy.views import role_required, staff_required
 
-from . import calendar, override_rates, policy, selectors, services
+from . import calendar, override_rates, policy, selectors, services, watchlist
 from .forms import (
     AlertFilterForm,
     AlertUpdateForm,
@@ -33,6 +33,7 @@ from .forms import (
     GradeFormSet,
     OverrideRatesForm,
     RiskSettingsForm,
+    WatchListForm,
     WhatIfForm,
 )
 from .scale import rating_scale, risk_settings
@@ -73,6 +74,10 @@ def desk(request):
             "mine": list(selectors.my_assessments(user=user)[:10]),
             "concentration": selectors.concentration(user=user),
             "calendar": calendar.desk_calendar(user=user),
+            "watch_entries": list(watchlist.watch_list(user=user)[:20]),
+            "proposals": watchlist.proposals(user=user, limit=20),
+            "may_watch": watchlist.may_edit(user),
+            "watch_form": WatchListForm(auto_id=False),
             "alert_counts": selectors.alert_counts(user=user),
             "alerts": list(selectors.alert_list(user=user, status="current")[:10]),
             "override_rates": override_rates.desk_override_rates(user=user),
@@ -343,3 +348,59 @@ def override_rates_page(request):
             ),
         },
     )
+
+
+# --- watch list ----------------------------------------------------------------------------
+
+
+@role_required(*policy.DESK_ROLES)
+@require_GET
+def watch_list(request):
+    """The whole watch list of the clients the user sees (50 a page), with removal."""
+    rows = watchlist.watch_list(user=request.user)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "risk/watch_list.html",
+        {
+            "page": page,
+            "may_watch": watchlist.may_edit(request.user),
+            "watch_form": WatchListForm(auto_id=False),
+            "tz": user_zone(request.user),
+        },
+    )
+
+
+def _watch_change(request, client_id, change, done: str):
+    client = client_get(user=request.user, client_id=client_id)
+    form = WatchListForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason."))
+        return redirect(_back(request, _client_page(client.pk)))
+    try:
+        change(user=request.user, client=client, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        messages.success(request, done)
+    return redirect(_back(request, _client_page(client.pk)))
+
+
+@staff_required
+@require_POST
+def watch_add(request, client_id):
+    """Put a client on the watch list (risk officers; from the desk or the 360° page)."""
+    if not watchlist.may_edit(request.user):
+        client_get(user=request.user, client_id=client_id)  # another bank's client: 404
+        raise PermissionDenied
+    return _watch_change(request, client_id, watchlist.watch_add, _("Put on the watch list."))
+
+
+@staff_required
+@require_POST
+def watch_remove(request, client_id):
+    """Take a client off the watch list (risk officers), with a reason."""
+    if not watchlist.may_edit(request.user):
+        client_get(user=request.user, client_id=client_id)
+        raise PermissionDenied
+    return _watch_change(request, client_id, watchlist.watch_remove, _("Taken off the watch list."))

@@ -44,3 +44,21 @@ TARGETS = {
     "client-exposure-what-if": lambda bank: {"client_id": _client(bank).pk},
     "client-classification": lambda bank: {"client_id": _client(bank).pk},
 }
+
+
+def _watch_entry(bank):
+    from risk import watchlist
+
+    client = _client(bank)
+    with bank.scope():
+        return watchlist.watch_add(user=bank.risk_officer, client=client, reason="x").pk
+
+
+TARGETS.update(
+    {
+        "risk:watch_add": lambda bank: {"client_id": _client(bank).pk},
+        "risk:watch_remove": lambda bank: {"client_id": _client(bank).pk},
+        "watchlistentry-detail": lambda bank: {"pk": _watch_entry(bank)},
+        "watchlistentry-remove": lambda bank: {"pk": _watch_entry(bank)},
+    }
+)

@@ -18,7 +18,7 @@ from .helpers import (
     set_capital,
 )
 
-SECTION_BUDGET = 36  # the whole 360° page: clients and communications ~28 + the risk section 8
+SECTION_BUDGET = 38  # the whole 360° page: clients and communications ~28 + the risk section 10 (alerts, watch list entry)
 
 
 def _detail(web, client):

@@ -55,6 +55,9 @@ NOT_INTERACTION_DATA = {
     "risk:assessment_detail",
     "risk:assessment_submit",
     "risk:assessment_decide",
+    # risk alerts: what the scan saw in limits, loans, collateral and transactions, no interactions
+    "risk:alert_detail",
+    "risk:alert_update",
 }
 # API routers' basenames whose objects carry no interaction data (walked at their lists)
 NOT_INTERACTION_BASENAMES = {
@@ -70,6 +73,8 @@ NOT_INTERACTION_BASENAMES = {
     "riskassessment",
     "collateral",
     "creditlimit",
+    "riskalert",  # early-warning alerts: figures from limits, loans, collateral, transactions
+    "watchlistentry",  # the watch list: a client, a reason typed by a risk officer, no interactions
 }
 PUBLIC_PREFIXES = ("platform-admin/", "static/", "i18n/", "accounts/")
 PUBLIC_NAMES = {"login", "logout", "set_language", "healthz", "api-token"}
