@@ -150,9 +150,10 @@ def ratio(numerator: Decimal, denominator: Decimal | None) -> Decimal | None:
 
 @dataclass(frozen=True)
 class Breach:
-    code: str  # credit_limit, single_client_cap, client_loans_cap
+    code: str  # credit_limit, single_client_cap, client_loans_cap, group_limit, group_cap
     limit: Decimal
     exposure: Decimal
+    group: object = None  # the group's id, for group_limit and group_cap
 
     @property
     def excess(self) -> Decimal:
@@ -167,6 +168,7 @@ def caps(settings) -> dict[str, Decimal | None]:
         "single_client_cap": t1 * settings.single_client_cap_pct / pct if t1 > 0 else None,
         "client_loans_cap": net * settings.client_loans_cap_pct / pct if net > 0 else None,
         "large_exposure": t1 * settings.large_exposure_pct / pct if t1 > 0 else None,
+        "group_cap": t1 * settings.group_cap_pct / pct if t1 > 0 else None,
     }
 
 
@@ -180,6 +182,20 @@ def breaches(*, exposure: Decimal, limit: Decimal | None, settings) -> list[Brea
         cap = c[code]
         if cap is not None and exposure > cap:
             found.append(Breach(code, cap.quantize(Decimal("0.01")), exposure))
+    return found
+
+
+def group_breaches(
+    *, exposure: Decimal, limit: Decimal | None, settings, group=None
+) -> list[Breach]:
+    """Which of the group's limit (``group_limit``) and the connected-group cap
+    (``group_cap``: ``group_cap_pct`` of tier-1) the group's exposure exceeds."""
+    found = []
+    if limit is not None and exposure > limit:
+        found.append(Breach("group_limit", limit, exposure, group))
+    cap = caps(settings)["group_cap"]
+    if cap is not None and exposure > cap:
+        found.append(Breach("group_cap", cap.quantize(Decimal("0.01")), exposure, group))
     return found
 
 

@@ -4,7 +4,7 @@ clients (``client_rows``), or of one client already checked by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,7 +17,7 @@ from clients.selectors.portfolio import client_loans as loan_holdings
 from tenancy.models import Role
 from tenancy.shortcuts import get_or_404
 
-from . import rules
+from . import groups, rules
 from .models import (
     Classification,
     ClientClassification,
@@ -110,8 +110,22 @@ def collateral_get(*, user, collateral_id) -> Collateral:
     return get_or_404(qs, collateral_id)
 
 
-def credit_limit_list(*, user, client=None) -> QuerySet[CreditLimit]:
-    return client_rows(CreditLimit.objects.select_related("client"), user=user, client=client)
+def credit_limit_list(*, user, client=None, group=None) -> QuerySet[CreditLimit]:
+    """Limits of visible clients and of groups with a visible member; with
+    ``client`` (from ``client_get``) that client's limits only."""
+    qs = CreditLimit.objects.select_related("client", "group")
+    if client is not None:
+        return client_rows(qs, user=user, client=client)
+    visible = visible_clients(user)
+    qs = qs.filter(
+        Q(client__in=visible.values("pk"))
+        | Q(
+            group_id__in=visible.filter(group_memberships__isnull=False).values(
+                "group_memberships__group_id"
+            )
+        )
+    )
+    return qs if group is None else qs.filter(group=group)
 
 
 def credit_limit_current(*, user, client) -> CreditLimit | None:
@@ -170,6 +184,7 @@ class Exposure:
     share_of_tier1: Decimal | None
     large_exposure: bool
     breaches: list
+    groups: list = field(default_factory=list)  # risk.groups.GroupExposure
 
     def as_api(self) -> dict:
         return {
@@ -186,6 +201,7 @@ class Exposure:
             "share_of_tier1": self.share_of_tier1,
             "large_exposure": self.large_exposure,
             "breaches": [b.code for b in self.breaches],
+            "groups": [g.as_api() for g in self.groups],
         }
 
 
@@ -211,22 +227,38 @@ def client_exposure(*, user, client, collaterals=None, request=None) -> Exposure
         share_of_tier1=rules.ratio(exposure, settings.tier1_capital),
         large_exposure=rules.is_large_exposure(exposure=exposure, settings=settings),
         breaches=rules.breaches(exposure=exposure, limit=limit, settings=settings),
+        groups=groups.client_groups(user=user, client=client),
     )
 
 
 def what_if(*, user, client, amount: Decimal) -> dict:
-    """Would a new loan of ``amount`` (CNY) breach the credit limit or a capital cap?"""
+    """Would a new loan of ``amount`` (CNY) breach the credit limit or a capital
+    cap? The loan also adds to each of the client's groups: their limits and
+    the connected-group cap are checked too (``group`` names the group)."""
     settings = risk_settings()
     limit_row = credit_limit_current(user=user, client=client)
     limit = to_base(limit_row.amount, limit_row.currency) if limit_row else None
     after = Decimal(client.exposure) + Decimal(amount)
     found = rules.breaches(exposure=after, limit=limit, settings=settings)
+    names = {}
+    for g in groups.client_groups(user=user, client=client, extra=Decimal(amount), names=False):
+        names[g.id] = g.name
+        found += g.breaches
     return {
         "amount": Decimal(amount),
         "exposure_before": Decimal(client.exposure),
         "exposure_after": after,
         "limit": limit,
-        "breaches": [{"code": b.code, "limit": b.limit, "excess": b.excess} for b in found],
+        "breaches": [
+            {
+                "code": b.code,
+                "limit": b.limit,
+                "excess": b.excess,
+                "group": b.group,
+                "group_name": names.get(b.group, ""),
+            }
+            for b in found
+        ],
         "large_exposure": rules.is_large_exposure(exposure=after, settings=settings),
         "ok": not found,
     }
@@ -253,3 +285,9 @@ def concentration(*, user, limit: int = 20) -> list[dict]:
         }
         for c in rows
     ]
+
+
+def group_concentration(*, user, limit: int = 20) -> list:
+    """The desk's "Groups" table: the largest group exposures among the groups
+    with a member the user sees (``risk.groups``; two queries)."""
+    return groups.group_concentration(user=user, limit=limit)
