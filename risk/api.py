@@ -388,9 +388,9 @@ class BreachSerializer(serializers.Serializer):
     limit = serializers.DecimalField(max_digits=20, decimal_places=2)
     excess = serializers.DecimalField(max_digits=20, decimal_places=2)
     group = serializers.IntegerField(
-        allow_null=True, help_text="The group, for group_limit and group_cap."
+        required=False, help_text="The group's id (group_limit and group_cap only)."
     )
-    group_name = serializers.CharField(allow_blank=True)
+    group_name = serializers.CharField(required=False)
 
 
 class WhatIfSerializer(serializers.Serializer):

@@ -168,8 +168,13 @@ def caps(settings) -> dict[str, Decimal | None]:
         "single_client_cap": t1 * settings.single_client_cap_pct / pct if t1 > 0 else None,
         "client_loans_cap": net * settings.client_loans_cap_pct / pct if net > 0 else None,
         "large_exposure": t1 * settings.large_exposure_pct / pct if t1 > 0 else None,
-        "group_cap": t1 * settings.group_cap_pct / pct if t1 > 0 else None,
     }
+
+
+def group_cap(settings) -> Decimal | None:
+    """The connected-group cap in CNY: ``group_cap_pct`` of tier-1 (None when not set)."""
+    t1 = settings.tier1_capital
+    return t1 * settings.group_cap_pct / Decimal("100") if t1 > 0 else None
 
 
 def breaches(*, exposure: Decimal, limit: Decimal | None, settings) -> list[Breach]:
@@ -193,7 +198,7 @@ def group_breaches(
     found = []
     if limit is not None and exposure > limit:
         found.append(Breach("group_limit", limit, exposure, group))
-    cap = caps(settings)["group_cap"]
+    cap = group_cap(settings)
     if cap is not None and exposure > cap:
         found.append(Breach("group_cap", cap.quantize(Decimal("0.01")), exposure, group))
     return found

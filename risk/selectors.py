@@ -250,13 +250,8 @@ def what_if(*, user, client, amount: Decimal) -> dict:
         "exposure_after": after,
         "limit": limit,
         "breaches": [
-            {
-                "code": b.code,
-                "limit": b.limit,
-                "excess": b.excess,
-                "group": b.group,
-                "group_name": names.get(b.group, ""),
-            }
+            {"code": b.code, "limit": b.limit, "excess": b.excess}
+            | ({} if b.group is None else {"group": b.group, "group_name": names[b.group]})
             for b in found
         ],
         "large_exposure": rules.is_large_exposure(exposure=after, settings=settings),
