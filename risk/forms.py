@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tenancy.filters import SafeDateField
 
+from clients.models.portfolio import BASE_CURRENCY, CURRENCY_CHOICES
+
 from .models import Classification, ReviewKind
 
 
@@ -47,6 +49,16 @@ class WhatIfForm(forms.Form):
     amount = forms.DecimalField(
         label=_("New loan (CNY)"), max_digits=20, decimal_places=2, min_value=Decimal("0.01")
     )
+
+
+class GroupLimitForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Group limit"), max_digits=20, decimal_places=2, min_value=Decimal("0")
+    )
+    currency = forms.ChoiceField(
+        label=_("Currency"), choices=CURRENCY_CHOICES, initial=BASE_CURRENCY
+    )
+    expires_on = SafeDateField(label=_("Expires on"))
 
 
 class CalendarFilterForm(forms.Form):

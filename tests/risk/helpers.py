@@ -80,3 +80,25 @@ def set_capital(bank, *, tier1="0", net="0"):
         s.net_capital = Decimal(net)
         s.save()
         return s
+
+
+def make_group(bank, *members, kind="corporate_group", name="Huaxin Group"):
+    """A relationship group of ``members`` (clients of ``bank``)."""
+    from clients.models import GroupMembership, RelationshipGroup
+
+    with tenant_scope(bank.tenant):
+        group = RelationshipGroup.objects.create(name=name, kind=kind)
+        for m in members:
+            GroupMembership.objects.create(group=group, client=m, role="other")
+        return group
+
+
+def make_group_limit(bank, group, *, amount="1000000", currency="CNY", days=365):
+    with tenant_scope(bank.tenant):
+        return CreditLimit.objects.create(
+            group=group,
+            amount=Decimal(amount),
+            currency=currency,
+            expires_on=date.today() + timedelta(days=days),
+            created_by=bank.risk_officer,
+        )
