@@ -18,7 +18,7 @@ from .helpers import (
 )
 
 SECTION_BUDGET = 36  # the whole 360° page: clients and communications ~28 + the risk section 8
-DESK_BUDGET = 20
+DESK_BUDGET = 22  # + the Groups table (sums, limits)
 
 
 def _detail(web, client):
