@@ -383,7 +383,13 @@ class WhatIfRequestSerializer(serializers.Serializer):
 
 class BreachSerializer(serializers.Serializer):
     code = serializers.ChoiceField(
-        choices=["credit_limit", "single_client_cap", "client_loans_cap", "group_limit", "group_cap"]
+        choices=[
+            "credit_limit",
+            "single_client_cap",
+            "client_loans_cap",
+            "group_limit",
+            "group_cap",
+        ]
     )
     limit = serializers.DecimalField(max_digits=20, decimal_places=2)
     excess = serializers.DecimalField(max_digits=20, decimal_places=2)

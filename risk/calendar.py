@@ -171,9 +171,7 @@ def calendar_parts(
             .annotate(
                 r_kind=Value(ReviewKind.LIMIT_EXPIRY, output_field=models.CharField()),
                 r_client_id=Subquery(first.values("pk")[:1]),
-                r_client_name=Subquery(
-                    first.values("name")[:1], output_field=models.CharField()
-                ),
+                r_client_name=Subquery(first.values("name")[:1], output_field=models.CharField()),
                 r_item_id=F("id"),
                 r_due=F("expires_on"),
             )

@@ -7,9 +7,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tenancy.filters import SafeDateField
-
 from clients.models.portfolio import BASE_CURRENCY, CURRENCY_CHOICES
+from tenancy.filters import SafeDateField
 
 from .models import Classification, ReviewKind
 

@@ -64,9 +64,7 @@ def current_group_limits(*, group_ids=None, today: date | None = None) -> QueryS
     """The newest unexpired limit of each group (of ``group_ids``, or every
     group of the tenant): newer unexpired limits of the same group supersede."""
     today = today or timezone.localdate()
-    newer = CreditLimit.objects.filter(
-        group_id=OuterRef("group_id"), expires_on__gte=today
-    ).filter(
+    newer = CreditLimit.objects.filter(group_id=OuterRef("group_id"), expires_on__gte=today).filter(
         Q(created_at__gt=OuterRef("created_at"))
         | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))
     )
@@ -79,9 +77,7 @@ def current_group_limits(*, group_ids=None, today: date | None = None) -> QueryS
 
 
 def _limits_by_group(group_ids, today=None) -> dict[int, CreditLimit]:
-    return {
-        row.group_id: row for row in current_group_limits(group_ids=group_ids, today=today)
-    }
+    return {row.group_id: row for row in current_group_limits(group_ids=group_ids, today=today)}
 
 
 def _limit_cny(row: CreditLimit | None) -> Decimal | None:
@@ -227,9 +223,7 @@ def group_concentration(*, user, limit: int = 20) -> list[GroupExposure]:
     queries)."""
     settings = risk_settings()
     ids = _member_groups(visible_clients(user))
-    totals = list(
-        _totals(ids).filter(total__gt=0).order_by("-total", "gid")[:limit]
-    )
+    totals = list(_totals(ids).filter(total__gt=0).order_by("-total", "gid")[:limit])
     limits = _limits_by_group([t["gid"] for t in totals]) if totals else {}
     return _figures(totals, limits, settings)
 
