@@ -29,7 +29,7 @@ from clients.models import RelationshipGroup
 from clients.selectors import group_list
 from tenancy.shortcuts import get_or_404
 
-from . import rules, selectors
+from . import rules
 from .models import CreditLimit
 from .scale import risk_settings
 
@@ -81,7 +81,7 @@ def _limits_by_group(group_ids, today=None) -> dict[int, CreditLimit]:
 
 
 def _limit_cny(row: CreditLimit | None) -> Decimal | None:
-    return selectors.to_base(row.amount, row.currency) if row else None
+    return rules.to_base(row.amount, row.currency) if row else None
 
 
 @dataclass

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from clients.models.portfolio import FX_TO_BASE
+
 from .models import CLASSIFICATION_ORDER, Classification
 
 # The default master scale (API.md): code, composite range, review months.
@@ -139,6 +141,11 @@ def classification_floor(loans: list[Loan]) -> Floor:
 
 
 # --- exposure ------------------------------------------------------------------------------
+
+
+def to_base(amount: Decimal, currency: str) -> Decimal:
+    """An amount in the base currency (CNY) at the fixed reference rates AUM uses."""
+    return (Decimal(amount) * FX_TO_BASE.get(currency, Decimal("1"))).quantize(Decimal("0.01"))
 
 
 def ratio(numerator: Decimal, denominator: Decimal | None) -> Decimal | None:

@@ -12,7 +12,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clients.access import client_rows, visible_clients
-from clients.models.portfolio import FX_TO_BASE
 from clients.selectors.portfolio import client_loans as loan_holdings
 from tenancy.models import Role
 from tenancy.shortcuts import get_or_404
@@ -28,10 +27,7 @@ from .models import (
 )
 from .scale import risk_settings
 
-
-def to_base(amount: Decimal, currency: str) -> Decimal:
-    """An amount in the base currency (CNY) at the fixed reference rates AUM uses."""
-    return (Decimal(amount) * FX_TO_BASE.get(currency, Decimal("1"))).quantize(Decimal("0.01"))
+to_base = rules.to_base
 
 
 # --- assessments ---------------------------------------------------------------------------

@@ -55,6 +55,8 @@ NOT_INTERACTION_DATA = {
     "risk:assessment_detail",
     "risk:assessment_submit",
     "risk:assessment_decide",
+    # a group limit: an amount and a date for a household / corporate group
+    "risk:group_limit_create",
 }
 # API routers' basenames whose objects carry no interaction data (walked at their lists)
 NOT_INTERACTION_BASENAMES = {
