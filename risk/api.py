@@ -21,7 +21,7 @@ from clients.access import client_get, visible_clients
 from tenancy.api_base import ScopedAPIMixin
 from tenancy.filters import IdFilter, SafeDateFilter
 
-from . import calendar, override_rates, policy, selectors, services, watchlist
+from . import calendar, groups, override_rates, policy, selectors, services, watchlist
 from .forms import OverrideRatesForm
 from .models import (
     AlertKind,
@@ -62,6 +62,18 @@ class ClientField(serializers.PrimaryKeyRelatedField):
 
     def to_internal_value(self, data):
         return client_get(user=self.context["request"].user, client_id=data)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class GroupField(serializers.PrimaryKeyRelatedField):
+    """A household / corporate group id of the tenant with a member the user
+    sees (foreign, invisible or empty → 404)."""
+
+    def get_queryset(self):
+        return groups.limit_groups(user=self.context["request"].user)
+
+    def to_internal_value(self, data):
+        return groups.group_for_limit(user=self.context["request"].user, group_id=data)
 
 
 # --- assessments ---------------------------------------------------------------------------
@@ -282,20 +294,36 @@ class CollateralViewSet(
 
 
 class CreditLimitSerializer(serializers.ModelSerializer):
-    client = ClientField()
+    client = ClientField(required=False, allow_null=True, default=None)
+    group = GroupField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A household or corporate group instead of a client (exactly one).",
+    )
 
     class Meta:
         model = CreditLimit
-        fields = ["id", "client", "amount", "currency", "expires_on", "created_by", "created_at"]
+        fields = [
+            "id",
+            "client",
+            "group",
+            "amount",
+            "currency",
+            "expires_on",
+            "created_by",
+            "created_at",
+        ]
         read_only_fields = ["created_by", "created_at"]
 
 
 class CreditLimitFilter(filters.FilterSet):
     client = IdFilter(field_name="client_id")
+    group = IdFilter(field_name="group_id")
 
     class Meta:
         model = CreditLimit
-        fields = ["client"]
+        fields = ["client", "group"]
 
 
 class CreditLimitViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -318,6 +346,26 @@ class CreditLimitViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadO
 # --- exposure, what-if, classification -----------------------------------------------------
 
 
+class GroupMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class GroupExposureSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField(help_text="household or corporate_group")
+    exposure = serializers.DecimalField(
+        max_digits=20, decimal_places=2, help_text="Over all members, visible or not (CNY)."
+    )
+    limit = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    utilisation = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True)
+    share_of_tier1 = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True)
+    breaches = serializers.ListField(child=serializers.CharField())
+    members = GroupMemberSerializer(many=True, help_text="The members the user sees.")
+    hidden_members = serializers.IntegerField()
+
+
 class ExposureSerializer(serializers.Serializer):
     currency = serializers.CharField()
     exposure = serializers.DecimalField(max_digits=20, decimal_places=2)
@@ -334,6 +382,7 @@ class ExposureSerializer(serializers.Serializer):
     share_of_tier1 = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True)
     large_exposure = serializers.BooleanField()
     breaches = serializers.ListField(child=serializers.CharField())
+    groups = GroupExposureSerializer(many=True)
 
 
 class WhatIfRequestSerializer(serializers.Serializer):
@@ -342,10 +391,20 @@ class WhatIfRequestSerializer(serializers.Serializer):
 
 class BreachSerializer(serializers.Serializer):
     code = serializers.ChoiceField(
-        choices=["credit_limit", "single_client_cap", "client_loans_cap"]
+        choices=[
+            "credit_limit",
+            "single_client_cap",
+            "client_loans_cap",
+            "group_limit",
+            "group_cap",
+        ]
     )
     limit = serializers.DecimalField(max_digits=20, decimal_places=2)
     excess = serializers.DecimalField(max_digits=20, decimal_places=2)
+    group = serializers.IntegerField(
+        required=False, help_text="The group's id (group_limit and group_cap only)."
+    )
+    group_name = serializers.CharField(required=False)
 
 
 class WhatIfSerializer(serializers.Serializer):

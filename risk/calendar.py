@@ -10,7 +10,9 @@ Kinds (``ReviewKind``) and their due dates:
 - collateral revaluation: ``Collateral.next_revaluation_at``; for real estate at
   most ``valued_at`` + ``real_estate_revaluation_months`` (the earlier);
 - credit-limit expiry: ``CreditLimit.expires_on`` of client limits not superseded
-  by a newer limit of the same client. Group limits are not listed (yet).
+  by a newer limit of the same client; a group limit not superseded by a newer
+  limit of the same group is one row on the group's first member (lowest id)
+  among the clients the user sees (no row when they see none).
 
 The due dates are SQL expressions (``AddInterval`` below: PostgreSQL interval
 arithmetic, SQLite's date modifiers), so the filters "due before / after" and
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
@@ -111,7 +113,7 @@ def _bounded(qs: QuerySet, *, due_after, due_before) -> QuerySet:
 def calendar_parts(
     *, clients: QuerySet, rows, kinds=None, due_after=None, due_before=None
 ) -> list[QuerySet]:
-    """The four shaped querysets (``rows(queryset)`` scopes a tenant-owned
+    """The shaped querysets (four kinds, limits in two parts) (``rows(queryset)`` scopes a tenant-owned
     queryset to ``clients``), each filtered by due date, ``values(*COLUMNS)``."""
     settings = risk_settings()
     kinds = set(kinds or ReviewKind.values)
@@ -156,6 +158,24 @@ def calendar_parts(
                 item_id=F("id"),
                 due=F("expires_on"),
             )
+        )
+        # A group limit is one row, on the first member (lowest id) among
+        # ``clients``: listed once however many members the user sees.
+        newer_group = CreditLimit.objects.filter(
+            group_id=OuterRef("group_id"), pk__gt=OuterRef("pk")
+        )
+        first = clients.filter(group_memberships__group_id=OuterRef("group_id")).order_by("pk")
+        parts.append(
+            CreditLimit.objects.filter(group__isnull=False)
+            .filter(~Exists(newer_group))
+            .annotate(
+                r_kind=Value(ReviewKind.LIMIT_EXPIRY, output_field=models.CharField()),
+                r_client_id=Subquery(first.values("pk")[:1]),
+                r_client_name=Subquery(first.values("name")[:1], output_field=models.CharField()),
+                r_item_id=F("id"),
+                r_due=F("expires_on"),
+            )
+            .filter(r_client_id__isnull=False)
         )
     return [
         _bounded(p, due_after=due_after, due_before=due_before).order_by().values(*COLUMNS)

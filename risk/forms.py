@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clients.models.portfolio import BASE_CURRENCY, CURRENCY_CHOICES
 from tenancy.filters import SafeDateField
 
 from .models import (
@@ -55,6 +56,16 @@ class WhatIfForm(forms.Form):
     amount = forms.DecimalField(
         label=_("New loan (CNY)"), max_digits=20, decimal_places=2, min_value=Decimal("0.01")
     )
+
+
+class GroupLimitForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Group limit"), max_digits=20, decimal_places=2, min_value=Decimal("0")
+    )
+    currency = forms.ChoiceField(
+        label=_("Currency"), choices=CURRENCY_CHOICES, initial=BASE_CURRENCY
+    )
+    expires_on = SafeDateField(label=_("Expires on"))
 
 
 class CalendarFilterForm(forms.Form):

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from clients.models.portfolio import FX_TO_BASE
+
 from .models import CLASSIFICATION_ORDER, Classification
 
 # The default master scale (API.md): code, composite range, review months.
@@ -141,6 +143,11 @@ def classification_floor(loans: list[Loan]) -> Floor:
 # --- exposure ------------------------------------------------------------------------------
 
 
+def to_base(amount: Decimal, currency: str) -> Decimal:
+    """An amount in the base currency (CNY) at the fixed reference rates AUM uses."""
+    return (Decimal(amount) * FX_TO_BASE.get(currency, Decimal("1"))).quantize(Decimal("0.01"))
+
+
 def ratio(numerator: Decimal, denominator: Decimal | None) -> Decimal | None:
     """numerator ÷ denominator to 4 decimals; None without a (positive) denominator."""
     if denominator is None or denominator <= 0:
@@ -150,9 +157,10 @@ def ratio(numerator: Decimal, denominator: Decimal | None) -> Decimal | None:
 
 @dataclass(frozen=True)
 class Breach:
-    code: str  # credit_limit, single_client_cap, client_loans_cap
+    code: str  # credit_limit, single_client_cap, client_loans_cap, group_limit, group_cap
     limit: Decimal
     exposure: Decimal
+    group: object = None  # the group's id, for group_limit and group_cap
 
     @property
     def excess(self) -> Decimal:
@@ -170,6 +178,12 @@ def caps(settings) -> dict[str, Decimal | None]:
     }
 
 
+def group_cap(settings) -> Decimal | None:
+    """The connected-group cap in CNY: ``group_cap_pct`` of tier-1 (None when not set)."""
+    t1 = settings.tier1_capital
+    return t1 * settings.group_cap_pct / Decimal("100") if t1 > 0 else None
+
+
 def breaches(*, exposure: Decimal, limit: Decimal | None, settings) -> list[Breach]:
     """Which of the credit limit and the two capital caps ``exposure`` exceeds."""
     found = []
@@ -180,6 +194,20 @@ def breaches(*, exposure: Decimal, limit: Decimal | None, settings) -> list[Brea
         cap = c[code]
         if cap is not None and exposure > cap:
             found.append(Breach(code, cap.quantize(Decimal("0.01")), exposure))
+    return found
+
+
+def group_breaches(
+    *, exposure: Decimal, limit: Decimal | None, settings, group=None
+) -> list[Breach]:
+    """Which of the group's limit (``group_limit``) and the connected-group cap
+    (``group_cap``: ``group_cap_pct`` of tier-1) the group's exposure exceeds."""
+    found = []
+    if limit is not None and exposure > limit:
+        found.append(Breach("group_limit", limit, exposure, group))
+    cap = group_cap(settings)
+    if cap is not None and exposure > cap:
+        found.append(Breach("group_cap", cap.quantize(Decimal("0.01")), exposure, group))
     return found
 
 

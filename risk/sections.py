@@ -9,7 +9,7 @@ from tenancy.models import Role
 from tenancy.timezones import user_zone
 
 from . import calendar, policy, selectors, watchlist
-from .forms import AssessmentForm, ClassificationForm, WatchListForm, WhatIfForm
+from .forms import AssessmentForm, ClassificationForm, GroupLimitForm, WatchListForm, WhatIfForm
 from .models import RiskAssessment
 from .scale import rating_scale
 
@@ -64,6 +64,8 @@ def client_section_context(request, client) -> dict:
         "watch_entry": watch_entry,
         "may_watch": watchlist.may_edit(user),
         "watch_form": WatchListForm(auto_id="watch_%s"),
+        "may_set_limit": policy.can_set_limit(user),
+        "group_limit_form": GroupLimitForm(auto_id=False),
         # the client's next due dates: one query (the calendar's union, 5 rows)
         "next_due": calendar.review_calendar(user=user, client=client)[:5],
         "tz": user_zone(user),

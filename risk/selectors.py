@@ -4,7 +4,7 @@ clients (``client_rows``), or of one client already checked by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,12 +12,11 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from clients.access import client_rows, visible_clients
-from clients.models.portfolio import FX_TO_BASE
 from clients.selectors.portfolio import client_loans as loan_holdings
 from tenancy.models import Role
 from tenancy.shortcuts import get_or_404
 
-from . import rules, watchlist
+from . import groups, rules, watchlist
 from .models import (
     SEVERITY_ORDER,
     Classification,
@@ -30,10 +29,7 @@ from .models import (
 )
 from .scale import risk_settings
 
-
-def to_base(amount: Decimal, currency: str) -> Decimal:
-    """An amount in the base currency (CNY) at the fixed reference rates AUM uses."""
-    return (Decimal(amount) * FX_TO_BASE.get(currency, Decimal("1"))).quantize(Decimal("0.01"))
+to_base = rules.to_base
 
 
 # --- assessments ---------------------------------------------------------------------------
@@ -112,8 +108,22 @@ def collateral_get(*, user, collateral_id) -> Collateral:
     return get_or_404(qs, collateral_id)
 
 
-def credit_limit_list(*, user, client=None) -> QuerySet[CreditLimit]:
-    return client_rows(CreditLimit.objects.select_related("client"), user=user, client=client)
+def credit_limit_list(*, user, client=None, group=None) -> QuerySet[CreditLimit]:
+    """Limits of visible clients and of groups with a visible member; with
+    ``client`` (from ``client_get``) that client's limits only."""
+    qs = CreditLimit.objects.select_related("client", "group")
+    if client is not None:
+        return client_rows(qs, user=user, client=client)
+    visible = visible_clients(user)
+    qs = qs.filter(
+        Q(client__in=visible.values("pk"))
+        | Q(
+            group_id__in=visible.filter(group_memberships__isnull=False).values(
+                "group_memberships__group_id"
+            )
+        )
+    )
+    return qs if group is None else qs.filter(group=group)
 
 
 def credit_limit_current(*, user, client) -> CreditLimit | None:
@@ -174,6 +184,7 @@ class Exposure:
     breaches: list
     open_alerts: int = 0
     watch_list: bool = False
+    groups: list = field(default_factory=list)  # risk.groups.GroupExposure
 
     def as_api(self) -> dict:
         return {
@@ -190,6 +201,7 @@ class Exposure:
             "share_of_tier1": self.share_of_tier1,
             "large_exposure": self.large_exposure,
             "breaches": [b.code for b in self.breaches],
+            "groups": [g.as_api() for g in self.groups],
         }
 
 
@@ -223,22 +235,33 @@ def client_exposure(
             len(alerts) if alerts is not None else client_alerts(user=user, client=client).count()
         ),
         watch_list=(watchlist.is_on_watch_list(client) if on_watch_list is None else on_watch_list),
+        groups=groups.client_groups(user=user, client=client),
     )
 
 
 def what_if(*, user, client, amount: Decimal) -> dict:
-    """Would a new loan of ``amount`` (CNY) breach the credit limit or a capital cap?"""
+    """Would a new loan of ``amount`` (CNY) breach the credit limit or a capital
+    cap? The loan also adds to each of the client's groups: their limits and
+    the connected-group cap are checked too (``group`` names the group)."""
     settings = risk_settings()
     limit_row = credit_limit_current(user=user, client=client)
     limit = to_base(limit_row.amount, limit_row.currency) if limit_row else None
     after = Decimal(client.exposure) + Decimal(amount)
     found = rules.breaches(exposure=after, limit=limit, settings=settings)
+    names = {}
+    for g in groups.client_groups(user=user, client=client, extra=Decimal(amount), names=False):
+        names[g.id] = g.name
+        found += g.breaches
     return {
         "amount": Decimal(amount),
         "exposure_before": Decimal(client.exposure),
         "exposure_after": after,
         "limit": limit,
-        "breaches": [{"code": b.code, "limit": b.limit, "excess": b.excess} for b in found],
+        "breaches": [
+            {"code": b.code, "limit": b.limit, "excess": b.excess}
+            | ({} if b.group is None else {"group": b.group, "group_name": names[b.group]})
+            for b in found
+        ],
         "large_exposure": rules.is_large_exposure(exposure=after, settings=settings),
         "ok": not found,
     }
@@ -327,3 +350,9 @@ def alert_members(*, user, alert: RiskAlert) -> dict:
         return {"visible": [], "hidden": 0}
     seen = list(visible_clients(user).filter(pk__in=ids).order_by("name", "pk"))
     return {"visible": seen, "hidden": len(set(ids)) - len(seen)}
+
+
+def group_concentration(*, user, limit: int = 20) -> list:
+    """The desk's "Groups" table: the largest group exposures among the groups
+    with a member the user sees (``risk.groups``; two queries)."""
+    return groups.group_concentration(user=user, limit=limit)

@@ -369,23 +369,35 @@ def _coll(c: Collateral) -> dict:
 
 
 def credit_limit_create(
-    *, user, client, amount: Decimal, currency: str, expires_on: date
+    *, user, amount: Decimal, currency: str, expires_on: date, client=None, group=None
 ) -> CreditLimit:
-    """Risk officers only."""
+    """Risk officers only. For a client (from ``client_get``) or a household /
+    corporate group (from ``risk.groups.group_for_limit``): exactly one of the
+    two (ValidationError naming ``client`` or ``group`` otherwise)."""
     if not policy.can_set_limit(user):
         raise PermissionDenied(_("Only risk officers set credit limits."))
+    if client is None and group is None:
+        raise ValidationError({"client": _("Give a client or a group.")})
+    if client is not None and group is not None:
+        raise ValidationError({"group": _("A limit is for a client or for a group, not both.")})
     with transaction.atomic():
         limit = CreditLimit(
-            client=client, amount=amount, currency=currency, expires_on=expires_on, created_by=user
+            client=client,
+            group=group,
+            amount=amount,
+            currency=currency,
+            expires_on=expires_on,
+            created_by=user,
         )
-        limit.full_clean(exclude=["tenant", "client", "created_by"])
+        limit.full_clean(exclude=["tenant", "client", "group", "created_by"])
         limit.save()
         audit_record(
             action="risk.credit_limit_created",
             actor=user,
             target=limit,
             data={
-                "client": client.pk,
+                "client": client.pk if client else None,
+                "group": group.pk if group else None,
                 "amount": amount,
                 "currency": currency,
                 "expires_on": expires_on,

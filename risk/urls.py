@@ -24,6 +24,7 @@ urlpatterns = [
         name="classification_set",
     ),
     path("clients/<int:client_id>/what-if/", views.what_if, name="what_if"),
+    path("groups/<int:group_id>/limit/", views.group_limit_create, name="group_limit_create"),
     path("assessments/<int:assessment_id>/", views.assessment_detail, name="assessment_detail"),
     path(
         "assessments/<int:assessment_id>/submit/",

@@ -22,7 +22,7 @@ from tenancy.forms import apply_errors
 from tenancy.timezones import user_zone
 from tenancy.views import role_required, staff_required
 
-from . import calendar, override_rates, policy, selectors, services, watchlist
+from . import calendar, groups, override_rates, policy, selectors, services, watchlist
 from .forms import (
     AlertFilterForm,
     AlertUpdateForm,
@@ -31,6 +31,7 @@ from .forms import (
     ClassificationForm,
     DecisionForm,
     GradeFormSet,
+    GroupLimitForm,
     OverrideRatesForm,
     RiskSettingsForm,
     WatchListForm,
@@ -73,6 +74,9 @@ def desk(request):
             "recent": list(selectors.recent_decisions(user=user)[:20]),
             "mine": list(selectors.my_assessments(user=user)[:10]),
             "concentration": selectors.concentration(user=user),
+            "group_concentration": selectors.group_concentration(user=user),
+            "may_set_limit": policy.can_set_limit(user),
+            "group_limit_form": GroupLimitForm(auto_id=False),
             "calendar": calendar.desk_calendar(user=user),
             "watch_entries": list(watchlist.watch_list(user=user)[:20]),
             "proposals": watchlist.proposals(user=user, limit=20),
@@ -177,6 +181,27 @@ def classification_set(request, client_id):
     else:
         messages.error(request, _("Choose one of the five categories."))
     return redirect(_client_page(client.pk))
+
+
+@staff_required
+@require_POST
+def group_limit_create(request, group_id):
+    """A risk officer sets a household's or corporate group's limit (from the
+    desk or the 360° page; plain POST + redirect)."""
+    group = groups.group_for_limit(user=request.user, group_id=group_id)
+    if not policy.can_set_limit(request.user):
+        raise PermissionDenied
+    form = GroupLimitForm(request.POST)
+    if form.is_valid():
+        try:
+            services.credit_limit_create(user=request.user, group=group, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, _errors_text(exc))
+        else:
+            messages.success(request, _("Group limit set: %(group)s.") % {"group": group.name})
+    else:
+        messages.error(request, _("Give the amount, the currency and the expiry date."))
+    return redirect(_back(request, reverse("risk:desk")))
 
 
 @staff_required

@@ -84,5 +84,28 @@ def set_capital(bank, *, tier1="0", net="0"):
 
 # The risk desk's whole page, asserted at two data sizes (test_views, test_calendar,
 # test_override_rates, test_alerts): layout ~12, queue, decisions, mine, concentration,
-# calendar, alerts (counts + 10 rows), override rates (two aggregates + the scale).
-DESK_BUDGET = 29
+# calendar, alerts (counts + 10 rows), override rates (two aggregates + the scale),
+# watch list and proposals, groups (sums, limits).
+DESK_BUDGET = 31
+
+
+def make_group(bank, *members, kind="corporate_group", name="Huaxin Group"):
+    """A relationship group of ``members`` (clients of ``bank``)."""
+    from clients.models import GroupMembership, RelationshipGroup
+
+    with tenant_scope(bank.tenant):
+        group = RelationshipGroup.objects.create(name=name, kind=kind)
+        for m in members:
+            GroupMembership.objects.create(group=group, client=m, role="other")
+        return group
+
+
+def make_group_limit(bank, group, *, amount="1000000", currency="CNY", days=365):
+    with tenant_scope(bank.tenant):
+        return CreditLimit.objects.create(
+            group=group,
+            amount=Decimal(amount),
+            currency=currency,
+            expires_on=date.today() + timedelta(days=days),
+            created_by=bank.risk_officer,
+        )

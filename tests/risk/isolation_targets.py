@@ -5,7 +5,7 @@ from __future__ import annotations
 from risk.models import RiskAlert
 from tenancy.context import tenant_scope
 
-from .helpers import make_assessment, make_client, make_collateral, make_limit
+from .helpers import make_assessment, make_client, make_collateral, make_group, make_limit
 
 
 def _client(bank):
@@ -31,6 +31,7 @@ TARGETS = {
     "risk:assessment_create": lambda bank: {"client_id": _client(bank).pk},
     "risk:classification_set": lambda bank: {"client_id": _client(bank).pk},
     "risk:what_if": lambda bank: {"client_id": _client(bank).pk},
+    "risk:group_limit_create": lambda bank: {"group_id": make_group(bank, _client(bank)).pk},
     "risk:assessment_detail": lambda bank: {"assessment_id": _assessment(bank)},
     "risk:assessment_submit": lambda bank: {"assessment_id": _assessment(bank)},
     "risk:assessment_decide": lambda bank: {"assessment_id": _assessment(bank)},

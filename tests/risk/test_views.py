@@ -18,7 +18,7 @@ from .helpers import (
     set_capital,
 )
 
-SECTION_BUDGET = 38  # the whole 360° page: clients and communications ~28 + the risk section 10 (alerts, watch list entry)
+SECTION_BUDGET = 40  # the whole 360° page: clients and communications ~28 + the risk section 12 (alerts, watch list entry, groups)
 
 
 def _detail(web, client):

@@ -58,6 +58,8 @@ NOT_INTERACTION_DATA = {
     # risk alerts: what the scan saw in limits, loans, collateral and transactions, no interactions
     "risk:alert_detail",
     "risk:alert_update",
+    # a group limit: an amount and a date for a household / corporate group
+    "risk:group_limit_create",
 }
 # API routers' basenames whose objects carry no interaction data (walked at their lists)
 NOT_INTERACTION_BASENAMES = {
