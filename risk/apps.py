@@ -26,7 +26,12 @@ class RiskConfig(AppConfig):
 
         register_audit_events(app="risk", events=EVENTS, objects=OBJECTS)
 
+        from tenancy.demo import register_seeder
         from tenancy.schedules import register_schedule
+
+        from .demo import seed_risk
+
+        register_seeder(order=60, seeder=seed_risk)
 
         register_schedule(
             name="risk: review calendar reminders",
