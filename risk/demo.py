@@ -158,6 +158,7 @@ def seed_risk(ctx: SeedContext) -> None:
     exposed = [c for c in clients if c[4] > 0]
     arrears = _seed_arrears(rng, tenant_id)
     _seed_kyc(ctx.seed, tenant_id, settings, today)
+    ctx.say(f"  risk: arrears and KYC dates ({time.monotonic() - started:.1f}s)")
 
     # --- ratings -------------------------------------------------------------------------
     def is_demo_rm(c):
