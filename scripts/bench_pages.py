@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from clients.models import Client, Transaction
 from communications.models import Interaction
+from risk.models import ClientRating, Collateral
 from tenancy.context import tenant_scope
 from tenancy.models import Tenant, User
 
@@ -27,7 +28,7 @@ with tenant_scope(tenant):
     users = {
         u.username: u
         for u in User.objects.filter(
-            username__in=["demo_rm", "demo_head", "demo_admin", "demo_compliance"]
+            username__in=["demo_rm", "demo_head", "demo_admin", "demo_compliance", "demo_risk"]
         )
     }
     activity = Client.objects.annotate(
@@ -51,6 +52,17 @@ with tenant_scope(tenant):
         activity.filter(dedicated_manager=users["demo_rm"])
         .order_by("-total", "pk")
         .values_list("pk", "n_int", "n_txn")
+        .first()
+    )
+    # risk: a rated client with collateral, the one with the most collateral rows
+    risk_client = (
+        Collateral.objects.filter(
+            client_id__in=ClientRating.objects.values("client_id"), guarantor_client__isnull=True
+        )
+        .values("client_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "client_id")
+        .values_list("client_id", "n")
         .first()
     )
 
@@ -84,6 +96,19 @@ CASES = [
     ("client list (first page)", "demo_compliance", "/clients/"),
     ("GET /api/v1/clients/", "demo_admin", "/api/v1/clients/"),
     ("GET /api/v1/clients/", "demo_rm", "/api/v1/clients/"),
+    ("risk desk", "demo_risk", "/risk/"),
+    ("risk desk", "demo_head", "/risk/"),
+    ("review calendar (first page)", "demo_risk", "/risk/calendar/"),
+    (
+        f"360° page, rated client with collateral ({risk_client[1]} items, risk section)",
+        "demo_risk",
+        f"/clients/{risk_client[0]}/",
+    ),
+    (
+        "GET /api/v1/clients/<id>/exposure/ (same client)",
+        "demo_risk",
+        f"/api/v1/clients/{risk_client[0]}/exposure/",
+    ),
 ]
 
 print(f"{'what':<70} {'user':<11} {'median ms':>9} {'min ms':>7} {'queries':>7}")
