@@ -158,6 +158,11 @@ def client_rows(queryset: QuerySet, *, user, client=None, field: str = "client")
     client); without, the rows of every visible client."""
     if client is not None:
         return queryset.filter(**{field: client})
+    q = client_visibility_q(user)
+    if q is None:
+        return queryset.none()
+    if not q:  # the whole bank: the tenant filter (and row-level security) is the scope,
+        return queryset  # a semi-join over every client would only slow the query down
     return queryset.filter(**{f"{field}__in": visible_clients(user).values("pk")})
 
 

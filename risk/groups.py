@@ -25,7 +25,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from clients.access import tenant_clients, visible_clients
-from clients.models import RelationshipGroup
+from clients.models import GroupMembership, RelationshipGroup
 from clients.selectors import group_list
 from tenancy.shortcuts import get_or_404
 
@@ -223,9 +223,29 @@ def group_concentration(*, user, limit: int = 20) -> list[GroupExposure]:
     queries)."""
     settings = risk_settings()
     ids = _member_groups(visible_clients(user))
-    totals = list(_totals(ids).filter(total__gt=0).order_by("-total", "gid")[:limit])
-    limits = _limits_by_group([t["gid"] for t in totals]) if totals else {}
-    return _figures(totals, limits, settings)
+    # aggregate over memberships alone, then name the few groups found: joining the
+    # group table inside the aggregate let PostgreSQL misjudge the semi-join and
+    # loop (seconds at 100,000 clients instead of tens of milliseconds)
+    top = list(
+        GroupMembership.objects.filter(group_id__in=ids)
+        .values(gid=F("group_id"))
+        .annotate(total=Sum("client__exposure"), members=Count("pk"))
+        .filter(total__gt=0)
+        .order_by("-total", "gid")[:limit]
+    )
+    if not top:
+        return []
+    named = {
+        pk: (name, kind)
+        for pk, name, kind in RelationshipGroup.objects.filter(
+            pk__in=[t["gid"] for t in top]
+        ).values_list("pk", "name", "kind")
+    }
+    totals = [
+        {**t, "gname": named.get(t["gid"], ("", ""))[0], "gkind": named.get(t["gid"], ("", ""))[1]}
+        for t in top
+    ]
+    return _figures(totals, _limits_by_group([t["gid"] for t in top]), settings)
 
 
 def limit_groups(*, user) -> QuerySet[RelationshipGroup]:
