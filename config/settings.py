@@ -176,6 +176,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if PRODUCTION else 0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+elif "postgresql" in DATABASES["default"]["ENGINE"] and env.bool("PG_JIT_OFF", default=True):
+    # PostgreSQL's JIT compiles any plan its cost model finds expensive: on the desk's
+    # paged, LIMIT-ed reads at 100,000 clients that was 1.3 s of compiling for 0.2 s of
+    # work (docs/BENCHMARKS.md). Pages here are short OLTP queries: no JIT.
+    _opts = DATABASES["default"].setdefault("OPTIONS", {})
+    _opts["options"] = (_opts.get("options", "") + " -c jit=off").strip()
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default=None)
 # The role the application connects as. ``migrate`` runs as the owner role
 # (the tables' owner) and grants this one row privileges only (tenancy.rls).

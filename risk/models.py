@@ -556,6 +556,8 @@ class RiskAlert(TenantOwnedModel):
             AlertKind.LIMIT_BREACH: lambda: (
                 gettext("Exposure %(e)s CNY over the limit %(l)s CNY.")
                 % {"e": money("exposure"), "l": money("limit")}
+                if d.get("limit") is not None and not d.get("group")
+                else gettext("A group of the client is over its group limit.")
             ),
             AlertKind.CAP_BREACH: lambda: (
                 gettext(

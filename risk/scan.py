@@ -19,7 +19,8 @@ reference rates):
 ===================== ============================================== ==========================
 kind                  condition                                      severity
 ===================== ============================================== ==========================
-limit_breach          exposure > the newest unexpired client limit    high above 120 %, else medium
+limit_breach          exposure > the newest unexpired client limit,   high above 120 % or for a
+                      or a group of the client over its group limit   group, else medium
 cap_breach            exposure > single-client cap (% of tier-1) or   high
                       > loans-to-one-client cap (% of net capital),
                       or a group of the client > the group cap
@@ -84,6 +85,7 @@ from tenancy.selectors import tenant_staff
 from tenancy.timezones import tenant_zone
 
 from .calendar import kyc_due_expression, revaluation_due_expression
+from .groups import current_group_limits
 from .models import (
     AlertKind,
     ClientRating,
@@ -191,11 +193,29 @@ def signals(*, today, now: datetime) -> list[Signal]:
     clients = tenant_clients().exclude(lifecycle="closed")
     found: list[Signal] = []
 
-    # limit breach
+    # limit breach: the client's own limit, or a group limit of one of its groups
+    group_limit = Subquery(
+        current_group_limits(today=today)
+        .filter(group_id=OuterRef("group_id"))
+        .annotate(base=base_currency("amount"))
+        .values("base")[:1],
+        output_field=MONEY,
+    )
+    groups_over = (
+        GroupMembership.objects.annotate(glimit=group_limit)
+        .filter(glimit__isnull=False)
+        .values("group_id", "glimit")
+        .annotate(total=Sum("client__exposure"))
+        .filter(total__gt=F("glimit"))
+        .values("group_id")
+    )
+    in_group_over = Q(
+        pk__in=GroupMembership.objects.filter(group_id__in=groups_over).values("client_id")
+    )
     limited = (
-        clients.filter(exposure__gt=0)
-        .annotate(limit_base=_limit_in_base(today))
-        .filter(limit_base__isnull=False, exposure__gt=F("limit_base"))
+        clients.annotate(limit_base=_limit_in_base(today))
+        .filter(Q(limit_base__isnull=False, exposure__gt=F("limit_base")) | in_group_over)
+        .annotate(group_over=ExpressionWrapper(in_group_over, output_field=models.BooleanField()))
     )
     found.append(
         _signal(
@@ -204,9 +224,10 @@ def signals(*, today, now: datetime) -> list[Signal]:
             client="pk",
             severity=Case(
                 When(exposure__gt=F("limit_base") * Value(Decimal("1.2")), then=Value(Sev.HIGH)),
+                When(group_over=True, then=Value(Sev.HIGH)),
                 default=Value(Sev.MEDIUM),
             ),
-            detail={"exposure": F("exposure"), "limit": F("limit_base")},
+            detail={"exposure": F("exposure"), "limit": F("limit_base"), "group": F("group_over")},
         )
     )
 

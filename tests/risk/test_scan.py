@@ -378,3 +378,21 @@ def test_two_concurrent_scans_open_each_alert_once(bank, monkeypatch):
     assert len(alerts(bank)) == 10
     with tenant_scope(bank.tenant):
         assert Notification.objects.filter(recipient=bank.risk_officer).count() == 1
+
+
+def test_a_group_over_its_group_limit_raises_a_limit_breach_for_its_members(bank):
+    from .helpers import make_group, make_group_limit
+
+    a = make_client(bank, exposure="60000")
+    b = make_client(bank, exposure="50000")
+    outsider = make_client(bank, exposure="50000")
+    group = make_group(bank, a, b)
+    make_group_limit(bank, group, amount="100000")  # 110,000 > 100,000
+    run(bank)
+    assert alerts(bank, kind="limit_breach") == [
+        (a.pk, "limit_breach", "high", "open"),
+        (b.pk, "limit_breach", "high", "open"),
+    ]
+    assert outsider.pk not in {r[0] for r in alerts(bank)}
+    make_group_limit(bank, group, amount="200000")  # a newer, larger group limit
+    assert run(bank).cleared["limit_breach"] == 2
