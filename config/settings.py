@@ -338,6 +338,9 @@ SPECTACULAR_SETTINGS = {
         "TransactionChannelEnum": "clients.models.Transaction.Channel",
         "InteractionKindEnum": "communications.models.Interaction.Kind",
         "FollowUpStatusEnum": "communications.models.FollowUp.Status",
+        "RiskAlertStatusEnum": "risk.models.RiskAlert.Status",
+        "RiskAlertStatusFilterEnum": ["open", "acknowledged", "resolved", "current"],
+        "SeverityEnum": "risk.models.Severity",
     },
 }
 

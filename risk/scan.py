@@ -98,6 +98,7 @@ from .models import (
 from .models import Severity as Sev
 from .scale import rating_scale, risk_settings
 
+SCAN_OBJECT = "risk.scan"  # the audit trail's object type of a scan (risk/audit_events.py)
 EVENT_KINDS = frozenset({AlertKind.RATING_DOWNGRADE})
 CIRCLE_MAX_LENGTH = 8
 MONEY = models.DecimalField(max_digits=24, decimal_places=2)
@@ -559,7 +560,7 @@ def scan_tenant(*, now: datetime | None = None) -> ScanResult:
         result.open_total = RiskAlert.objects.exclude(status=RiskAlert.Status.RESOLVED).count()
         audit_record(
             action="risk.scan_completed",
-            object_type="risk.scan",
+            object_type=SCAN_OBJECT,
             data={
                 "opened": {k: v for k, v in result.opened.items() if v},
                 "cleared": {k: v for k, v in result.cleared.items() if v},

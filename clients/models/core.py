@@ -198,6 +198,12 @@ class Client(TenantOwnedModel):
             # list sorting / filters (the name trigram index for "contains" search
             # is created in migration 0003 on PostgreSQL)
             models.Index(fields=["tenant", "-aum"], name="client_tenant_aum"),
+            # risk's concentration table: the largest loan exposures first
+            models.Index(
+                fields=["tenant", "-exposure", "id"],
+                name="client_tenant_exposure",
+                condition=models.Q(exposure__gt=0),
+            ),
             models.Index(fields=["tenant", "last_contacted_at"], name="client_tenant_lastcontact"),
             models.Index(fields=["tenant", "risk_tolerance"], name="client_tenant_risk"),
         ]
