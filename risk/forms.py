@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from clients.models.portfolio import BASE_CURRENCY, CURRENCY_CHOICES
 from tenancy.filters import SafeDateField
 
+from .configuration import SETTINGS_FIELDS
 from .models import (
     AlertKind,
     Classification,
@@ -150,24 +151,7 @@ class RiskSettingsForm(forms.ModelForm):
 
     class Meta:
         model = RiskSettings
-        fields = [
-            "weight_credit",
-            "weight_market",
-            "weight_operational",
-            "tier1_capital",
-            "net_capital",
-            "single_client_cap_pct",
-            "client_loans_cap_pct",
-            "large_exposure_pct",
-            "group_cap_pct",
-            "kyc_refresh_years_high",
-            "kyc_refresh_years_medium",
-            "kyc_refresh_years_low",
-            "real_estate_revaluation_months",
-            "reminder_lead_days",
-            "coverage_alert_ratio",
-            "large_outflow_pct",
-        ]
+        fields = list(SETTINGS_FIELDS)
 
     def __init__(self, *args, read_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -97,6 +97,7 @@ from .models import (
 )
 from .models import Severity as Sev
 from .scale import rating_scale, risk_settings
+from .watchlist import watch_grades
 
 SCAN_OBJECT = "risk.scan"  # the audit trail's object type of a scan (risk/audit_events.py)
 EVENT_KINDS = frozenset({AlertKind.RATING_DOWNGRADE})
@@ -155,16 +156,6 @@ def _rank_case(field_name: str) -> Case:
         default=Value(None),
         output_field=models.IntegerField(),
     )
-
-
-def weak_rank() -> int:
-    """The rank of CCC on the tenant scale ("CCC or worse"); without a CCC,
-    the grade 60 % down the scale."""
-    scale = rating_scale()
-    for g in scale:
-        if g.code == "CCC":
-            return g.rank
-    return scale[int(len(scale) * 0.6)].rank
 
 
 def _limit_in_base(today) -> Subquery:
@@ -278,7 +269,7 @@ def signals(*, today, now: datetime) -> list[Signal]:
         kind=AlertKind.RATING_DOWNGRADE,
         raised_at__gte=OuterRef("approved_at"),
     )
-    weak = weak_rank()
+    weak = watch_grades([g.code for g in rating_scale()])  # CCC or worse, as the watch list
     ratings = (
         ClientRating.objects.filter(client__in=clients)
         .annotate(previous=Subquery(previous))
@@ -293,7 +284,7 @@ def signals(*, today, now: datetime) -> list[Signal]:
             client="client_id",
             severity=Case(
                 When(
-                    Q(cur_rank__gte=weak) | Q(cur_rank__gte=F("prev_rank") + 3),
+                    Q(rating__in=weak) | Q(cur_rank__gte=F("prev_rank") + 3),
                     then=Value(Sev.HIGH),
                 ),
                 default=Value(Sev.MEDIUM),
