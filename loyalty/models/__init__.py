@@ -1,0 +1,6 @@
+"""Loyalty and client care (issue 10): one module per part, re-exported here.
+
+- ``surveys``: survey templates, invitations (single-use links), responses,
+  dispatch ledger, service recovery.
+- ``points``: the append-only points ledger, rewards and redemptions.
+"""
