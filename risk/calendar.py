@@ -61,13 +61,17 @@ class AddInterval(models.Func):
         return f"date({sql}, '{months:+d} months')", params
 
 
-def kyc_due_expression(settings) -> Case:
-    """The KYC refresh date of a Client row, by its risk level and the settings."""
-    years = {
+def _kyc_years(settings) -> dict[str, int]:
+    return {
         "high": settings.kyc_refresh_years_high,
         "medium": settings.kyc_refresh_years_medium,
         "low": settings.kyc_refresh_years_low,
     }
+
+
+def kyc_due_expression(settings) -> Case:
+    """The KYC refresh date of a Client row, by its risk level and the settings."""
+    years = _kyc_years(settings)
     whens = [
         When(
             Q(kyc_reviewed_on__isnull=False, kyc_risk_level=level),
@@ -76,6 +80,37 @@ def kyc_due_expression(settings) -> Case:
         for level, n in years.items()
     ]
     return Case(*whens, default=F("next_kyc_review"), output_field=models.DateField())
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year - years, day=28)
+
+
+def kyc_window_q(settings, *, due_after: date | None, due_before: date | None) -> Q:
+    """A superset of the clients whose ``kyc_due_expression`` lies in the window,
+    written on the stored columns so PostgreSQL can read it from the
+    ``client_tenant_kyc*`` indexes (the expression itself cannot be indexed: its
+    years are tenant settings). One day of slack either side covers 29 February;
+    the exact filter on the expression still applies."""
+    slack = timedelta(days=1)
+    years = _kyc_years(settings)
+    q = Q()
+    for level, n in years.items():
+        arm = Q(kyc_risk_level=level, kyc_reviewed_on__isnull=False)
+        if due_after is not None:
+            arm &= Q(kyc_reviewed_on__gte=_years_before(due_after, n) - slack)
+        if due_before is not None:
+            arm &= Q(kyc_reviewed_on__lte=_years_before(due_before, n) + slack)
+        q |= arm
+    never = Q(kyc_reviewed_on__isnull=True, next_kyc_review__isnull=False)
+    if due_after is not None:
+        never &= Q(next_kyc_review__gte=due_after)
+    if due_before is not None:
+        never &= Q(next_kyc_review__lte=due_before)
+    return q | never
 
 
 def revaluation_due_expression(settings):
@@ -110,62 +145,104 @@ def _bounded(qs: QuerySet, *, due_after, due_before) -> QuerySet:
     return qs
 
 
-def calendar_parts(
-    *, clients: QuerySet, rows, kinds=None, due_after=None, due_before=None
-) -> list[QuerySet]:
-    """The shaped querysets (four kinds, limits in two parts) (``rows(queryset)`` scopes a tenant-owned
-    queryset to ``clients``), each filtered by due date, ``values(*COLUMNS)``."""
+@dataclass(frozen=True)
+class Part:
+    """One shaped part of the calendar and the order of its rows that follows
+    ``r_due`` (for a per-part "first n": a stored column where one exists)."""
+
+    rows: QuerySet
+    order: tuple[str, ...]
+
+
+def _kyc_parts(clients: QuerySet, settings, *, split: bool) -> list[Part]:
+    if not split:
+        shaped = _shape(
+            clients,
+            kind=ReviewKind.KYC_REFRESH,
+            client_path="",
+            item_id=F("id"),
+            due=kyc_due_expression(settings),
+        )
+        return [Part(shaped, ("r_due", "id"))]
+    # one part per level: within a level the due date grows with the refresh date,
+    # so "the first n" reads the index ``client_tenant_kyc`` in order
+    parts = [
+        Part(
+            _shape(
+                clients.filter(kyc_risk_level=level, kyc_reviewed_on__isnull=False),
+                kind=ReviewKind.KYC_REFRESH,
+                client_path="",
+                item_id=F("id"),
+                due=AddInterval(F("kyc_reviewed_on"), years=years),
+            ),
+            ("kyc_reviewed_on", "id"),
+        )
+        for level, years in _kyc_years(settings).items()
+    ]
+    never = clients.filter(kyc_reviewed_on__isnull=True)
+    parts.append(
+        Part(
+            _shape(
+                never,
+                kind=ReviewKind.KYC_REFRESH,
+                client_path="",
+                item_id=F("id"),
+                due=F("next_kyc_review"),
+            ),
+            ("next_kyc_review", "id"),
+        )
+    )
+    return parts
+
+
+def _parts(
+    *, clients: QuerySet, rows, kinds=None, due_after=None, due_before=None, split_kyc=False
+) -> list[Part]:
     settings = risk_settings()
     kinds = set(kinds or ReviewKind.values)
     parts = []
     if ReviewKind.RATING_REVIEW in kinds:
-        parts.append(
-            _shape(
-                rows(ClientRating.objects.all()),
-                kind=ReviewKind.RATING_REVIEW,
-                client_path="client",
-                item_id=F("client_id"),
-                due=F("next_review_at"),
-            )
+        shaped = _shape(
+            rows(ClientRating.objects.all()),
+            kind=ReviewKind.RATING_REVIEW,
+            client_path="client",
+            item_id=F("client_id"),
+            due=F("next_review_at"),
         )
+        parts.append(Part(shaped, ("next_review_at", "client_id")))
     if ReviewKind.KYC_REFRESH in kinds:
-        parts.append(
-            _shape(
-                clients,
-                kind=ReviewKind.KYC_REFRESH,
-                client_path="",
-                item_id=F("id"),
-                due=kyc_due_expression(settings),
+        kyc_clients = clients
+        if due_after is not None or due_before is not None:
+            kyc_clients = clients.filter(
+                kyc_window_q(settings, due_after=due_after, due_before=due_before)
             )
-        )
+        parts += _kyc_parts(kyc_clients, settings, split=split_kyc)
     if ReviewKind.REVALUATION in kinds:
-        parts.append(
-            _shape(
-                rows(Collateral.objects.all()),
-                kind=ReviewKind.REVALUATION,
-                client_path="client",
-                item_id=F("id"),
-                due=revaluation_due_expression(settings),
-            )
+        shaped = _shape(
+            rows(Collateral.objects.all()),
+            kind=ReviewKind.REVALUATION,
+            client_path="client",
+            item_id=F("id"),
+            due=revaluation_due_expression(settings),
         )
+        parts.append(Part(shaped, ("r_due", "id")))
     if ReviewKind.LIMIT_EXPIRY in kinds:
         newer = CreditLimit.objects.filter(client_id=OuterRef("client_id"), pk__gt=OuterRef("pk"))
-        parts.append(
-            _shape(
-                rows(CreditLimit.objects.filter(client__isnull=False)).filter(~Exists(newer)),
-                kind=ReviewKind.LIMIT_EXPIRY,
-                client_path="client",
-                item_id=F("id"),
-                due=F("expires_on"),
-            )
+        shaped = _shape(
+            rows(CreditLimit.objects.filter(client__isnull=False)).filter(~Exists(newer)),
+            kind=ReviewKind.LIMIT_EXPIRY,
+            client_path="client",
+            item_id=F("id"),
+            due=F("expires_on"),
         )
+        parts.append(Part(shaped, ("expires_on", "id")))
         # A group limit is one row, on the first member (lowest id) among
         # ``clients``: listed once however many members the user sees.
         newer_group = CreditLimit.objects.filter(
             group_id=OuterRef("group_id"), pk__gt=OuterRef("pk")
         )
         first = clients.filter(group_memberships__group_id=OuterRef("group_id")).order_by("pk")
-        parts.append(
+        shaped = (
             CreditLimit.objects.filter(group__isnull=False)
             .filter(~Exists(newer_group))
             .annotate(
@@ -177,9 +254,28 @@ def calendar_parts(
             )
             .filter(r_client_id__isnull=False)
         )
+        parts.append(Part(shaped, ("expires_on", "id")))
     return [
-        _bounded(p, due_after=due_after, due_before=due_before).order_by().values(*COLUMNS)
+        Part(
+            _bounded(p.rows, due_after=due_after, due_before=due_before)
+            .order_by()
+            .values(*COLUMNS),
+            p.order,
+        )
         for p in parts
+    ]
+
+
+def calendar_parts(
+    *, clients: QuerySet, rows, kinds=None, due_after=None, due_before=None
+) -> list[QuerySet]:
+    """The shaped querysets (four kinds, limits in two parts) (``rows(queryset)`` scopes a tenant-owned
+    queryset to ``clients``), each filtered by due date, ``values(*COLUMNS)``."""
+    return [
+        p.rows
+        for p in _parts(
+            clients=clients, rows=rows, kinds=kinds, due_after=due_after, due_before=due_before
+        )
     ]
 
 
@@ -219,6 +315,21 @@ class DueItem:
         }
 
 
+def _as_date(value) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value  # SQLite: text
+
+
+def _due_item(row: dict, today: date) -> DueItem:
+    return DueItem(
+        kind=row["r_kind"],
+        client_id=row["r_client_id"],
+        client_name=row["r_client_name"],
+        item_id=row["r_item_id"],
+        due_on=_as_date(row["r_due"]),
+        today=today,
+    )
+
+
 class CalendarRows:
     """A lazily sliced, counted union: what Paginator (and DRF's) needs. Each
     slice is one query; ``count()`` one more."""
@@ -252,17 +363,7 @@ class CalendarRows:
         return iter(self[0 : self.count()])
 
     def _item(self, row: dict) -> DueItem:
-        due = row["r_due"]
-        if isinstance(due, str):  # SQLite's date() answers text
-            due = date.fromisoformat(due)
-        return DueItem(
-            kind=row["r_kind"],
-            client_id=row["r_client_id"],
-            client_name=row["r_client_name"],
-            item_id=row["r_item_id"],
-            due_on=due,
-            today=self.today,
-        )
+        return _due_item(row, self.today)
 
 
 def review_calendar(
@@ -283,29 +384,48 @@ def review_calendar(
         due_before = yesterday if due_before is None else min(due_before, yesterday)
     elif overdue is False:
         due_after = today if due_after is None else max(due_after, today)
-    if client is not None and not isinstance(client, int):
-        # a client that came from client_get for this user (the 360° page):
-        # its rows, without checking its visibility a second time
-        clients = tenant_clients().filter(pk=client.pk)
-
-        def rows(qs):
-            return client_rows(qs, user=user, client=client)
-
-    else:
-        clients = visible_clients(user)
-        if client is not None:  # an id from a query string: visibility decides
-            clients = clients.filter(pk=client)
-
-        def rows(qs):
-            return qs.filter(client__in=clients.values("pk"))
-
+    clients, rows = _scope(user=user, client=client)
     parts = calendar_parts(
         clients=clients, rows=rows, kinds=kinds, due_after=due_after, due_before=due_before
     )
     return CalendarRows(parts, today)
 
 
+def _scope(*, user, client):
+    """The clients and the ``rows(queryset)`` scoping of a calendar for ``user``:
+    every visible client, one by id (visibility decides) or one from ``client_get``."""
+    if client is not None and not isinstance(client, int):
+        # a client that came from client_get for this user (the 360° page):
+        # its rows, without checking its visibility a second time
+        def rows(qs):
+            return client_rows(qs, user=user, client=client)
+
+        return tenant_clients().filter(pk=client.pk), rows
+
+    clients = visible_clients(user)
+    if client is not None:  # an id from a query string: visibility decides
+        clients = clients.filter(pk=client)
+
+    def rows(qs):
+        # whole-bank roles: no semi-join over every client (``client_rows``)
+        qs = client_rows(qs, user=user)
+        return qs if client is None else qs.filter(client_id=client)
+
+    return clients, rows
+
+
 def desk_calendar(*, user, days: int = 30, limit: int = 10, today=None) -> list[DueItem]:
-    """The desk's panel: overdue and due within ``days``, the first ``limit``."""
+    """The desk's panel: overdue and due within ``days``, the first ``limit``
+    (the same rows as ``review_calendar(...)[:limit]``). Each part's first
+    ``limit`` rows are read in an indexed order and merged here: one small query
+    per part instead of sorting every overdue item of the bank. (Two refresh dates
+    a day apart can share a due date around 29 February; between those the tie
+    order may differ from the calendar page's.)"""
     today = today or timezone.localdate()
-    return review_calendar(user=user, due_before=today + timedelta(days=days), today=today)[:limit]
+    clients, rows = _scope(user=user, client=None)
+    parts = _parts(
+        clients=clients, rows=rows, due_before=today + timedelta(days=days), split_kyc=True
+    )
+    found = [row for p in parts for row in p.rows.order_by(*p.order)[:limit]]
+    found.sort(key=lambda r: (_as_date(r["r_due"]), r["r_kind"], r["r_item_id"]))
+    return [_due_item(r, today) for r in found[:limit]]

@@ -33,6 +33,7 @@ from clients.demo import CITIES, STREETS
 from clients.models import Client, GroupMembership, Holding, RelationshipGroup
 from tenancy.demo import SeedContext
 from tenancy.models import Role
+from tenancy.rls import analyze_tables
 
 from . import rules
 from .models import (
@@ -40,6 +41,7 @@ from .models import (
     Collateral,
     CollateralKind,
     CreditLimit,
+    RiskAlert,
     RiskAssessment,
     WatchListEntry,
 )
@@ -325,6 +327,16 @@ def seed_risk(ctx: SeedContext) -> None:
         f"risk: tier-1 {tier1:,.0f} CNY, {len(arrears)} loans past due, {n_collateral} collateral, "
         f"{n_limits} credit limits, {len(watched)} on the watch list "
         f"({time.monotonic() - started:.1f}s)"
+    )
+    # the seeding is one transaction, so autovacuum has seen none of these rows yet:
+    # without fresh statistics the planner takes the new tables for empty and the
+    # scan's correlated lookups become nested loops over sequential scans (minutes)
+    analyze_tables(
+        *(
+            m._meta.db_table
+            for m in (Client, Holding, GroupMembership, RiskAssessment, ClientRating)
+            + (Collateral, CreditLimit, WatchListEntry, RiskAlert)
+        )
     )
     result = scan_tenant()  # the alerts: what the nightly scan would raise on this data
     ctx.say(

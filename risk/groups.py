@@ -24,7 +24,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from clients.access import tenant_clients, visible_clients
+from clients.access import client_visibility_q, tenant_clients, visible_clients
 from clients.models import GroupMembership, RelationshipGroup
 from clients.selectors import group_list
 from tenancy.shortcuts import get_or_404
@@ -219,32 +219,36 @@ def client_groups(
 
 def group_concentration(*, user, limit: int = 20) -> list[GroupExposure]:
     """The largest group exposures among the groups with a member ``user``
-    sees, as a share of tier-1, flagged over the cap or the group limit (two
-    queries)."""
+    sees, as a share of tier-1, flagged over the cap or the group limit (three
+    queries: sums, names with member counts, limits)."""
     settings = risk_settings()
-    ids = _member_groups(visible_clients(user))
-    # aggregate over memberships alone, then name the few groups found: joining the
-    # group table inside the aggregate let PostgreSQL misjudge the semi-join and
-    # loop (seconds at 100,000 clients instead of tens of milliseconds)
+    memberships = GroupMembership.objects.all()
+    q = client_visibility_q(user)
+    if q is None or q:  # whole-bank roles (an empty filter) see every group
+        memberships = memberships.filter(group_id__in=_member_groups(visible_clients(user)))
+    # only members with an exposure can add to a sum, and they are few: the join
+    # reads them from the partial index ``client_tenant_exposure`` instead of every
+    # client row; the member count comes with the names of the few groups found
     top = list(
-        GroupMembership.objects.filter(group_id__in=ids)
+        memberships.filter(client__exposure__gt=0)
         .values(gid=F("group_id"))
-        .annotate(total=Sum("client__exposure"), members=Count("pk"))
-        .filter(total__gt=0)
+        .annotate(total=Sum("client__exposure"))
         .order_by("-total", "gid")[:limit]
     )
     if not top:
         return []
     named = {
-        pk: (name, kind)
-        for pk, name, kind in RelationshipGroup.objects.filter(
+        pk: (name, kind, members)
+        for pk, name, kind, members in RelationshipGroup.objects.filter(
             pk__in=[t["gid"] for t in top]
-        ).values_list("pk", "name", "kind")
+        )
+        .annotate(members=Count("memberships"))
+        .values_list("pk", "name", "kind", "members")
     }
-    totals = [
-        {**t, "gname": named.get(t["gid"], ("", ""))[0], "gkind": named.get(t["gid"], ("", ""))[1]}
-        for t in top
-    ]
+    totals = []
+    for t in top:
+        name, kind, members = named.get(t["gid"], ("", "", 0))
+        totals.append({**t, "gname": name, "gkind": kind, "members": members})
     return _figures(totals, _limits_by_group([t["gid"] for t in top]), settings)
 
 

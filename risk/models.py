@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from clients.models.portfolio import BASE_CURRENCY, CURRENCY_CHOICES
@@ -516,6 +516,20 @@ class RiskAlert(TenantOwnedModel):
         verbose_name=_("resolved by"),
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # severity as a number (low 0, medium 1, high 2), computed by the database so
+    # the scan's INSERT ... SELECT needs no change; ordering "most severe first"
+    # then reads the partial index below instead of sorting every current alert
+    severity_rank = models.GeneratedField(
+        expression=models.Case(
+            *[
+                models.When(severity=sev, then=models.Value(i))
+                for i, sev in enumerate(SEVERITY_ORDER)
+            ],
+            default=models.Value(0),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("risk alert")
@@ -533,6 +547,14 @@ class RiskAlert(TenantOwnedModel):
                 fields=["tenant", "status", "severity", "-raised_at"], name="riskalert_desk"
             ),
             models.Index(fields=["tenant", "client", "status"], name="riskalert_client"),
+            models.Index(
+                "tenant",
+                F("severity_rank").desc(),
+                F("raised_at").desc(),
+                F("id").desc(),
+                condition=~Q(status="resolved"),
+                name="riskalert_current_rank",
+            ),
         ]
 
     def __str__(self) -> str:

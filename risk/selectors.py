@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from clients.access import client_rows, visible_clients
@@ -293,14 +293,6 @@ def concentration(*, user, limit: int = 20) -> list[dict]:
 # --- alerts ----------------------------------------------------------------------------------
 
 
-def severity_rank():
-    """Severity as a number for ordering (high first with ``.desc()``)."""
-    return Case(
-        *[When(severity=sev, then=Value(i)) for i, sev in enumerate(SEVERITY_ORDER)],
-        output_field=IntegerField(),
-    )
-
-
 def alert_list(*, user, client=None, status=None, severity=None, kind=None) -> QuerySet[RiskAlert]:
     """Alerts of the clients the user sees, most severe and newest first;
     ``status="current"`` = open or acknowledged."""
@@ -315,7 +307,7 @@ def alert_list(*, user, client=None, status=None, severity=None, kind=None) -> Q
         qs = qs.filter(severity=severity)
     if kind:
         qs = qs.filter(kind=kind)
-    return qs.annotate(sev_rank=severity_rank()).order_by("-sev_rank", "-raised_at", "-pk")
+    return qs.order_by("-severity_rank", "-raised_at", "-pk")
 
 
 def alert_get(*, user, alert_id) -> RiskAlert:

@@ -153,15 +153,18 @@ def proposals_queryset(*, user) -> QuerySet:
     count = alerts.order_by().values("client_id").annotate(n=Count("pk")).values("n")
     rating = ClientRating.objects.filter(client_id=OuterRef("pk"), rating__in=grades)
     # the candidates first (two small indexed sets), so the correlated subqueries
-    # run for them only, not for every visible client
-    candidates = Q(
-        pk__in=RiskAlert.objects.filter(severity=Severity.HIGH)
+    # run for them only, not for every visible client; one UNION subquery, since
+    # an OR of two IN (...) makes PostgreSQL read every client row to test both
+    candidates = (
+        RiskAlert.objects.filter(severity=Severity.HIGH)
         .exclude(status=RiskAlert.Status.RESOLVED)
+        .order_by()
         .values("client_id")
-    ) | Q(pk__in=ClientRating.objects.filter(rating__in=grades).values("client_id"))
+        .union(ClientRating.objects.filter(rating__in=grades).order_by().values("client_id"))
+    )
     return (
         visible_clients(user)
-        .filter(candidates)
+        .filter(pk__in=candidates)
         .annotate(
             watch_rating=Subquery(rating.values("rating")[:1]),
             watch_alert_kind=Subquery(alerts.order_by("-raised_at", "-pk").values("kind")[:1]),

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
@@ -206,6 +207,17 @@ class Client(TenantOwnedModel):
             ),
             models.Index(fields=["tenant", "last_contacted_at"], name="client_tenant_lastcontact"),
             models.Index(fields=["tenant", "risk_tolerance"], name="client_tenant_risk"),
+            # the review calendar's KYC window (risk.calendar.kyc_window_q)
+            models.Index(
+                fields=["tenant", "kyc_risk_level", "kyc_reviewed_on"],
+                condition=Q(kyc_reviewed_on__isnull=False),
+                name="client_tenant_kyc",
+            ),
+            models.Index(
+                fields=["tenant", "next_kyc_review"],
+                condition=Q(kyc_reviewed_on__isnull=True),
+                name="client_tenant_kyc_never",
+            ),
         ]
 
     def __str__(self) -> str:

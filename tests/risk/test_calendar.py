@@ -127,6 +127,34 @@ def test_kyc_falls_back_to_the_next_review_date_and_no_date_is_not_listed(bank):
     assert [i.due_on for i in items[ReviewKind.KYC_REFRESH]] == [date(2026, 8, 8)]
 
 
+@pytest.mark.parametrize(
+    ("level", "reviewed"),
+    [
+        ("high", date(2024, 2, 29)),
+        ("medium", date(2023, 6, 15)),
+        ("low", date(2022, 1, 1)),
+        ("low", None),
+    ],
+)
+def test_the_kyc_window_is_exact_at_its_edges(bank, level, reviewed):
+    """The window is read from the stored columns (an index) and then exactly
+    from the due date: a due date on either edge is in, a day outside is out,
+    also for 29 February and for clients never refreshed."""
+    c = make_client(
+        bank, kyc_risk_level=level, kyc_reviewed_on=reviewed, next_kyc_review=date(2026, 9, 9)
+    )
+    with tenant_scope(bank.tenant):
+        due = calendar.review_calendar(user=bank.rm, kinds=[ReviewKind.KYC_REFRESH])[0].due_on
+    one = timedelta(days=1)
+    kinds = [ReviewKind.KYC_REFRESH]
+    assert [
+        i.client_id for i in _items(bank, bank.rm, kinds=kinds, due_after=due, due_before=due)
+    ] == [c.pk]
+    assert _items(bank, bank.rm, kinds=kinds, due_before=due - one) == []
+    assert _items(bank, bank.rm, kinds=kinds, due_after=due + one) == []
+    assert len(_items(bank, bank.rm, kinds=kinds, due_after=due - one, due_before=due + one)) == 1
+
+
 def test_real_estate_rule_follows_the_settings(bank):
     c = make_client(bank)
     col = _collateral(bank, c, kind="real_estate", valued_at=date(2026, 1, 31))
@@ -248,6 +276,28 @@ def test_the_desk_panel_keeps_the_desk_query_count_flat(
     with django_assert_max_num_queries(DESK_BUDGET):
         r = web.get(reverse("risk:desk"))
     assert min(10, 2 * n) <= len(r.context["calendar"]) <= 10
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10])
+def test_the_desk_panel_is_the_first_rows_of_the_calendar(bank, limit):
+    """The desk merges the first rows of each part; it must list exactly what
+    the calendar lists first, across kinds and KYC levels."""
+    for i, level in enumerate(["high", "medium", "low", "high", "low"]):
+        make_client(bank, kyc_risk_level=level, kyc_reviewed_on=date(2021 + i % 3, 3 + i, 10 + i))
+    make_client(bank, kyc_risk_level="low", kyc_reviewed_on=None, next_kyc_review=TODAY)
+    c = make_client(bank)
+    make_limit(bank, c, days=5)
+    _collateral(bank, c, kind="deposit", valued_at=date(2025, 1, 1), next_revaluation_at=TODAY)
+    _collateral(bank, c, kind="real_estate", valued_at=date(2024, 2, 1))
+    with tenant_scope(bank.tenant):
+        desk = calendar.desk_calendar(user=bank.risk_officer, limit=limit)
+        page = calendar.review_calendar(
+            user=bank.risk_officer, due_before=TODAY + timedelta(days=30)
+        )[:limit]
+    assert len(page) == min(limit, 9)  # nine items fall due in the window
+    assert [(i.kind, i.item_id, i.due_on) for i in desk] == [
+        (i.kind, i.item_id, i.due_on) for i in page
+    ]
 
 
 def test_the_client_page_shows_its_next_due_dates(bank, web_for):

@@ -249,6 +249,20 @@ def test_desk_groups_table_query_count_is_flat(bank, web_for, django_assert_max_
     assert {b.code for b in rows[0].breaches} == {"group_limit", "group_cap"}
 
 
+def test_desk_groups_table_lists_only_groups_with_a_member_the_user_sees(bank, web_for):
+    """A branch head's desk: the group with a member in the subtree (its exposure
+    over all members, the sibling branch's too); not the group wholly outside."""
+    inside = make_client(bank, exposure="100")
+    outside = make_client(bank, exposure="5000", branch=bank.sibling_branch, manager=bank.other_rm)
+    far = make_client(bank, exposure="9000", branch=bank.sibling_branch, manager=bank.other_rm)
+    mixed = make_group(bank, inside, outside, name="Mixed")
+    elsewhere = make_group(bank, far, name="Elsewhere")
+    rows = web_for(bank.branch_head).get(reverse("risk:desk")).context["group_concentration"]
+    assert [(g.id, g.exposure, g.members) for g in rows] == [(mixed.pk, Decimal("5100"), 2)]
+    officer = web_for(bank.risk_officer).get(reverse("risk:desk")).context["group_concentration"]
+    assert [g.id for g in officer] == [elsewhere.pk, mixed.pk]
+
+
 @pytest.mark.parametrize("n", [2, 30])
 def test_exposure_api_query_count_is_flat(bank, api_for, django_assert_max_num_queries, n):
     a = make_client(bank, exposure="1")
