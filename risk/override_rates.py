@@ -16,8 +16,10 @@ Definitions (risk/README.md "Override rates"):
   classification staff stored (``ClientClassification``) or the floor from a
   loan more than 90 days past due (``Holding.days_past_due``).
 
-Set-based: one aggregate query per grouping (``Count(filter=...)``, the
-rank of a rating a ``CASE`` over the scale), whatever the number of rows.
+Set-based: two queries for both groupings, whatever the number of rows — the
+counts grouped by approver and branch at once (``Count(filter=...)``, the rank
+of a rating a ``CASE`` over the scale), and the overridden assessments alone
+with their outcome lookups; the two groupings are summed from those rows.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -39,7 +40,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast
 from django.utils import timezone
 
 from clients.access import client_rows
@@ -117,7 +117,21 @@ def window_start(months: int) -> datetime:
 
 def approved_in_window(*, user, months: int = 12) -> QuerySet[RiskAssessment]:
     """Approved assessments of visible clients in the window, with the ranks
-    of the override, the scale rating and the outcome flags annotated."""
+    of the override and of the scale rating annotated."""
+    qs = client_rows(
+        RiskAssessment.objects.filter(
+            status=RiskAssessment.Status.APPROVED, approved_at__gte=window_start(months)
+        ),
+        user=user,
+    )
+    return qs.annotate(override_rank=_rank("rating_override"), scale_rank=_rank("scale_rating"))
+
+
+def with_outcomes(qs: QuerySet[RiskAssessment], *, user) -> QuerySet[RiskAssessment]:
+    """``qs`` (from ``approved_in_window``) with how each client fared since:
+    ``worse_since`` (a later approved assessment or the current rating worse
+    than the override) and ``non_performing`` (classified or floored
+    substandard or worse now)."""
     approved = RiskAssessment.Status.APPROVED
     later_worse = (
         RiskAssessment.objects.filter(
@@ -141,77 +155,101 @@ def approved_in_window(*, user, months: int = 12) -> QuerySet[RiskAssessment]:
         user=user,
         client=OuterRef("client_id"),
     )
-    qs = client_rows(
-        RiskAssessment.objects.filter(status=approved, approved_at__gte=window_start(months)),
-        user=user,
-    )
     return qs.annotate(
-        override_rank=_rank("rating_override"),
-        scale_rank=_rank("scale_rating"),
         worse_since=Exists(later_worse) | Exists(current_worse),
         non_performing=Exists(classified_np) | Exists(loans_np),
     )
 
 
-def override_rates(
-    *, user, months: int = 12, by: str = BY_APPROVER, limit: int | None = None
-) -> list[OverrideRate]:
-    """One row per approver (``by="approver"``) or per client branch
-    (``by="branch"``), highest override rate first (then most overrides);
-    ``limit`` rows at most. One query."""
-    fields = GROUPINGS[by]
+def _name(r: dict, by: str) -> tuple[int, str]:
+    if by == BY_APPROVER:
+        person = User(
+            first_name=r["approved_by__first_name"], last_name=r["approved_by__last_name"]
+        )
+        return r["approved_by_id"], person.get_full_name() or r["approved_by__username"]
+    return r["client__branch_id"], r["client__branch__name"]
+
+
+def desk_override_rates(*, user, months: int = 12, limit: int | None = 10) -> dict:
+    """Per approver and per branch, highest override rate first (then most
+    overrides, then the name), ``limit`` rows of each at most. Two queries for
+    both tables: the counts grouped by approver and branch together, and the
+    overridden assessments alone with their outcome — the outcome lookups run
+    for the overridden few, not for every approval."""
     overridden = ~Q(rating_override="")
-    rows = (
-        approved_in_window(user=user, months=months)
-        .values(*fields)
+    window = approved_in_window(user=user, months=months)
+    counts = (
+        window.values(*GROUPINGS[BY_APPROVER], *GROUPINGS[BY_BRANCH])
         .annotate(
             n_approved=Count("pk"),
             n_overridden=Count("pk", filter=overridden),
             n_better=Count("pk", filter=overridden & Q(override_rank__lt=F("scale_rank"))),
             n_worse=Count("pk", filter=overridden & Q(override_rank__gt=F("scale_rank"))),
-            n_clients=Count("client_id", distinct=True, filter=overridden),
-            n_worse_since=Count(
-                "client_id", distinct=True, filter=overridden & Q(worse_since=True)
-            ),
-            n_non_performing=Count(
-                "client_id", distinct=True, filter=overridden & Q(non_performing=True)
-            ),
         )
-        .annotate(
-            rate_order=Cast(F("n_overridden"), FloatField()) / Cast(F("n_approved"), FloatField())
-        )
-        .order_by("-rate_order", "-n_overridden", fields[1])
+        .order_by()
     )
-    if limit is not None:
-        rows = rows[:limit]
-    return [_row(r, by) for r in rows]
-
-
-def _row(r: dict, by: str) -> OverrideRate:
-    if by == BY_APPROVER:
-        person = User(
-            first_name=r["approved_by__first_name"], last_name=r["approved_by__last_name"]
-        )
-        key, name = r["approved_by_id"], person.get_full_name() or r["approved_by__username"]
-    else:
-        key, name = r["client__branch_id"], r["client__branch__name"]
-    return OverrideRate(
-        key=key,
-        name=name,
-        approved=r["n_approved"],
-        overridden=r["n_overridden"],
-        better=r["n_better"],
-        worse=r["n_worse"],
-        overridden_clients=r["n_clients"],
-        worse_since=r["n_worse_since"],
-        non_performing=r["n_non_performing"],
+    outcomes = (
+        with_outcomes(window.filter(overridden), user=user)
+        .values("approved_by_id", "client__branch_id", "client_id", "worse_since", "non_performing")
+        .order_by()
     )
+    tables = {}
+    for by in (BY_APPROVER, BY_BRANCH):
+        key_field = GROUPINGS[by][0]
+        rows: dict[int, dict] = {}
+        for r in counts:
+            key, name = _name(r, by)
+            row = rows.setdefault(
+                key,
+                {
+                    "name": name,
+                    "sort": r[GROUPINGS[by][1]] or "",  # the username, or the branch name
+                    "approved": 0,
+                    "overridden": 0,
+                    "better": 0,
+                    "worse": 0,
+                },
+            )
+            row["approved"] += r["n_approved"]
+            row["overridden"] += r["n_overridden"]
+            row["better"] += r["n_better"]
+            row["worse"] += r["n_worse"]
+        clients: dict[int, dict[str, set]] = {}
+        for o in outcomes:
+            sets = clients.setdefault(o[key_field], {"all": set(), "worse": set(), "np": set()})
+            sets["all"].add(o["client_id"])
+            if o["worse_since"]:
+                sets["worse"].add(o["client_id"])
+            if o["non_performing"]:
+                sets["np"].add(o["client_id"])
+        empty = {"all": (), "worse": (), "np": ()}
+        table = [
+            (
+                row["sort"],
+                OverrideRate(
+                    key=key,
+                    name=row["name"],
+                    approved=row["approved"],
+                    overridden=row["overridden"],
+                    better=row["better"],
+                    worse=row["worse"],
+                    overridden_clients=len(clients.get(key, empty)["all"]),
+                    worse_since=len(clients.get(key, empty)["worse"]),
+                    non_performing=len(clients.get(key, empty)["np"]),
+                ),
+            )
+            for key, row in rows.items()
+        ]
+        table.sort(key=lambda t: (-t[1].overridden / t[1].approved, -t[1].overridden, t[0]))
+        ranked = [t[1] for t in table]
+        tables[by] = ranked if limit is None else ranked[:limit]
+    return {"months": months, "approvers": tables[BY_APPROVER], "branches": tables[BY_BRANCH]}
 
 
-def desk_override_rates(*, user, months: int = 12, limit: int | None = 10) -> dict:
-    """The desk panel: the top ``limit`` approvers and branches by rate (two queries)."""
-    return {
-        "months": months,
-        "approvers": override_rates(user=user, months=months, by=BY_APPROVER, limit=limit),
-        "branches": override_rates(user=user, months=months, by=BY_BRANCH, limit=limit),
-    }
+def override_rates(
+    *, user, months: int = 12, by: str = BY_APPROVER, limit: int | None = None
+) -> list[OverrideRate]:
+    """One of the two tables: per approver (``by="approver"``) or per client
+    branch (``by="branch"``)."""
+    tables = desk_override_rates(user=user, months=months, limit=limit)
+    return tables["approvers" if by == BY_APPROVER else "branches"]

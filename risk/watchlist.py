@@ -154,7 +154,8 @@ def proposals_queryset(*, user) -> QuerySet:
     rating = ClientRating.objects.filter(client_id=OuterRef("pk"), rating__in=grades)
     # the candidates first (two small indexed sets), so the correlated subqueries
     # run for them only, not for every visible client; one UNION subquery, since
-    # an OR of two IN (...) makes PostgreSQL read every client row to test both
+    # an OR of two IN (...) makes PostgreSQL read every client row to test both;
+    # each candidate has, by construction, a high alert kind or a weak rating
     candidates = (
         RiskAlert.objects.filter(severity=Severity.HIGH)
         .exclude(status=RiskAlert.Status.RESOLVED)
@@ -171,7 +172,6 @@ def proposals_queryset(*, user) -> QuerySet:
             watch_alert_at=Subquery(alerts.order_by("-raised_at", "-pk").values("raised_at")[:1]),
             watch_high_alerts=Coalesce(Subquery(count, output_field=IntegerField()), 0),
         )
-        .filter(Q(watch_alert_kind__isnull=False) | Q(watch_rating__isnull=False))
         .exclude(on_watch_list_q())
         .select_related("branch")
         .order_by(F("watch_alert_at").desc(nulls_last=True), "name", "pk")
