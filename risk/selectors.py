@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from clients.access import client_rows, visible_clients
+from clients.selectors import PII_DEFERRED
 from clients.selectors.portfolio import client_loans as loan_holdings
 from tenancy.models import Role
 from tenancy.shortcuts import get_or_404
@@ -31,6 +32,9 @@ from .scale import risk_settings
 
 to_base = rules.to_base
 
+# lists show names, never the encrypted contact data: not loaded, not decrypted
+CLIENT_PII = tuple(f"client__{f}" for f in PII_DEFERRED)
+
 
 # --- assessments ---------------------------------------------------------------------------
 
@@ -38,7 +42,7 @@ to_base = rules.to_base
 def assessment_list(*, user, client=None) -> QuerySet[RiskAssessment]:
     qs = RiskAssessment.objects.select_related(
         "client", "client__branch", "author", "approved_by", "rejected_by"
-    )
+    ).defer(*CLIENT_PII)
     return client_rows(qs, user=user, client=client)
 
 
@@ -274,6 +278,7 @@ def concentration(*, user, limit: int = 20) -> list[dict]:
         visible_clients(user)
         .filter(exposure__gt=0)
         .select_related("branch")
+        .defer(*PII_DEFERRED)
         .order_by("-exposure", "pk")[:limit]
     )
     return [
@@ -296,8 +301,10 @@ def concentration(*, user, limit: int = 20) -> list[dict]:
 def alert_list(*, user, client=None, status=None, severity=None, kind=None) -> QuerySet[RiskAlert]:
     """Alerts of the clients the user sees, most severe and newest first;
     ``status="current"`` = open or acknowledged."""
-    qs = client_rows(RiskAlert.objects.all(), user=user, client=client).select_related(
-        "client", "acknowledged_by", "resolved_by"
+    qs = (
+        client_rows(RiskAlert.objects.all(), user=user, client=client)
+        .select_related("client", "acknowledged_by", "resolved_by")
+        .defer(*CLIENT_PII)
     )
     if status == "current":
         qs = qs.exclude(status=RiskAlert.Status.RESOLVED)

@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clients.access import client_rows, visible_clients
+from clients.selectors import PII_DEFERRED
 from tenancy.audit import audit_record
 from tenancy.models import Role
 from tenancy.notify import Notice, notify
@@ -82,7 +83,9 @@ def is_on_watch_list(client) -> bool:
 def watch_list(*, user, client=None, current: bool | None = True) -> QuerySet[WatchListEntry]:
     """Entries of the clients ``user`` sees, newest first, with the client and
     who added / removed them; ``current=None`` includes removed entries."""
-    qs = WatchListEntry.objects.select_related("client", "client__branch", "added_by", "removed_by")
+    qs = WatchListEntry.objects.select_related(
+        "client", "client__branch", "added_by", "removed_by"
+    ).defer(*(f"client__{f}" for f in PII_DEFERRED))
     qs = client_rows(qs, user=user, client=client)
     if current is not None:
         qs = qs.filter(removed_at__isnull=current)
@@ -174,6 +177,7 @@ def proposals_queryset(*, user) -> QuerySet:
         )
         .exclude(on_watch_list_q())
         .select_related("branch")
+        .defer(*PII_DEFERRED)
         .order_by(F("watch_alert_at").desc(nulls_last=True), "name", "pk")
     )
 
