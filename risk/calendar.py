@@ -126,11 +126,19 @@ def revaluation_due_expression(settings):
 
 
 def _shape(qs: QuerySet, *, kind: str, client_path: str, item_id, due) -> QuerySet:
-    prefix = f"{client_path}__" if client_path else ""
+    if client_path:
+        # the name by a scalar subquery, not a join: PostgreSQL evaluates it after
+        # ORDER BY ... LIMIT, for the rows shown only, not for every row in the window
+        name = Subquery(
+            tenant_clients().filter(pk=OuterRef(f"{client_path}_id")).values("name")[:1],
+            output_field=models.CharField(),
+        )
+    else:
+        name = F("name")
     return qs.annotate(
         r_kind=Value(kind, output_field=models.CharField()),
-        r_client_id=F(f"{prefix}id" if prefix else "id"),
-        r_client_name=F(f"{prefix}name"),
+        r_client_id=F(f"{client_path}_id" if client_path else "id"),
+        r_client_name=name,
         r_item_id=item_id,
         r_due=due,
     )
