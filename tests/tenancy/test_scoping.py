@@ -84,6 +84,7 @@ def _row_of(model, bank, rows: dict):
         for field in model._meta.concrete_fields:
             if (
                 field.primary_key
+                or field.generated  # computed by the database (GeneratedField)
                 or field.name in ("tenant", *extra)
                 or field.null
                 or field.has_default()
