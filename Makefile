@@ -13,6 +13,9 @@ APP_ROLE ?= steward_app
 OWNER_ROLE ?= steward_owner
 REDIS_PORT ?= 6379
 DEMO_ADDR ?= 127.0.0.1:8000
+# pytest-xdist workers for make test: one per core (each its own test database,
+# test_steward_gw0, ...); a test file stays on one worker. 0 = one process.
+PYTEST_WORKERS ?= auto
 
 # The test database is created and migrated as the owner role; the tests run as the app role.
 TEST_ENV := DATABASE_URL=postgres://$(APP_ROLE)@$(PG_HOST):$(PG_PORT)/steward \
@@ -47,7 +50,7 @@ demo-reset:
 test: install services db-role chromium gettext
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(TEST_ENV) $(PY) -m pytest --create-db -p no:cacheprovider $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest --create-db -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 services:
 	@command -v pg_isready >/dev/null || { echo "PostgreSQL is not installed (apt-get install postgresql)."; exit 1; }
