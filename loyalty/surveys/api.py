@@ -49,6 +49,9 @@ class SurveyViewSet(
 class SurveyField(serializers.IntegerField):
     """A survey template id of the tenant (another tenant's: 400 naming ``survey``)."""
 
+    def to_representation(self, value):
+        return getattr(value, "pk", value)
+
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
         try:
@@ -67,11 +70,6 @@ class InvitationSerializer(serializers.ModelSerializer):
         model = SurveyInvitation
         fields = ["id", "client", "survey", "status", "url", "sent_at", "expires_at"]
         read_only_fields = ["sent_at", "expires_at"]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["survey"] = instance.survey_id
-        return data
 
     @extend_schema_field(serializers.ChoiceField(choices=SurveyInvitation.Status.choices))
     def get_status(self, obj) -> str:
