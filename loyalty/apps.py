@@ -18,7 +18,7 @@ class LoyaltyConfig(AppConfig):
         from tenancy.administration import register_manage_tile
         from tenancy.audit_display import register_audit_events
         from tenancy.layout import register_nav_item
-        from tenancy.models import Tenant
+        from tenancy.models import Role, Tenant
         from tenancy.my_day import register_my_day_section
         from tenancy.schedules import register_schedule
 
@@ -26,7 +26,13 @@ class LoyaltyConfig(AppConfig):
         from .surveys.receivers import tenant_created
         from .surveys.sections import client_section_context, my_day_context, survey_entries
 
-        register_nav_item(order=50, url_name="loyalty:dashboard", label=_("Loyalty"))
+        # RMs reach /loyalty/ from My day's recovery section (their menu stays three items)
+        register_nav_item(
+            order=50,
+            url_name="loyalty:dashboard",
+            label=_("Loyalty"),
+            roles=(Role.ADMIN, Role.BRANCH_HEAD, Role.COMPLIANCE),
+        )
         register_manage_tile(
             order=70,
             url_name="loyalty:survey_settings",
