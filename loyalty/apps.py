@@ -52,3 +52,9 @@ class LoyaltyConfig(AppConfig):
         )
         # every new tenant starts with an active NPS template
         post_save.connect(tenant_created, sender=Tenant, dispatch_uid="loyalty.surveys.tenant")
+
+        from tenancy.demo import register_seeder
+
+        from .surveys.demo import seed_surveys
+
+        register_seeder(order=75, seeder=seed_surveys)
