@@ -27,13 +27,10 @@ def client_section_context(request, client) -> dict:
         .select_related("manager")
         .order_by("due_at", "pk")[:5]
     )
-    last = selectors.invitation_list(user=user, client=client).select_related(None).first()
     return {
         "client": client,
         "nps_history": history,
         "open_recoveries": open_rows,
-        "last_invitation": last,
-        "last_invitation_status": services.invitation_status(last) if last else "",
         "may_invite": services.may_invite(user, client),
         "now": timezone.now(),
         "tz": user_zone(user),
