@@ -48,7 +48,9 @@ def _page(request, template: str, context: dict, status: int = 200):
     response = render(request, template, context, status=status)
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"  # the token stays out of other sites' logs
+    # the token stays out of other sites' logs; not "no-referrer": browsers then send
+    # "Origin: null" with the form and Django's CSRF check refuses the answer
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

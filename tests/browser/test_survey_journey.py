@@ -43,9 +43,9 @@ def test_rm_invites_the_client_answers_as_a_detractor_and_the_recovery_reaches_r
         assert survey.evaluate("document.documentElement.scrollWidth") <= 375
         survey.locator("[data-testid=score-2] + span").tap()
         survey.fill("#comment", "等了一周没有回电。")
-        survey.locator("[data-testid=survey-submit]").tap()
-        survey.wait_for_load_state()
-        assert survey.locator("[data-testid=survey-thanks]").count() == 1
+        with survey.expect_navigation():
+            survey.locator("[data-testid=survey-submit]").tap()
+        assert survey.locator("[data-testid=survey-thanks]").count() == 1, survey.content()
         again = survey.goto(link)
         assert again.status == 410
     finally:
