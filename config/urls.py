@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("communications.urls")),
     path("risk/", include("risk.urls")),
     path("loyalty/", include("loyalty.urls")),
+    path("", include("loyalty.public_urls")),  # /s/<token>/: the public survey page
     path("performance/", include("performance.urls")),
     path("api/v1/", include("config.api_urls")),
     path(

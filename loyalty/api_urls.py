@@ -2,6 +2,11 @@
 
 from rest_framework.routers import SimpleRouter
 
+from .surveys.api import SurveyInvitationViewSet, SurveyResponseViewSet, SurveyViewSet
+
 router = SimpleRouter()
+router.register("surveys", SurveyViewSet, basename="survey")
+router.register("survey-invitations", SurveyInvitationViewSet, basename="surveyinvitation")
+router.register("survey-responses", SurveyResponseViewSet, basename="surveyresponse")
 
 urlpatterns: list = [*router.urls]

@@ -131,6 +131,9 @@ class Client(TenantOwnedModel):
         _("lifecycle"), max_length=20, choices=Lifecycle.choices, default=Lifecycle.ACTIVE
     )
     last_contacted_at = models.DateTimeField(_("last contacted"), null=True, blank=True)
+    # The last meeting or visit (set with last_contacted_at by communications;
+    # loyalty's after-meeting satisfaction survey reads it).
+    last_met_at = models.DateTimeField(_("last met"), null=True, blank=True)
     # Contact preferences (where an RM plans contact)
     language = models.CharField(
         _("language"),

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext as _
 
 from tenancy.audit import audit_record
@@ -447,11 +447,19 @@ def clients_lock(*, client_ids) -> None:
     )
 
 
-def client_contacted(*, client_id: int, at) -> None:
+def client_contacted(*, client_id: int, at, met: bool = False) -> None:
     """Record that the client was contacted at ``at`` (an interaction was
     logged or re-dated): one UPDATE of ``last_contacted_at`` that never moves
-    it back, so an older contact logged late changes nothing. The caller's
-    service audits the contact itself and holds the transaction."""
-    Client.objects.filter(pk=client_id).filter(
-        Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=at)
-    ).update(last_contacted_at=at)
+    it back, so an older contact logged late changes nothing. ``met`` (a
+    meeting or visit) moves ``last_met_at`` the same way in the same UPDATE
+    (loyalty's after-meeting survey reads it). The caller's service audits the
+    contact itself and holds the transaction."""
+    newer_contact = Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=at)
+    if not met:
+        Client.objects.filter(pk=client_id).filter(newer_contact).update(last_contacted_at=at)
+        return
+    newer_meeting = Q(last_met_at__isnull=True) | Q(last_met_at__lt=at)
+    Client.objects.filter(pk=client_id).filter(newer_contact | newer_meeting).update(
+        last_contacted_at=Case(When(newer_contact, then=Value(at)), default=F("last_contacted_at")),
+        last_met_at=Case(When(newer_meeting, then=Value(at)), default=F("last_met_at")),
+    )

@@ -42,6 +42,8 @@ from ..selectors import comm_settings_get
 
 # An interaction is logged after it happens; planned contact is a follow-up.
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# Contact in person: moves Client.last_met_at too (loyalty's after-meeting survey).
+MET_KINDS = frozenset({Interaction.Kind.MEETING, Interaction.Kind.VISIT})
 # Free text is never copied into the audit trail (the record keeps it); the
 # audit names the field. Audit events of confidential reports name fields only.
 TEXT_FIELDS = frozenset({"subject", "summary", "outcome", "note"})
@@ -218,7 +220,7 @@ def interaction_log(
                 for u in set(attendees)
             ]
         )
-        client_contacted(client_id=client.pk, at=occurred_at)
+        client_contacted(client_id=client.pk, at=occurred_at, met=kind in MET_KINDS)
         FollowUp.objects.filter(
             client=client, kind=FollowUp.Kind.REVISIT, status=FollowUp.Status.OPEN
         ).update(status=FollowUp.Status.DONE, completed_at=now)
@@ -305,7 +307,11 @@ def interaction_update(*, actor: User, interaction: Interaction, **changes) -> I
     with transaction.atomic():
         interaction.save(update_fields=[*changes, "updated_at"])
         if "occurred_at" in changed:
-            client_contacted(client_id=interaction.client_id, at=interaction.occurred_at)
+            client_contacted(
+                client_id=interaction.client_id,
+                at=interaction.occurred_at,
+                met=interaction.kind in MET_KINDS,
+            )
         audit_record(
             action="interaction.edited",
             actor=actor,

@@ -4,3 +4,14 @@
   dispatch ledger, service recovery.
 - ``points``: the append-only points ledger, rewards and redemptions.
 """
+
+from .surveys import (  # noqa: F401
+    ServiceRecovery,
+    Survey,
+    SurveyChannel,
+    SurveyInvitation,
+    SurveyKind,
+    SurveyMessage,
+    SurveyResponse,
+    SurveySettings,
+)

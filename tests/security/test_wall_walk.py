@@ -60,6 +60,10 @@ NOT_INTERACTION_DATA = {
     "risk:alert_update",
     # a group limit: an amount and a date for a household / corporate group
     "risk:group_limit_create",
+    # a service recovery: a survey answer (score, the client's comment) and what the RM did
+    "loyalty:recovery",
+    # the client's public survey page: its token is the credential, it shows one question
+    "survey_public",
 }
 # API routers' basenames whose objects carry no interaction data (walked at their lists)
 NOT_INTERACTION_BASENAMES = {
