@@ -291,6 +291,9 @@ STORAGES = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="steward@localhost")
+# The address clients reach Steward at, for links in messages sent without a request
+# (survey invitations by the dispatch sweep); pages and the API use the request's host.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000").rstrip("/")
 
 # --- REST framework -------------------------------------------------------
 REST_FRAMEWORK = {

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0106_client_last_met_at'),
+        ('clients', '0108_client_last_met_at'),
         ('loyalty', '0001_initial'),
         ('tenancy', '0004_merge_0003_api_tokens_two_factor_0003_user_language'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

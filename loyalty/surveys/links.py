@@ -66,7 +66,7 @@ def parse_token(token: str) -> LinkIds | None:
 def public_base_url() -> str:
     """Where clients reach the public pages when no request is at hand
     (the dispatch emails): ``PUBLIC_BASE_URL`` in the settings."""
-    return getattr(settings, "PUBLIC_BASE_URL", "") or "http://localhost:8000"
+    return settings.PUBLIC_BASE_URL
 
 
 def invitation_url(*, tenant_id: int, invitation_id: int, request=None) -> str:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0105_client_exposure_index'),
+        ('clients', '0107_access_scope_indexes_include_id'),
     ]
 
     operations = [
