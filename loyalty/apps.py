@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class LoyaltyConfig(AppConfig):
     name = "loyalty"
     verbose_name = _("Loyalty")
+
+    def ready(self) -> None:
+        from .points.registrations import register as register_points
+
+        register_points()

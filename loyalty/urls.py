@@ -3,3 +3,31 @@ from django.urls import path  # noqa: F401
 app_name = "loyalty"
 
 urlpatterns: list = []
+
+# --- points and rewards (loyalty/views_points.py) ---------------------------------------------
+from . import views_points  # noqa: E402
+
+urlpatterns += [
+    path("rewards/", views_points.reward_list, name="rewards"),
+    path("rewards/<int:reward_id>/edit/", views_points.reward_edit, name="reward_edit"),
+    path("rewards/<int:reward_id>/redeem/", views_points.reward_redeem, name="reward_redeem"),
+    path("points/liability/", views_points.liability, name="points_liability"),
+    path("points/approvals/", views_points.approvals, name="points_approvals"),
+    path(
+        "points/approvals/<int:adjustment_id>/approve/",
+        views_points.approval_approve,
+        name="points_approve",
+    ),
+    path(
+        "points/approvals/<int:adjustment_id>/reject/",
+        views_points.approval_reject,
+        name="points_reject",
+    ),
+    path("points/settings/", views_points.settings_edit, name="points_settings"),
+    path(
+        "points/clients/<int:client_id>/adjust/", views_points.points_adjust, name="points_adjust"
+    ),
+    path(
+        "points/clients/<int:client_id>/redeem/", views_points.points_redeem, name="points_redeem"
+    ),
+]

@@ -4,3 +4,14 @@
   dispatch ledger, service recovery.
 - ``points``: the append-only points ledger, rewards and redemptions.
 """
+
+from .points import (  # noqa: E402, F401
+    AppendOnlyError,
+    EntryKind,
+    PointsAccount,
+    PointsAdjustmentRequest,
+    PointsEntry,
+    PointsSettings,
+    Redemption,
+    Reward,
+)
