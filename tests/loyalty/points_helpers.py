@@ -22,7 +22,10 @@ def make_client(bank, *, manager=None, branch=None, **kw):
 def earn(bank, client, points, key=None, **kw):
     with bank.scope():
         return services.points_earn(
-            client=client, points=points, reason="test", source_key=key or f"t:{client.pk}:{points}:{kw}"
+            client=client,
+            points=points,
+            reason="test",
+            source_key=key or f"t:{client.pk}:{points}:{kw}",
         )
 
 
