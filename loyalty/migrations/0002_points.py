@@ -9,9 +9,9 @@ from django.db import migrations, models
 
 # PostgreSQL only (SQLite, the laptop demo, relies on the model's guards):
 # the ledger refuses UPDATE and DELETE, and every entry insert re-checks that
-# the client's account balance equals the sum of its entries. The check is a
-# constraint trigger, immediate by default (services update the account, then
-# insert the entry); the set-based nightly jobs defer it to their commit.
+# the client's account balance equals the sum of its entries, at the end of
+# the inserting statement (every writer moves the balance first, then inserts
+# the entry: loyalty/points/services.py and ledger_sql.py).
 LEDGER_SQL = [
     """
     CREATE OR REPLACE FUNCTION loyalty_points_append_only() RETURNS trigger AS $$

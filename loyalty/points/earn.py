@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import CharField, DateTimeField, F, IntegerField, Q, Value
 from django.db.models.functions import Cast, Concat, Floor
 from django.utils import timezone
@@ -33,7 +33,7 @@ from tenancy.context import require_tenant_id
 
 from ..models import EntryKind, PointsSettings
 from .configuration import points_settings
-from .ledger_sql import apply_to_balances, dt, insert_entries
+from .ledger_sql import dt, write_run
 from .services import lot_expiry
 
 WEALTH_LOOKBACK_DAYS = 90
@@ -75,15 +75,9 @@ def _entry_columns(
     )
 
 
-def _write(qs, *, tenant_id: int, at: datetime, key_prefix: str) -> int:
+def _write(qs, *, tenant_id: int, at: datetime) -> int:
     sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        written = insert_entries(cursor, select_sql=sql, params=list(params))
-        if written:
-            apply_to_balances(
-                cursor, tenant_id=tenant_id, at=at, kind=EntryKind.EARN, key_prefix=key_prefix
-            )
-    return written
+    return write_run(select_sql=sql, params=list(params), tenant_id=tenant_id, at=at)
 
 
 def earn_wealth_purchases(
@@ -116,7 +110,7 @@ def earn_wealth_purchases(
         at=now,
         expires=lot_expiry(at=now, settings=settings),
     )
-    return _write(qs, tenant_id=tenant_id, at=now, key_prefix=WEALTH_KEY)
+    return _write(qs, tenant_id=tenant_id, at=now)
 
 
 def _birthday_days(today: date) -> list[date]:
@@ -167,7 +161,7 @@ def earn_birthdays(*, now: datetime | None = None, settings: PointsSettings | No
             at=now,
             expires=lot_expiry(at=now, settings=settings),
         )
-        written += _write(qs, tenant_id=tenant_id, at=now, key_prefix=BIRTHDAY_KEY)
+        written += _write(qs, tenant_id=tenant_id, at=now)
     return written
 
 

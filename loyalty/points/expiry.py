@@ -27,7 +27,7 @@ from tenancy.context import require_tenant_id
 
 from ..models import EntryKind
 from .earn import _lock_settings
-from .ledger_sql import ACCOUNT_TABLE, ENTRY_TABLE, apply_to_balances, dt, insert_entries
+from .ledger_sql import ACCOUNT_TABLE, ENTRY_TABLE, dt, write_run
 
 EXPIRE_KEY = "expire:"
 EXPIRE_REASON = gettext_noop("Points expired")
@@ -36,8 +36,9 @@ EXPIRE_REASON = gettext_noop("Points expired")
 def _due_sql() -> str:
     key = "'expire:' || CAST(lots.client_id AS VARCHAR(20)) || ':' || CAST(lots.n AS VARCHAR(20))"
     return f"""
-        SELECT lots.tenant_id, lots.client_id, %s, -(lots.expired - COALESCE(used.consumed, 0)),
-               %s, {key}, %s, NULL
+        SELECT lots.tenant_id AS e_tenant, lots.client_id AS e_client, %s AS e_kind,
+               -(lots.expired - COALESCE(used.consumed, 0)) AS e_points, %s AS e_reason,
+               {key} AS e_key, %s AS e_created, CAST(NULL AS TIMESTAMP) AS e_expires
           FROM (SELECT tenant_id, client_id, SUM(points) AS expired, COUNT(*) AS n
                   FROM {ENTRY_TABLE}
                  WHERE tenant_id = %s AND points > 0 AND expires_at <= %s
@@ -70,26 +71,12 @@ def points_expire_due(*, now: datetime | None = None) -> int:
                     " ORDER BY id FOR UPDATE",
                     [tenant_id, tenant_id, now],
                 )
-            written = insert_entries(
-                cursor,
-                select_sql=_due_sql(),
-                params=[
-                    EntryKind.EXPIRE,
-                    EXPIRE_REASON,
-                    dt(now),
-                    tenant_id,
-                    dt(now),
-                    tenant_id,
-                ],
-            )
-            if written:
-                apply_to_balances(
-                    cursor,
-                    tenant_id=tenant_id,
-                    at=now,
-                    kind=EntryKind.EXPIRE,
-                    key_prefix=EXPIRE_KEY,
-                )
+        written = write_run(
+            select_sql=_due_sql(),
+            params=[EntryKind.EXPIRE, EXPIRE_REASON, dt(now), tenant_id, dt(now), tenant_id],
+            tenant_id=tenant_id,
+            at=now,
+        )
         if written:
             audit_record(
                 action="loyalty.points_expired",

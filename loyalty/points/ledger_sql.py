@@ -1,12 +1,17 @@
-"""The set-based half of the ledger, shared by the earn rules and the expiry:
-insert many entries in one statement (a unique ``source_key`` each, so a
-rerun or a concurrent run writes nothing twice), then move the balances of
-exactly those clients by exactly those entries in one more statement.
+"""The set-based half of the ledger, shared by the earn rules and the expiry.
 
-The statements run on PostgreSQL and SQLite alike. On PostgreSQL the balance
-trigger (migration 0002) is deferred to the commit for the transaction, since
-the entries are inserted before the balances move; it then checks every
-touched client."""
+One run: (1) the candidate entries go into a temporary table, minus every
+``source_key`` already in the ledger (a rerun finds nothing to do); (2) the
+balances of exactly those clients move by exactly those points (missing
+accounts are created at zero first); (3) the entries are inserted from the
+same table. Balances before entries, so PostgreSQL's balance trigger
+(migration 0002), which checks each inserted entry against its account at
+the end of the INSERT, passes; a candidate whose key a concurrent writer took
+in between makes the INSERT fail and the whole run roll back (never a
+double entry, never a balance without its entry). The runs of one tenant
+queue on its points settings row (``earn._lock_settings``).
+
+Plain SQL that PostgreSQL and SQLite both run."""
 
 from __future__ import annotations
 
@@ -18,6 +23,19 @@ from ..models import PointsAccount, PointsEntry
 
 ENTRY_TABLE = PointsEntry._meta.db_table
 ACCOUNT_TABLE = PointsAccount._meta.db_table
+RUN_TABLE = "loyalty_points_run"
+COLUMNS = "tenant_id, client_id, kind, points, reason, source_key, created_at, expires_at"
+# the candidate SELECT names its eight columns so (earn builds it with the ORM)
+ALIASES = (
+    "e_tenant",
+    "e_client",
+    "e_kind",
+    "e_points",
+    "e_reason",
+    "e_key",
+    "e_created",
+    "e_expires",
+)
 
 
 def dt(value: datetime):
@@ -25,46 +43,41 @@ def dt(value: datetime):
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def defer_balance_check(cursor) -> None:
-    if connection.vendor == "postgresql":
-        cursor.execute("SET CONSTRAINTS pointsentry_balance_matches DEFERRED")
-
-
-def insert_entries(cursor, *, select_sql: str, params: list) -> int:
-    """``select_sql`` yields (tenant_id, client_id, kind, points, reason,
-    source_key, created_at, expires_at) rows; rows whose key exists are skipped.
-    Returns the number of entries written."""
-    defer_balance_check(cursor)
-    cursor.execute(
-        f"INSERT INTO {ENTRY_TABLE} (tenant_id, client_id, kind, points, reason, source_key,"
-        f" created_at, expires_at) {select_sql}"
-        " ON CONFLICT (tenant_id, source_key) DO NOTHING",
-        params,
-    )
-    return max(cursor.rowcount, 0)
-
-
-def apply_to_balances(cursor, *, tenant_id: int, at: datetime, kind: str, key_prefix: str) -> None:
-    """Add the entries of this run (``kind``, written at ``at``, keys starting
-    with ``key_prefix``) to their clients' balances, creating missing accounts."""
-
-    def run(alias: str = "") -> str:
-        a = f"{alias}." if alias else ""
-        return (
-            f"{a}tenant_id = %s AND {a}created_at = %s AND {a}kind = %s AND {a}source_key LIKE %s"
+def write_run(*, select_sql: str, params: list, tenant_id: int, at: datetime) -> int:
+    """Write the entries ``select_sql`` yields (columns named ``ALIASES``),
+    skipping keys already written; returns how many were written."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {RUN_TABLE}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {RUN_TABLE} AS SELECT {COLUMNS} FROM {ENTRY_TABLE} WHERE 1 = 0"
         )
-
-    run_params = [tenant_id, dt(at), kind, key_prefix + "%"]
-    cursor.execute(
-        f"INSERT INTO {ACCOUNT_TABLE} (tenant_id, client_id, balance, updated_at)"
-        f" SELECT DISTINCT tenant_id, client_id, 0, %s FROM {ENTRY_TABLE} WHERE {run()}"
-        " ON CONFLICT (tenant_id, client_id) DO NOTHING",
-        [dt(at), *run_params],
-    )
-    cursor.execute(
-        f"UPDATE {ACCOUNT_TABLE} SET updated_at = %s, balance = balance + ("
-        f"SELECT COALESCE(SUM(e.points), 0) FROM {ENTRY_TABLE} e"
-        f" WHERE e.client_id = {ACCOUNT_TABLE}.client_id AND {run('e')})"
-        f" WHERE tenant_id = %s AND client_id IN (SELECT client_id FROM {ENTRY_TABLE} WHERE {run()})",
-        [dt(at), *run_params, tenant_id, *run_params],
-    )
+        a = dict(zip(("t", "c", "k", "p", "r", "s", "ca", "ea"), ALIASES, strict=True))
+        cursor.execute(
+            f"INSERT INTO {RUN_TABLE} ({COLUMNS})"
+            f" SELECT c.{a['t']}, c.{a['c']}, c.{a['k']}, c.{a['p']}, c.{a['r']}, c.{a['s']},"
+            f" c.{a['ca']}, c.{a['ea']} FROM ({select_sql}) c"
+            f" WHERE NOT EXISTS (SELECT 1 FROM {ENTRY_TABLE} e"
+            f" WHERE e.tenant_id = c.{a['t']} AND e.source_key = c.{a['s']})",
+            params,
+        )
+        cursor.execute(f"SELECT COUNT(*) FROM {RUN_TABLE}")
+        written = cursor.fetchone()[0]
+        if written:
+            cursor.execute(
+                f"INSERT INTO {ACCOUNT_TABLE} (tenant_id, client_id, balance, updated_at)"
+                f" SELECT DISTINCT tenant_id, client_id, 0, %s FROM {RUN_TABLE}"
+                " WHERE true ON CONFLICT (tenant_id, client_id) DO NOTHING",
+                [dt(at)],
+            )
+            cursor.execute(
+                f"UPDATE {ACCOUNT_TABLE} SET updated_at = %s, balance = balance + ("
+                f"SELECT SUM(r.points) FROM {RUN_TABLE} r"
+                f" WHERE r.client_id = {ACCOUNT_TABLE}.client_id)"
+                f" WHERE tenant_id = %s AND client_id IN (SELECT client_id FROM {RUN_TABLE})",
+                [dt(at), tenant_id],
+            )
+            cursor.execute(
+                f"INSERT INTO {ENTRY_TABLE} ({COLUMNS}) SELECT {COLUMNS} FROM {RUN_TABLE}"
+            )
+        cursor.execute(f"DROP TABLE {RUN_TABLE}")
+    return written

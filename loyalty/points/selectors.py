@@ -59,7 +59,9 @@ def points_summary(
     balance = Subquery(
         PointsAccount.objects.filter(client_id=OuterRef("client_id")).values("balance")[:1]
     )
-    entries = list(points_entries(user=user, client=client).annotate(account_balance=balance)[:limit])
+    entries = list(
+        points_entries(user=user, client=client).annotate(account_balance=balance)[:limit]
+    )
     pending = []
     if with_pending and policy.can_adjust(user):
         pending = list(
