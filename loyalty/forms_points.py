@@ -23,17 +23,6 @@ class AdjustForm(forms.Form):
         return value
 
 
-class RedeemForm(forms.Form):
-    reward = forms.TypedChoiceField(label=_("Reward"), coerce=int)
-
-    def __init__(self, *args, rewards=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["reward"].choices = [
-            (r.pk, _("%(name)s · %(cost)s points") % {"name": r.name, "cost": r.points_cost})
-            for r in rewards
-        ]
-
-
 class RedeemForClientForm(forms.Form):
     """The catalogue's redeem form: a client id (checked through the access policy)."""
 

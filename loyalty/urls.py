@@ -27,7 +27,4 @@ urlpatterns += [
     path(
         "points/clients/<int:client_id>/adjust/", views_points.points_adjust, name="points_adjust"
     ),
-    path(
-        "points/clients/<int:client_id>/redeem/", views_points.points_redeem, name="points_redeem"
-    ),
 ]

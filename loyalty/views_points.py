@@ -25,7 +25,6 @@ from .forms_points import (
     DecisionForm,
     PointsSettingsForm,
     RedeemForClientForm,
-    RedeemForm,
     RewardForm,
 )
 from .models import PointsAdjustmentRequest
@@ -72,22 +71,6 @@ def points_adjust(request, client_id):
     return redirect(_client_page(client.pk))
 
 
-@staff_required
-@require_POST
-def points_redeem(request, client_id):
-    """The client's manager (or an admin) redeems a reward for the client."""
-    client = client_get(user=request.user, client_id=client_id)
-    if not policy.can_redeem(request.user, client):
-        raise PermissionDenied
-    rewards = list(selectors.reward_list(user=request.user, active_only=True))
-    form = RedeemForm(request.POST, rewards=rewards)
-    if not form.is_valid():
-        messages.error(request, _("Choose a reward."))
-        return redirect(_client_page(client.pk))
-    reward = selectors.reward_get(user=request.user, reward_id=form.cleaned_data["reward"])
-    return _redeem(request, client, reward)
-
-
 def _redeem(request, client, reward):
     try:
         services.redemption_create(user=request.user, client=client, reward=reward)
@@ -123,6 +106,10 @@ def reward_list(request):
     elif request.method == "POST":
         raise PermissionDenied
     page = Paginator(selectors.reward_list(user=request.user), 50).get_page(request.GET.get("page"))
+    # ?client=<id> (the 360° page's "Redeem a reward"): that client's balance and buttons
+    for_client = None
+    if request.GET.get("client"):
+        for_client = client_get(user=request.user, client_id=request.GET["client"])
     return render(
         request,
         "loyalty/points/rewards.html",
@@ -132,6 +119,13 @@ def reward_list(request):
             "may_manage": may_manage,
             "redeem_form": RedeemForClientForm(auto_id=False),
             "may_redeem": request.user.role in ("admin", "rm"),
+            "for_client": for_client,
+            "for_client_balance": (
+                selectors.points_balance(client=for_client) if for_client else None
+            ),
+            "may_redeem_for_client": bool(
+                for_client and policy.can_redeem(request.user, for_client)
+            ),
         },
     )
 

@@ -43,5 +43,4 @@ TARGETS = {
     "loyalty:points_approve": lambda bank: {"adjustment_id": _adjustment(bank)},
     "loyalty:points_reject": lambda bank: {"adjustment_id": _adjustment(bank)},
     "loyalty:points_adjust": lambda bank: {"client_id": _client(bank)},
-    "loyalty:points_redeem": lambda bank: {"client_id": _client(bank)},
 }
