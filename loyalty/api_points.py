@@ -19,7 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clients.access import client_get, visible_clients
+from clients.access import RANKED_TIERS, client_get, visible_clients
 from tenancy.api_base import ScopedAPIMixin
 from tenancy.filters import IdFilter
 
@@ -204,7 +204,8 @@ class RewardSerializer(serializers.ModelSerializer):
     points_cost = serializers.IntegerField(min_value=1, max_value=services.MAX_POINTS)
     stock = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
     min_tier = serializers.ChoiceField(
-        choices=Reward._meta.get_field("min_tier").choices,
+        # "standard" is every client, i.e. no minimum (null); a choice set of its own
+        choices=[c for c in Reward._meta.get_field("min_tier").choices if c[0] in RANKED_TIERS],
         required=False,
         allow_blank=True,
         allow_null=True,

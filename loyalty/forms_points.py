@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clients.access import RANKED_TIERS
+
 from .models import PointsSettings, Reward
 from .points.services import MAX_POINTS, SETTINGS_FIELDS
 
@@ -38,7 +40,7 @@ class RewardForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["min_tier"].required = False
         self.fields["min_tier"].choices = [("", _("any tier"))] + [
-            c for c in Reward._meta.get_field("min_tier").choices if c[0]
+            c for c in Reward._meta.get_field("min_tier").choices if c[0] in RANKED_TIERS
         ]
         self.fields["points_cost"].min_value = 1
         self.fields["points_cost"].widget.attrs["min"] = 1

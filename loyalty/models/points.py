@@ -4,10 +4,12 @@ waiting for a second admin (``PointsAdjustmentRequest``), the rewards
 catalogue and redemptions.
 
 Invariants (see loyalty/README.md, "Points and rewards"):
-- ``PointsAccount.balance`` equals the sum of the client's entries, always: every
-  write goes through ``loyalty.points.services`` (account locked with
-  ``select_for_update``, entry and balance in one transaction); on PostgreSQL a
-  constraint trigger re-checks the sum on every entry insert (migration 0002).
+- ``PointsAccount.balance`` equals the sum of the client's entries, always:
+  ``PointsEntry.save()`` moves the balance with the insert, in one transaction;
+  the services lock the account (``select_for_update``) and check it first; the
+  set-based jobs move balances and insert entries in one transaction
+  (``loyalty.points.ledger_sql``); on PostgreSQL a constraint trigger re-checks
+  the sum on every entry insert (migration 0002).
 - Entries are never updated or deleted: ``save()`` refuses an existing row,
   ``delete()`` and queryset ``update()/delete()`` raise; on PostgreSQL a trigger
   refuses UPDATE and DELETE as well.
@@ -26,6 +28,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
+from tenancy.context import require_tenant_id
 from tenancy.models import TenantManager, TenantOwnedModel, TenantQuerySet
 
 __all__ = [
@@ -204,9 +207,28 @@ class PointsEntry(TenantOwnedModel):
         return gettext(self.reason) if self.reason else ""
 
     def save(self, *args, **kwargs) -> None:
+        """Insert only, and the client's balance moves with the entry in the same
+        transaction (the invariant balance = Σ entries holds for every ORM write;
+        the services lock and check the account first)."""
         if self.pk is not None or not self._state.adding:
             raise AppendOnlyError("The points ledger is append-only: entries are never updated.")
-        super().save(*args, **kwargs)
+        from django.db import transaction
+        from django.db.models import F
+
+        if self.tenant_id is None:
+            self.tenant_id = require_tenant_id()
+        with transaction.atomic():
+            moved = PointsAccount.objects.filter(client_id=self.client_id).update(
+                balance=F("balance") + self.points, updated_at=self.created_at
+            )
+            if not moved:
+                PointsAccount(
+                    tenant_id=self.tenant_id,
+                    client_id=self.client_id,
+                    balance=self.points,
+                    updated_at=self.created_at,
+                ).save(force_insert=True)
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The points ledger is append-only: entries are never deleted.")

@@ -34,12 +34,17 @@ def register() -> None:
     from .policy import LIABILITY_ROLES
     from .sections import client_points_context
 
-    register_nav_item(order=55, url_name="loyalty:rewards", label=_("Rewards"))
     register_nav_item(
         order=56,
         url_name="loyalty:points_liability",
         label=_("Points liability"),
         roles=LIABILITY_ROLES,
+    )
+    register_manage_tile(
+        order=69,
+        url_name="loyalty:rewards",
+        title=_("Rewards catalogue"),
+        text=_("Rewards for points: cost, stock, minimum tier."),
     )
     register_manage_tile(
         order=70,

@@ -70,8 +70,8 @@ def _append(
     source_key: str | None = None,
     at: datetime | None = None,
 ) -> PointsEntry:
-    """Change the locked ``account`` by ``points`` and write the entry (the
-    account first: PostgreSQL's balance trigger checks at the entry's insert)."""
+    """Write the entry to the locked ``account``'s client (``PointsEntry.save``
+    moves the balance row with it) and keep ``account`` in step."""
     at = at or timezone.now()
     if account.balance + points < 0:
         raise ValidationError(
@@ -80,9 +80,6 @@ def _append(
                 % {"balance": account.balance}
             }
         )
-    account.balance += points
-    account.updated_at = at
-    account.save(update_fields=["balance", "updated_at"])
     entry = PointsEntry(
         tenant_id=account.tenant_id,
         client_id=account.client_id,
@@ -95,6 +92,8 @@ def _append(
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
     entry.save(force_insert=True)
+    account.balance += points
+    account.updated_at = at
     return entry
 
 

@@ -91,14 +91,24 @@ def test_the_database_refuses_an_entry_that_does_not_match_the_balance(bank):
             services.points_earn(client=c, points=10, reason="x", source_key="forged")
 
 
+def test_an_entry_saved_through_the_orm_moves_the_balance_with_it(bank):
+    c = make_client(bank)
+    with bank.scope():
+        PointsEntry(client=c, kind="earn", points=10, reason="orm", created_at=c.created_at).save()
+    assert balance(bank, c) == ledger_sum(bank, c) == 10
+
+
 @postgres_only()
 def test_the_database_refuses_an_entry_written_without_its_balance(bank):
     c = make_client(bank)
     earn(bank, c, 100)
     with bank.scope(), pytest.raises(IntegrityError), transaction.atomic():
-        PointsEntry(
-            client=c, kind="earn", points=10, reason="bypass", created_at=c.created_at
-        ).save(force_insert=True)
+        with connection.cursor() as cur:
+            cur.execute(
+                "INSERT INTO loyalty_pointsentry (tenant_id, client_id, kind, points, reason,"
+                " created_at) VALUES (%s, %s, 'earn', 10, 'bypass', now())",
+                [bank.tenant.pk, c.pk],
+            )
 
 
 def test_earning_is_idempotent_on_its_source_key(bank):

@@ -60,6 +60,12 @@ NOT_INTERACTION_DATA = {
     "risk:alert_update",
     # a group limit: an amount and a date for a household / corporate group
     "risk:group_limit_create",
+    # loyalty points: rewards (a name, a cost, a stock) and points adjustments (points and an
+    # admin's reason), no interactions
+    "loyalty:reward_edit",
+    "loyalty:reward_redeem",
+    "loyalty:points_approve",
+    "loyalty:points_reject",
 }
 # API routers' basenames whose objects carry no interaction data (walked at their lists)
 NOT_INTERACTION_BASENAMES = {
@@ -77,6 +83,9 @@ NOT_INTERACTION_BASENAMES = {
     "creditlimit",
     "riskalert",  # early-warning alerts: figures from limits, loans, collateral, transactions
     "watchlistentry",  # the watch list: a client, a reason typed by a risk officer, no interactions
+    "reward",  # the rewards catalogue: names, costs, stock
+    "redemption",  # a reward given to a client for points
+    "pointsadjustment",  # an admin's points adjustment waiting for a second admin
 }
 PUBLIC_PREFIXES = ("platform-admin/", "static/", "i18n/", "accounts/")
 PUBLIC_NAMES = {"login", "logout", "set_language", "healthz", "api-token"}
