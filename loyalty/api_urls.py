@@ -10,3 +10,23 @@ router.register("survey-invitations", SurveyInvitationViewSet, basename="surveyi
 router.register("survey-responses", SurveyResponseViewSet, basename="surveyresponse")
 
 urlpatterns: list = [*router.urls]
+
+# --- points and rewards (loyalty/api_points.py) ------------------------------------------------
+from django.urls import path  # noqa: E402
+
+from .api_points import (  # noqa: E402
+    ClientPointsView,
+    PointsAdjustmentViewSet,
+    RedemptionViewSet,
+    RewardViewSet,
+)
+
+points_router = SimpleRouter()
+points_router.register("points-adjustments", PointsAdjustmentViewSet, basename="pointsadjustment")
+points_router.register("rewards", RewardViewSet, basename="reward")
+points_router.register("redemptions", RedemptionViewSet, basename="redemption")
+
+urlpatterns += [
+    *points_router.urls,
+    path("clients/<int:client_id>/points/", ClientPointsView.as_view(), name="client-points"),
+]

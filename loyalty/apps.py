@@ -8,6 +8,7 @@ class LoyaltyConfig(AppConfig):
 
     def ready(self) -> None:
         self._ready_surveys()
+        self._ready_points()
 
     def _ready_surveys(self) -> None:
         """Satisfaction surveys (loyalty/surveys/, README "Satisfaction surveys")."""
@@ -58,3 +59,9 @@ class LoyaltyConfig(AppConfig):
         from .surveys.demo import seed_surveys
 
         register_seeder(order=75, seeder=seed_surveys)
+
+    def _ready_points(self) -> None:
+        """Points and rewards (loyalty/points/, README \"Points and rewards\")."""
+        from .points.registrations import register as register_points
+
+        register_points()

@@ -5,6 +5,16 @@
 - ``points``: the append-only points ledger, rewards and redemptions.
 """
 
+from .points import (  # noqa: F401
+    AppendOnlyError,
+    EntryKind,
+    PointsAccount,
+    PointsAdjustmentRequest,
+    PointsEntry,
+    PointsSettings,
+    Redemption,
+    Reward,
+)
 from .surveys import (  # noqa: F401
     ServiceRecovery,
     Survey,

@@ -64,6 +64,12 @@ NOT_INTERACTION_DATA = {
     "loyalty:recovery",
     # the client's public survey page: its token is the credential, it shows one question
     "survey_public",
+    # loyalty points: rewards (a name, a cost, a stock) and points adjustments (points and an
+    # admin's reason), no interactions
+    "loyalty:reward_edit",
+    "loyalty:reward_redeem",
+    "loyalty:points_approve",
+    "loyalty:points_reject",
 }
 # API routers' basenames whose objects carry no interaction data (walked at their lists)
 NOT_INTERACTION_BASENAMES = {
@@ -81,6 +87,9 @@ NOT_INTERACTION_BASENAMES = {
     "creditlimit",
     "riskalert",  # early-warning alerts: figures from limits, loans, collateral, transactions
     "watchlistentry",  # the watch list: a client, a reason typed by a risk officer, no interactions
+    "reward",  # the rewards catalogue: names, costs, stock
+    "redemption",  # a reward given to a client for points
+    "pointsadjustment",  # an admin's points adjustment waiting for a second admin
 }
 PUBLIC_PREFIXES = ("platform-admin/", "static/", "i18n/", "accounts/")
 PUBLIC_NAMES = {"login", "logout", "set_language", "healthz", "api-token"}
