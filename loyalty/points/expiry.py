@@ -34,20 +34,22 @@ EXPIRE_REASON = gettext_noop("Points expired")
 
 
 def _due_sql() -> str:
-    key = "'expire:' || CAST(lots.client_id AS VARCHAR(20)) || ':' || CAST(lots.n AS VARCHAR(20))"
+    """One pass over the tenant's ledger: per client, the points of the expired
+    lots, what every negative entry consumed, and how many lots have expired."""
+    key = "'expire:' || CAST(d.client_id AS VARCHAR(20)) || ':' || CAST(d.n AS VARCHAR(20))"
     return f"""
-        SELECT lots.tenant_id AS e_tenant, lots.client_id AS e_client, %s AS e_kind,
-               -(lots.expired - COALESCE(used.consumed, 0)) AS e_points, %s AS e_reason,
+        SELECT d.tenant_id AS e_tenant, d.client_id AS e_client, %s AS e_kind,
+               d.consumed - d.expired AS e_points, %s AS e_reason,
                {key} AS e_key, %s AS e_created, CAST(NULL AS TIMESTAMP) AS e_expires
-          FROM (SELECT tenant_id, client_id, SUM(points) AS expired, COUNT(*) AS n
+          FROM (SELECT tenant_id, client_id,
+                       SUM(CASE WHEN points > 0 AND expires_at <= %s THEN points ELSE 0 END)
+                           AS expired,
+                       SUM(CASE WHEN points > 0 AND expires_at <= %s THEN 1 ELSE 0 END) AS n,
+                       SUM(CASE WHEN points < 0 THEN -points ELSE 0 END) AS consumed
                   FROM {ENTRY_TABLE}
-                 WHERE tenant_id = %s AND points > 0 AND expires_at <= %s
-                 GROUP BY tenant_id, client_id) lots
-          LEFT JOIN (SELECT client_id, -SUM(points) AS consumed
-                       FROM {ENTRY_TABLE}
-                      WHERE tenant_id = %s AND points < 0
-                      GROUP BY client_id) used ON used.client_id = lots.client_id
-         WHERE lots.expired > COALESCE(used.consumed, 0)
+                 WHERE tenant_id = %s
+                 GROUP BY tenant_id, client_id) d
+         WHERE d.expired > d.consumed
     """
 
 
@@ -73,9 +75,12 @@ def points_expire_due(*, now: datetime | None = None) -> int:
                 )
         written = write_run(
             select_sql=_due_sql(),
-            params=[EntryKind.EXPIRE, EXPIRE_REASON, dt(now), tenant_id, dt(now), tenant_id],
+            params=[EntryKind.EXPIRE, EXPIRE_REASON, dt(now), dt(now), dt(now), tenant_id],
             tenant_id=tenant_id,
             at=now,
+            # under the locks an expired prefix with nothing left yields no row, so a
+            # rerun yields none; a key taken anyway fails the INSERT (the run rolls back)
+            skip_written=False,
         )
         if written:
             audit_record(

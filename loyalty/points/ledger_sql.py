@@ -43,9 +43,13 @@ def dt(value: datetime):
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def write_run(*, select_sql: str, params: list, tenant_id: int, at: datetime) -> int:
+def write_run(
+    *, select_sql: str, params: list, tenant_id: int, at: datetime, skip_written: bool = True
+) -> int:
     """Write the entries ``select_sql`` yields (columns named ``ALIASES``),
-    skipping keys already written; returns how many were written."""
+    skipping keys already written (``skip_written``; a caller whose SELECT
+    cannot yield a written key — the expiry — leaves the unique constraint
+    as the only wall); returns how many were written."""
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {RUN_TABLE}")
         cursor.execute(
@@ -56,10 +60,17 @@ def write_run(*, select_sql: str, params: list, tenant_id: int, at: datetime) ->
             f"INSERT INTO {RUN_TABLE} ({COLUMNS})"
             f" SELECT c.{a['t']}, c.{a['c']}, c.{a['k']}, c.{a['p']}, c.{a['r']}, c.{a['s']},"
             f" c.{a['ca']}, c.{a['ea']} FROM ({select_sql}) c"
-            f" WHERE NOT EXISTS (SELECT 1 FROM {ENTRY_TABLE} e"
-            f" WHERE e.tenant_id = c.{a['t']} AND e.source_key = c.{a['s']})",
+            + (
+                f" WHERE NOT EXISTS (SELECT 1 FROM {ENTRY_TABLE} e"
+                f" WHERE e.tenant_id = c.{a['t']} AND e.source_key = c.{a['s']})"
+                if skip_written
+                else ""
+            ),
             params,
         )
+        # the balance UPDATE looks each account's points up here (a bench run of 22,000
+        # expiries took minutes without it)
+        cursor.execute(f"CREATE INDEX {RUN_TABLE}_client ON {RUN_TABLE} (client_id)")
         cursor.execute(f"SELECT COUNT(*) FROM {RUN_TABLE}")
         written = cursor.fetchone()[0]
         if written:
