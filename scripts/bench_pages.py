@@ -104,6 +104,11 @@ CASES = [
         "demo_risk",
         f"/clients/{risk_client[0]}/",
     ),
+    ("loyalty dashboard", "demo_admin", "/loyalty/"),
+    ("loyalty dashboard", "demo_head", "/loyalty/"),
+    ("loyalty dashboard", "demo_rm", "/loyalty/"),
+    ("points liability", "demo_admin", "/loyalty/points/liability/"),
+    ("rewards catalogue", "demo_admin", "/loyalty/rewards/"),
     (
         "GET /api/v1/clients/<id>/exposure/ (same client)",
         "demo_risk",

@@ -259,8 +259,18 @@ def _reminders(*, now, settings) -> int:
     sent_kind = SurveyMessage.objects.filter(invitation_id=OuterRef("pk"))
     first = live.filter(sent_at__lte=now - timedelta(days=settings.first_reminder_days))
     n = _messages_for(first, SurveyMessage.Kind.REMINDER_1, now)
+    # the second keeps its distance from the first too: after sweeps that did not run
+    # for a while, a client gets the first reminder now and the second days later,
+    # never both in one week's first two sweeps
+    spacing = timedelta(days=settings.second_reminder_days - settings.first_reminder_days)
     second = live.filter(sent_at__lte=now - timedelta(days=settings.second_reminder_days)).filter(
-        Exists(sent_kind.filter(kind=SurveyMessage.Kind.REMINDER_1, created_at__lt=now))
+        Exists(
+            sent_kind.filter(
+                kind=SurveyMessage.Kind.REMINDER_1,
+                created_at__lt=now,
+                created_at__lte=now - spacing,
+            )
+        )
     )
     return n + _messages_for(second, SurveyMessage.Kind.REMINDER_2, now)
 

@@ -169,6 +169,22 @@ def test_reminders_go_only_to_non_respondents_after_3_and_7_days_at_most_twice(b
     assert a.pk != b.pk
 
 
+def test_after_a_pause_in_the_sweeps_the_reminders_stay_apart(bank):
+    """Invited 9 days ago and the sweep did not run since: the first reminder
+    now, the second only 4 days (7 − 3) after it, not at the next sweep."""
+    silent = make_client(bank)
+    invite(bank, silent, now=NOW - timedelta(days=9))  # the link lives 14 days
+    assert _run(bank, NOW).reminders == 1
+    assert _run(bank, NOW + timedelta(hours=1)).reminders == 0
+    assert _run(bank, NOW + timedelta(days=3)).reminders == 0
+    assert _run(bank, NOW + timedelta(days=4)).reminders == 1
+    assert [k for cl, k in _messages(bank) if cl == silent.pk] == [
+        "invitation",
+        "reminder_1",
+        "reminder_2",
+    ]
+
+
 def test_delivery_sends_each_message_once_in_the_clients_language(
     bank, django_capture_on_commit_callbacks
 ):
