@@ -73,11 +73,20 @@ def in_subtree(user, branch) -> bool:
     return branch.path.startswith(user.branch.path)
 
 
+def is_staff_in_scope(user) -> bool:
+    """``user`` is an active member of the tenant in scope: the first check of
+    every read, of client data and of the tenant's other data alike."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.tenant_id is not None
+        and user.tenant_id == current_tenant_id()
+        and user.is_active
+    )
+
+
 def client_visibility_q(user) -> Q | None:
     """The filter on Client for ``user``; None means "nothing"."""
-    if not getattr(user, "is_authenticated", False) or user.tenant_id is None:
-        return None
-    if user.tenant_id != current_tenant_id() or not user.is_active:
+    if not is_staff_in_scope(user):
         return None
     if user.role in TENANT_WIDE_ROLES:
         return Q()
@@ -124,6 +133,13 @@ def forget_shared_clients(user_id: int) -> None:
 # --- reading clients -----------------------------------------------------------------
 
 
+def sees_whole_bank(user) -> bool:
+    """``user`` sees every client of the tenant in scope (``TENANT_WIDE_ROLES``):
+    the tenant filter (and row-level security) is then the whole scope, and a
+    semi-join over every client would only slow a query down."""
+    return client_visibility_q(user) == Q()
+
+
 def visible_clients(user) -> QuerySet[Client]:
     qs = Client.objects.all()
     q = client_visibility_q(user)
@@ -158,11 +174,8 @@ def client_rows(queryset: QuerySet, *, user, client=None, field: str = "client")
     client); without, the rows of every visible client."""
     if client is not None:
         return queryset.filter(**{field: client})
-    q = client_visibility_q(user)
-    if q is None:
-        return queryset.none()
-    if not q:  # the whole bank: the tenant filter (and row-level security) is the scope,
-        return queryset  # a semi-join over every client would only slow the query down
+    if sees_whole_bank(user):
+        return queryset
     return queryset.filter(**{f"{field}__in": visible_clients(user).values("pk")})
 
 

@@ -24,7 +24,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from clients.access import client_visibility_q, tenant_clients, visible_clients
+from clients.access import sees_whole_bank, tenant_clients, visible_clients
 from clients.models import GroupMembership, RelationshipGroup
 from clients.selectors import group_list
 from tenancy.shortcuts import get_or_404
@@ -223,8 +223,7 @@ def group_concentration(*, user, limit: int = 20) -> list[GroupExposure]:
     queries: sums, names with member counts, limits)."""
     settings = risk_settings()
     memberships = GroupMembership.objects.all()
-    q = client_visibility_q(user)
-    if q is None or q:  # whole-bank roles (an empty filter) see every group
+    if not sees_whole_bank(user):
         memberships = memberships.filter(group_id__in=_member_groups(visible_clients(user)))
     # only members with an exposure can add to a sum, and they are few: the join
     # reads them from the partial index ``client_tenant_exposure`` instead of every

@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from clients.access import client_rows, visible_clients
-from clients.selectors import PII_DEFERRED
+from clients.selectors import CLIENT_PII_DEFERRED, PII_DEFERRED
 from clients.selectors.portfolio import client_loans as loan_holdings
 from tenancy.models import Role
 from tenancy.shortcuts import get_or_404
@@ -32,9 +32,6 @@ from .scale import risk_settings
 
 to_base = rules.to_base
 
-# lists show names, never the encrypted contact data: not loaded, not decrypted
-CLIENT_PII = tuple(f"client__{f}" for f in PII_DEFERRED)
-
 
 # --- assessments ---------------------------------------------------------------------------
 
@@ -42,7 +39,7 @@ CLIENT_PII = tuple(f"client__{f}" for f in PII_DEFERRED)
 def assessment_list(*, user, client=None) -> QuerySet[RiskAssessment]:
     qs = RiskAssessment.objects.select_related(
         "client", "client__branch", "author", "approved_by", "rejected_by"
-    ).defer(*CLIENT_PII)
+    ).defer(*CLIENT_PII_DEFERRED)  # names only: no decryption
     return client_rows(qs, user=user, client=client)
 
 
@@ -304,7 +301,7 @@ def alert_list(*, user, client=None, status=None, severity=None, kind=None) -> Q
     qs = (
         client_rows(RiskAlert.objects.all(), user=user, client=client)
         .select_related("client", "acknowledged_by", "resolved_by")
-        .defer(*CLIENT_PII)
+        .defer(*CLIENT_PII_DEFERRED)  # names only: no decryption
     )
     if status == "current":
         qs = qs.exclude(status=RiskAlert.Status.RESOLVED)

@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clients.access import client_rows, visible_clients
-from clients.selectors import PII_DEFERRED
+from clients.selectors import CLIENT_PII_DEFERRED, PII_DEFERRED
 from tenancy.audit import audit_record
 from tenancy.models import Role
 from tenancy.notify import Notice, notify
@@ -85,7 +85,7 @@ def watch_list(*, user, client=None, current: bool | None = True) -> QuerySet[Wa
     who added / removed them; ``current=None`` includes removed entries."""
     qs = WatchListEntry.objects.select_related(
         "client", "client__branch", "added_by", "removed_by"
-    ).defer(*(f"client__{f}" for f in PII_DEFERRED))
+    ).defer(*CLIENT_PII_DEFERRED)
     qs = client_rows(qs, user=user, client=client)
     if current is not None:
         qs = qs.filter(removed_at__isnull=current)

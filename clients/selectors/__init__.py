@@ -3,6 +3,7 @@
 products, tiers, imports); recommendations holds the pure suitability rules."""
 
 from .core import (
+    CLIENT_PII_DEFERRED,
     ORDERINGS,
     PII_DEFERRED,
     assignable_managers,
@@ -28,6 +29,7 @@ from .core import (
 
 __all__ = [
     "ORDERINGS",
+    "CLIENT_PII_DEFERRED",
     "PII_DEFERRED",
     "assignable_managers",
     "client_groups",

@@ -10,8 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 
-from clients.access import RANKED_TIERS, Tier, client_rows
-from tenancy.context import current_tenant_id
+from clients.access import RANKED_TIERS, Tier, client_rows, is_staff_in_scope
 from tenancy.shortcuts import get_or_404
 
 from ..models import PointsAccount, PointsAdjustmentRequest, PointsEntry, Redemption, Reward
@@ -19,15 +18,6 @@ from . import policy
 from .configuration import points_settings
 
 RECENT_ENTRIES = 20
-
-
-def _staff_of_scope(user) -> bool:
-    return (
-        getattr(user, "is_authenticated", False)
-        and user.tenant_id is not None
-        and user.tenant_id == current_tenant_id()
-        and user.is_active
-    )
 
 
 def points_balance(*, client) -> int:
@@ -81,7 +71,7 @@ def points_summary(
 
 def reward_list(*, user, active_only: bool = False) -> QuerySet[Reward]:
     """The tenant's catalogue, for its staff (not client data: every role reads it)."""
-    if not _staff_of_scope(user):
+    if not is_staff_in_scope(user):
         return Reward.objects.none()
     qs = Reward.objects.all().order_by("points_cost", "name", "id")
     return qs.filter(active=True) if active_only else qs
@@ -109,7 +99,7 @@ def redemption_get(*, user, redemption_id) -> Redemption:
 def adjustment_list(*, user, status: str | None = None) -> QuerySet[PointsAdjustmentRequest]:
     """Adjustment requests: admins see the tenant's (they are the deciders);
     everyone else sees none."""
-    if not _staff_of_scope(user) or not policy.can_adjust(user):
+    if not is_staff_in_scope(user) or not policy.can_adjust(user):
         return PointsAdjustmentRequest.objects.none()
     qs = PointsAdjustmentRequest.objects.select_related(
         "client", "requested_by", "decided_by"
@@ -150,7 +140,7 @@ def points_liability(*, user) -> Liability:
     compliance only (the views check the role; others get an empty report)."""
     value_per_point = points_settings().value_per_point
     rows: list[LiabilityRow] = []
-    if _staff_of_scope(user) and policy.can_read_liability(user):
+    if is_staff_in_scope(user) and policy.can_read_liability(user):
         tiers = dict(Tier.choices)
         order = {t: i for i, t in enumerate((*RANKED_TIERS, Tier.STANDARD))}
         grouped = (

@@ -264,13 +264,7 @@ def _reminders(*, now, settings) -> int:
     # never both in one week's first two sweeps
     spacing = timedelta(days=settings.second_reminder_days - settings.first_reminder_days)
     second = live.filter(sent_at__lte=now - timedelta(days=settings.second_reminder_days)).filter(
-        Exists(
-            sent_kind.filter(
-                kind=SurveyMessage.Kind.REMINDER_1,
-                created_at__lt=now,
-                created_at__lte=now - spacing,
-            )
-        )
+        Exists(sent_kind.filter(kind=SurveyMessage.Kind.REMINDER_1, created_at__lte=now - spacing))
     )
     return n + _messages_for(second, SurveyMessage.Kind.REMINDER_2, now)
 
