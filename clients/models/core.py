@@ -194,7 +194,11 @@ class Client(TenantOwnedModel):
             # the access policy's scopes (a branch subtree, an RM's book): with the id
             # included, "rows of the clients a branch head sees" is an index-only
             # semi-join instead of a heap fetch per client
-            models.Index(fields=["tenant", "branch"], include=["id"], name="client_tenant_branch"),
+            # tier too: reports by branch and tier over another table's rows
+            # (points liability) join the clients through this index alone
+            models.Index(
+                fields=["tenant", "branch"], include=["id", "tier"], name="client_tenant_branch"
+            ),
             models.Index(
                 fields=["tenant", "dedicated_manager"],
                 include=["id"],

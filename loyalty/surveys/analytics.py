@@ -1,7 +1,7 @@
 """Satisfaction analytics for /loyalty/: NPS and CSAT by RM, branch, tier
 and month, response rate, the recovery queue, verbatim comments — every
 figure from the answers of the clients the viewer sees (selectors), one
-aggregate query per table whatever the number of answers.
+query for all five tables (``breakdown``) whatever the number of answers.
 
 NPS = % promoters (9–10) − % detractors (0–6) of the NPS answers, one
 decimal (10, 9, 2 → +33.3); CSAT = the mean score (1–5) of the CSAT answers
@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from tenancy.models import Branch
+from tenancy.selectors import tenant_staff
+
 from ..models import ServiceRecovery, SurveyKind, SurveyResponse
 from . import selectors
-
-NPS_Q = Q(kind=SurveyKind.NPS)
-CSAT_Q = Q(kind=SurveyKind.CSAT)
 
 
 def nps_value(promoters: int, detractors: int, answers: int) -> Decimal | None:
@@ -49,18 +50,6 @@ class Score:
     def nps_bar(self) -> int:
         """Width (0–100) of a bar centred on 0 for the trend chart."""
         return 0 if self.nps is None else int(abs(self.nps) / 2)
-
-
-def _aggregates() -> dict:
-    return {
-        "answers": Count("pk", filter=NPS_Q),
-        "promoters": Count("pk", filter=NPS_Q & Q(score__gte=9)),
-        "passives": Count("pk", filter=NPS_Q & Q(score__gte=7, score__lte=8)),
-        "detractors": Count("pk", filter=NPS_Q & Q(score__lte=6)),
-        "csat_answers": Count("pk", filter=CSAT_Q),
-        "csat_avg": Avg("score", filter=CSAT_Q),
-        "csat_satisfied": Count("pk", filter=CSAT_Q & Q(score__gte=4)),
-    }
 
 
 def _score(key, label, row: dict) -> Score:
@@ -91,59 +80,137 @@ def answers_since(*, user, since: datetime) -> QuerySet[SurveyResponse]:
     return selectors.response_list(user=user).filter(answered_at__gte=since).order_by()
 
 
-def overall(qs: QuerySet[SurveyResponse]) -> Score:
-    return _score(None, "", qs.aggregate(**_aggregates()))
+@dataclass(frozen=True)
+class Breakdown:
+    overall: Score
+    by_rm: list[Score]
+    by_branch: list[Score]
+    by_tier: list[Score]
+    by_month: list[Score]
+
+
+# the five groupings of one breakdown, by the columns of ``_answer_rows``,
+# each named by its GROUPING() bitmask (1 for each column not grouped, the
+# first column the highest bit)
+_COLUMNS = ("manager_id", "branch_id", "tier", "month")
+_GROUPINGS = {
+    "overall": ((), 0b1111),
+    "rm": (("manager_id",), 0b0111),
+    "branch": (("branch_id",), 0b1011),
+    "tier": (("tier",), 0b1101),
+    "month": (("month",), 0b1110),
+}
+_MEASURES = (
+    ("answers", "COUNT(*) FILTER (WHERE kind = %s)", SurveyKind.NPS),
+    ("promoters", "COUNT(*) FILTER (WHERE kind = %s AND score >= 9)", SurveyKind.NPS),
+    ("passives", "COUNT(*) FILTER (WHERE kind = %s AND score BETWEEN 7 AND 8)", SurveyKind.NPS),
+    ("detractors", "COUNT(*) FILTER (WHERE kind = %s AND score <= 6)", SurveyKind.NPS),
+    ("csat_answers", "COUNT(*) FILTER (WHERE kind = %s)", SurveyKind.CSAT),
+    ("csat_avg", "AVG(score) FILTER (WHERE kind = %s)", SurveyKind.CSAT),
+    ("csat_satisfied", "COUNT(*) FILTER (WHERE kind = %s AND score >= 4)", SurveyKind.CSAT),
+)
+
+
+def _answer_rows(qs, zone):
+    return qs.annotate(month=TruncMonth("answered_at", tzinfo=zone)).values(
+        "kind", "score", *_COLUMNS
+    )
+
+
+def _breakdown_sql(qs, zone, *, grouping_sets: bool) -> tuple[str, list]:
+    """The five groupings in one statement. PostgreSQL: GROUPING SETS, one
+    pass over the answers. Elsewhere (SQLite, ``make demo``): the answers in a
+    CTE grouped five times, UNION ALL (a CTE used more than once is
+    materialised) — same rows, same ``part`` numbers; a test compares them."""
+    inner_sql, inner_params = _answer_rows(qs, zone).query.sql_with_params()
+    measures = ", ".join(f"{sql} AS {name}" for name, sql, _ in _MEASURES)
+    kinds = [kind.value for _, _, kind in _MEASURES]
+    cols = ", ".join(_COLUMNS)
+    if grouping_sets:
+        sets = ", ".join(f"({', '.join(g)})" for g, _ in _GROUPINGS.values())
+        sql = (
+            f"SELECT GROUPING({cols}) AS part, {cols}, {measures} "
+            f"FROM ({inner_sql}) answers GROUP BY GROUPING SETS ({sets})"
+        )
+        return sql, [*kinds, *inner_params]
+    parts, params = [], list(inner_params)
+    for grouped, bits in _GROUPINGS.values():
+        # a column outside the grouping is NULL, typed as the column (an
+        # aggregate over no row: a bare NULL would not match the UNION's types)
+        select = ", ".join(
+            c if c in grouped else f"MIN({c}) FILTER (WHERE 1 = 0) AS {c}" for c in _COLUMNS
+        )
+        group = f" GROUP BY {', '.join(grouped)}" if grouped else ""
+        parts.append(f"SELECT {bits} AS part, {select}, {measures} FROM answers{group}")
+        params += kinds
+    return f"WITH answers AS ({inner_sql}) " + " UNION ALL ".join(parts), params
+
+
+def breakdown(
+    qs: QuerySet[SurveyResponse], zone, tier_labels: dict, *, grouping_sets: bool | None = None
+) -> Breakdown:
+    """Overall, by RM, branch, tier and month from one read of the viewer's
+    answers (``qs``, already through the access policy), then the names of
+    the RMs and branches found — three queries for the five tables."""
+    if grouping_sets is None:
+        grouping_sets = connection.vendor == "postgresql"
+    sql, params = _breakdown_sql(qs, zone, grouping_sets=grouping_sets)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    part_names = {bits: name for name, (_, bits) in _GROUPINGS.items()}
+    groups: dict[str, list[dict]] = {name: [] for name in _GROUPINGS}
+    for row in rows:
+        groups[part_names[row["part"]]].append(row)
+    people = {
+        u["pk"]: _person(u["first_name"], u["last_name"], u["username"])
+        for u in tenant_staff()
+        .filter(pk__in=[r["manager_id"] for r in groups["rm"] if r["manager_id"]])
+        .values("pk", "first_name", "last_name", "username")
+    }
+    branch_names = dict(
+        Branch.objects.filter(pk__in=[r["branch_id"] for r in groups["branch"]]).values_list(
+            "pk", "name"
+        )
+    )
+    return Breakdown(
+        overall=_score(None, "", groups["overall"][0]),
+        by_rm=sorted(
+            (_score(r["manager_id"], people.get(r["manager_id"], "—"), r) for r in groups["rm"]),
+            key=lambda s: (s.nps is None, -(s.nps or 0), s.label),
+        ),
+        by_branch=sorted(
+            (
+                _score(r["branch_id"], branch_names.get(r["branch_id"], "—"), r)
+                for r in groups["branch"]
+            ),
+            key=lambda s: s.label,
+        ),
+        by_tier=_by_tier(groups["tier"], tier_labels),
+        by_month=sorted(
+            (_score(_month(r["month"]), _month(r["month"]), r) for r in groups["month"]),
+            key=lambda s: s.key,
+        ),
+    )
+
+
+def _month(value) -> str:
+    """``YYYY-MM`` of a truncated month (a datetime on PostgreSQL, the
+    ISO text of one on SQLite: the cursor is raw)."""
+    return value.strftime("%Y-%m") if hasattr(value, "strftime") else str(value)[:7]
 
 
 def _person(first: str, last: str, username: str) -> str:
     return f"{last}{first}".strip() or username
 
 
-def by_rm(qs) -> list[Score]:
-    rows = qs.values(
-        "manager_id", "manager__username", "manager__first_name", "manager__last_name"
-    ).annotate(**_aggregates())
-    out = [
-        _score(
-            r["manager_id"],
-            _person(
-                r["manager__first_name"] or "",
-                r["manager__last_name"] or "",
-                r["manager__username"] or "",
-            )
-            if r["manager_id"]
-            else "—",
-            r,
-        )
-        for r in rows
-    ]
-    return sorted(out, key=lambda s: (s.nps is None, -(s.nps or 0), s.label))
-
-
-def by_branch(qs) -> list[Score]:
-    rows = qs.values("branch_id", "branch__name").annotate(**_aggregates())
-    return sorted(
-        (_score(r["branch_id"], r["branch__name"], r) for r in rows), key=lambda s: s.label
-    )
-
-
-def by_tier(qs, labels: dict) -> list[Score]:
-    rows = qs.values("tier").annotate(**_aggregates())
+def _by_tier(rows, labels: dict) -> list[Score]:
     order = list(labels)
     return sorted(
         (_score(r["tier"], str(labels.get(r["tier"], r["tier"])), r) for r in rows),
         key=lambda s: order.index(s.key) if s.key in order else len(order),
     )
-
-
-def by_month(qs, zone) -> list[Score]:
-    rows = (
-        qs.annotate(month=TruncMonth("answered_at", tzinfo=zone))
-        .values("month")
-        .annotate(**_aggregates())
-        .order_by("month")
-    )
-    return [_score(r["month"], r["month"].strftime("%Y-%m"), r) for r in rows]
 
 
 def response_rate(*, user, since: datetime) -> dict:

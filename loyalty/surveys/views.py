@@ -41,20 +41,22 @@ def dashboard(request):
         months = 12
     months = months if months in PERIODS else 12
     since = analytics.period_start(months)
-    answers = analytics.answers_since(user=user, since=since)
     zone = user_zone(user)
+    scores = analytics.breakdown(
+        analytics.answers_since(user=user, since=since), zone, dict(Tier.choices)
+    )
     return render(
         request,
         "loyalty/dashboard.html",
         {
             "months": months,
             "periods": PERIODS,
-            "overall": analytics.overall(answers),
+            "overall": scores.overall,
             "rate": analytics.response_rate(user=user, since=since),
-            "by_rm": analytics.by_rm(answers),
-            "by_branch": analytics.by_branch(answers),
-            "by_tier": analytics.by_tier(answers, dict(Tier.choices)),
-            "by_month": analytics.by_month(answers, zone),
+            "by_rm": scores.by_rm,
+            "by_branch": scores.by_branch,
+            "by_tier": scores.by_tier,
+            "by_month": scores.by_month,
             "queue": analytics.recovery_queue(user=user),
             "comments": analytics.comments(user=user, since=since),
             "now": timezone.now(),

@@ -30,10 +30,12 @@ def test_nps_of_10_9_2_is_plus_33_3_by_rm_branch_and_month(bank):
     zone = timezone.get_current_timezone()
     with tenant_scope(bank.tenant):
         qs = analytics.answers_since(user=bank.admin, since=now - timedelta(days=90))
-        rm_rows = {s.key: s.nps for s in analytics.by_rm(qs)}
-        branch_rows = {s.key: s.nps for s in analytics.by_branch(qs)}
-        month_rows = {s.label: s.nps for s in analytics.by_month(qs, zone)}
-        overall = analytics.overall(qs)
+        scores = analytics.breakdown(qs, zone, {"standard": "Standard"})
+    rm_rows = {s.key: s.nps for s in scores.by_rm}
+    branch_rows = {s.key: s.nps for s in scores.by_branch}
+    month_rows = {s.label: s.nps for s in scores.by_month}
+    tier_rows = {s.key: (s.answers, s.promoters, s.detractors) for s in scores.by_tier}
+    overall = scores.overall
     assert rm_rows == {bank.rm.pk: Decimal("33.3"), other.pk: Decimal("-100.0")}
     assert branch_rows == {
         bank.branch.pk: Decimal("33.3"),
@@ -45,6 +47,7 @@ def test_nps_of_10_9_2_is_plus_33_3_by_rm_branch_and_month(bank):
         this_month: Decimal("33.3"),
     }
     assert overall.nps == Decimal("0.0")  # 2 promoters, 2 detractors of 4
+    assert sum(n for n, _, _ in tier_rows.values()) == 4
 
 
 def test_nps_value_rounds_to_one_decimal():
@@ -115,3 +118,31 @@ def test_staff_invite_from_the_360_page_shows_the_link(bank, web_for):
     assert (
         web_for(bank.compliance).post(f"/loyalty/clients/{c.pk}/survey-invite/").status_code == 403
     )
+
+
+@pytest.mark.parametrize("with_answers", [True, False])
+def test_grouping_sets_and_the_portable_union_give_the_same_tables(bank, with_answers):
+    """PostgreSQL reads the answers once with GROUPING SETS; SQLite (make demo)
+    groups a CTE five times — both must produce the same five tables."""
+    if with_answers:
+        now = timezone.now()
+        for i, score in enumerate((10, 9, 2, 7, 0)):
+            client = make_client(bank, manager=(bank.rm, bank.other_rm)[i % 2], tier="gold")
+            answered(bank, client, score, at=now - timedelta(days=35 * i))
+    zone = timezone.get_current_timezone()
+    tiers = {"gold": "Gold", "standard": "Standard"}
+    with tenant_scope(bank.tenant):
+        qs = analytics.answers_since(user=bank.admin, since=timezone.now() - timedelta(days=400))
+        tables = [
+            analytics.breakdown(qs, zone, tiers, grouping_sets=flag)
+            for flag in (True, False)
+            if flag is False or connection.vendor == "postgresql"
+        ]
+    assert all(t == tables[0] for t in tables)
+    first = tables[0]
+    if with_answers:
+        assert first.overall.answers == 5 and len(first.by_rm) == 2
+        assert len(first.by_month) == 5 and first.by_tier[0].key == "gold"
+    else:
+        assert first.overall.answers == 0 and first.overall.nps is None
+        assert first.by_rm == first.by_branch == first.by_tier == first.by_month == []
