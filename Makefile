@@ -25,7 +25,7 @@ TEST_ENV := DATABASE_URL=postgres://$(APP_ROLE)@$(PG_HOST):$(PG_PORT)/steward \
 	REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0 \
 	CELERY_TASK_ALWAYS_EAGER=true
 
-.PHONY: demo test install services db-role chromium gettext lint messages demo-reset
+.PHONY: demo test install services db-role chromium gettext lint messages demo-reset bench
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,14 @@ test: install services db-role chromium gettext
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(TEST_ENV) $(PY) -m pytest --create-db -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+## make bench: Steward's own benchmark over HTTP at bench size (scripts/bench.py, docs/BENCHMARKS.md).
+## Creates and seeds steward_bench_$(BENCH_CLIENTS) the first time (a few minutes), reuses it after.
+BENCH_CLIENTS ?= 100000
+bench: install services db-role
+	BENCH_CLIENTS=$(BENCH_CLIENTS) PG_HOST=$(PG_HOST) PG_PORT=$(PG_PORT) APP_ROLE=$(APP_ROLE) OWNER_ROLE=$(OWNER_ROLE) \
+	PG_ADMIN_URL=postgres://$(PG_SUPERUSER)@$(PG_HOST):$(PG_PORT)/postgres \
+	REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/12 $(PY) scripts/bench.py
 
 services:
 	@command -v pg_isready >/dev/null || { echo "PostgreSQL is not installed (apt-get install postgresql)."; exit 1; }
