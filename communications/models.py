@@ -267,8 +267,11 @@ class FollowUp(TenantOwnedModel):
                 fields=["tenant", "client", "-created_at"], name="followup_client_created"
             ),
             # the reminder sweep: open, not yet reminded, by due time
+            # the reminder sweep's claim, in its order (due time, then id): a
+            # backlog sharing one due time is read batch by batch from the
+            # index instead of sorted whole for every batch
             models.Index(
-                fields=["tenant", "due_at"],
+                fields=["tenant", "due_at", "id"],
                 condition=Q(status="open", reminded_at__isnull=True),
                 name="followup_due_unreminded",
             ),

@@ -5,13 +5,13 @@ They run inside one tenant's scope (the tasks' ``@tenant_task``) and are
 idempotent:
 
 - the reminder claim locks due rows with ``select_for_update(skip_locked=True)``
-  in batches, writes the ledger row (unique per follow-up and due time), the
-  in-app notification and ``reminded_at`` in the task's one transaction; a
-  second sweep, a concurrent worker or a retry after a crash finds nothing
-  left to claim, or hits the ledger's constraint;
-- emails go out after commit, one task per ledger row, which locks the row and
-  sets ``emailed_at`` (the outbox state): a lost enqueue is re-enqueued by the
-  next sweep;
+  in batches and writes the batch's ledger rows (unique per follow-up and due
+  time), in-app notifications and ``reminded_at`` in bulk, in the batch's own
+  transaction; a second sweep, a concurrent worker or a retry after a crash
+  (even kill -9) finds nothing left to claim, or hits the ledger's constraint;
+- emails go out after commit, one task per batch over one SMTP connection,
+  which locks the rows and sets ``emailed_at`` (the outbox state): a lost
+  enqueue is re-enqueued by the next sweep;
 - the digest has a ledger row per branch head and local day; the cadence job
   relies on a partial unique constraint (one open revisit per client).
 """
@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings as django_settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -40,7 +40,7 @@ from tenancy.timezones import ZoneInfo, tenant_zone
 from ..models import FollowUp, Notification, ReminderDispatch
 from ..selectors import comm_settings_get, followup_list, revisit_due_clients
 
-REMINDER_BATCH = 200
+REMINDER_BATCH = 1000
 EMAIL_RETRY_AFTER = timedelta(minutes=10)
 
 
@@ -59,17 +59,20 @@ def _copy_note(follow_up: FollowUp) -> str:
     confidential = getattr(follow_up, "confidential", None)
     if confidential is None:
         confidential = bool(follow_up.interaction_id and follow_up.interaction.confidential)
-    if confidential or getattr(follow_up, "note_hidden", False):
-        return _("Confidential follow-up: open Steward to read it.")
-    return follow_up.note
+    return _note_copy(follow_up.note, confidential or getattr(follow_up, "note_hidden", False))
+
+
+def _note_copy(note: str, confidential: bool) -> str:
+    return _("Confidential follow-up: open Steward to read it.") if confidential else note
 
 
 def _enqueue_emails(tenant_id: int, dispatch_ids: list[int]) -> None:
-    if not dispatch_ids:
-        return
-    for dispatch_id in dispatch_ids:
+    """One email task per batch of ledger rows (one SMTP connection each)."""
+    if dispatch_ids:
         enqueue_after_commit(
-            "communications.tasks.reminder_email_send", tenant_id=tenant_id, dispatch_id=dispatch_id
+            "communications.tasks.reminder_emails_send",
+            tenant_id=tenant_id,
+            dispatch_ids=list(dispatch_ids),
         )
 
 
@@ -80,58 +83,75 @@ def followup_reminders_claim(
     *, now: datetime | None = None, batch_size: int = REMINDER_BATCH
 ) -> list[int]:
     """Claim up to ``batch_size`` due, unreminded open follow-ups of the tenant
-    in scope; for each, write the ledger row and the notification and set
-    ``reminded_at``. Emails are enqueued after commit. Returns the ids of the
-    follow-ups reminded."""
+    in scope (row locks, ``skip_locked``: a concurrent worker claims others);
+    write their ledger rows, notifications and ``reminded_at`` in bulk — a
+    handful of queries per batch, whatever its size. Emails are enqueued after
+    commit, one task for the batch. Returns the ids of the follow-ups
+    reminded."""
     now = now or timezone.now()
     tenant = _tenant()
     tz = tenant_zone(tenant)
     claimed = list(
         FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(status=FollowUp.Status.OPEN, reminded_at__isnull=True, due_at__lte=now)
-        .select_related("client", "assignee", "interaction")
-        .order_by("due_at", "id")[:batch_size]
+        .order_by("due_at", "id")
+        .values_list(
+            "id", "due_at", "note", "assignee_id", "client__name", "interaction__confidential"
+        )[:batch_size]
     )
-    reminded, dispatch_ids, notifications = [], [], []
+    if not claimed:
+        return []
+    # already reminded for this due time (someone cleared reminded_at): the
+    # ledger says so — only mark them. The unique (follow-up, due time) stays
+    # the guard: a row slipping past this check fails the batch, which rolls
+    # back whole and is claimed again.
+    ledger = set(
+        ReminderDispatch.objects.filter(
+            kind=ReminderDispatch.Kind.DUE, follow_up__in=[row[0] for row in claimed]
+        ).values_list("follow_up_id", "due_at")
+    )
+    url = reverse("communications:followups")
+    due_texts: dict[datetime, str] = {}  # a backlog shares due times: format each once
+    dispatches, notifications = [], []
     with translation.override(tenant.locale):
-        for fu in claimed:
-            title = _("Follow-up due: %(client)s") % {"client": fu.client.name}
-            body = _("Due %(due)s. %(note)s") % {
-                "due": _local(fu.due_at, tz),
-                "note": _copy_note(fu),
-            }
-            url = reverse("communications:followups")
-            try:
-                with transaction.atomic():
-                    dispatch = ReminderDispatch.objects.create(
-                        kind=ReminderDispatch.Kind.DUE,
-                        follow_up=fu,
-                        due_at=fu.due_at,
-                        recipient=fu.assignee,
-                        subject=title,
-                        body=f"{body}\n\n{url}",
-                        created_at=now,
-                    )
-            except IntegrityError:
-                # already reminded for this due time (the ledger says so): only mark it
-                reminded.append(fu.pk)
+        for pk, due_at, note, assignee_id, client_name, confidential in claimed:
+            if (pk, due_at) in ledger:
                 continue
-            dispatch_ids.append(dispatch.pk)
-            reminded.append(fu.pk)
-            notifications.append(
-                Notification(
+            if due_at not in due_texts:
+                due_texts[due_at] = _local(due_at, tz)
+            title = _("Follow-up due: %(client)s") % {"client": client_name}
+            body = _("Due %(due)s. %(note)s") % {
+                "due": due_texts[due_at],
+                "note": _note_copy(note, bool(confidential)),
+            }
+            dispatches.append(
+                ReminderDispatch(
                     tenant_id=tenant.pk,
-                    recipient=fu.assignee,
-                    title=title,
-                    body=body,
-                    url=url,
-                    follow_up=fu,
+                    kind=ReminderDispatch.Kind.DUE,
+                    follow_up_id=pk,
+                    due_at=due_at,
+                    recipient_id=assignee_id,
+                    subject=title,
+                    body=f"{body}\n\n{url}",
                     created_at=now,
                 )
             )
+            notifications.append(
+                Notification(
+                    tenant_id=tenant.pk,
+                    recipient_id=assignee_id,
+                    title=title,
+                    body=body,
+                    url=url,
+                    follow_up_id=pk,
+                    created_at=now,
+                )
+            )
+    ReminderDispatch.objects.bulk_create(dispatches)
     Notification.objects.bulk_create(notifications)
+    reminded = [row[0] for row in claimed]
     FollowUp.objects.filter(pk__in=reminded).update(reminded_at=now)
-    _enqueue_emails(tenant.pk, dispatch_ids)
+    _enqueue_emails(tenant.pk, [d.pk for d in dispatches])
     return reminded
 
 
@@ -153,27 +173,32 @@ def reminder_emails_requeue(*, now: datetime | None = None) -> int:
     return len(ids)
 
 
-def reminder_email_deliver(*, dispatch_id: int) -> bool:
-    """Send one ledger row's email unless it went out already. The row lock
-    keeps two workers from sending it at once."""
-    dispatch = (
+def reminder_emails_deliver(*, dispatch_ids: list[int]) -> int:
+    """Send the emails of these ledger rows that have not gone out, over one
+    SMTP connection, and mark them sent. The row locks (``skip_locked``) keep
+    two workers from sending the same row; a row sent already is skipped. If
+    the connection fails midway the transaction rolls back and the task
+    retries the batch: an email may then go twice, never zero times."""
+    rows = list(
         ReminderDispatch.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("recipient")
-        .filter(pk=dispatch_id, emailed_at__isnull=True)
-        .first()
+        .filter(pk__in=dispatch_ids, emailed_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "subject", "body", "recipient__email", "recipient__is_active")
     )
-    if dispatch is None:
-        return False
-    if dispatch.recipient.email and dispatch.recipient.is_active:
-        send_mail(
-            dispatch.subject,
-            dispatch.body,
-            django_settings.DEFAULT_FROM_EMAIL,
-            [dispatch.recipient.email],
-        )
-    dispatch.emailed_at = timezone.now()
-    dispatch.save(update_fields=["emailed_at"])
-    return True
+    if not rows:
+        return 0
+    messages = [
+        EmailMessage(subject, body, django_settings.DEFAULT_FROM_EMAIL, [email])
+        for _pk, subject, body, email, active in rows
+        if email and active
+    ]
+    if messages:
+        with get_connection() as smtp:
+            smtp.send_messages(messages)
+    ReminderDispatch.objects.filter(pk__in=[row[0] for row in rows]).update(
+        emailed_at=timezone.now()
+    )
+    return len(rows)
 
 
 # --- overdue digest to branch heads ------------------------------------------------------------

@@ -4,12 +4,19 @@ cadence job is idempotent."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clients.models import Client
@@ -133,13 +140,14 @@ def test_a_sweep_that_crashes_midway_loses_none(bank, key_client, monkeypatch):
     calls = {"n": 0}
     original = dispatch._local
 
-    def crash_on_third(*args):
+    def crash_in_the_second_batch(*args):
+        # called once per batch here: the five share their due time
         calls["n"] += 1
-        if calls["n"] == 3:
+        if calls["n"] == 2:
             raise RuntimeError("worker killed")
         return original(*args)
 
-    monkeypatch.setattr(dispatch, "_local", crash_on_third)
+    monkeypatch.setattr(dispatch, "_local", crash_in_the_second_batch)
     monkeypatch.setattr(dispatch, "REMINDER_BATCH", 2)
     with pytest.raises(RuntimeError):
         tasks.followup_reminders_for_tenant(tenant_id=bank.tenant.pk, batch_size=2)
@@ -149,6 +157,74 @@ def test_a_sweep_that_crashes_midway_loses_none(bank, key_client, monkeypatch):
     tasks.followup_reminders_sweep()
     assert _counts(bank) == (5, 5, 5)
     assert len(mail.outbox) == 5
+
+
+def test_one_sweep_reminds_every_due_follow_up_batch_after_batch(bank, key_client):
+    """A loop, not a chain of tasks: in eager mode the chain recursed once per
+    batch (RecursionError after some 17,000 reminders)."""
+    bulk_followups(key_client, bank.rm, 230, due_at=PAST)
+    assert tasks.followup_reminders_for_tenant(tenant_id=bank.tenant.pk, batch_size=10) == 230
+    assert _counts(bank) == (230, 230, 230)
+
+
+def test_a_batch_costs_the_same_queries_whatever_its_size(bank, key_client):
+    counts = []
+    for n in (3, 60):
+        bulk_followups(key_client, bank.rm, n, due_at=PAST)
+        with bank.scope(), CaptureQueriesContext(connection) as ctx:
+            assert len(dispatch.followup_reminders_claim(batch_size=100)) == n
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] <= 10, counts
+
+
+WORKER = """
+import django
+django.setup()
+from communications import tasks
+tasks.followup_reminders_for_tenant(tenant_id={tenant_id}, batch_size=40)
+"""
+
+
+def _worker(tenant_id: int) -> subprocess.Popen:
+    """A separate worker process on the test database (as a Celery worker
+    would be), running the tenant's reminder sweep."""
+    db = connection.settings_dict
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        DJANGO_SETTINGS_MODULE="config.settings",
+        CELERY_TASK_ALWAYS_EAGER="true",
+        EMAIL_URL="dummymail://",
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", WORKER.format(tenant_id=tenant_id)],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+    )
+
+
+@postgres_only()
+@pytest.mark.django_db(transaction=True)
+def test_two_worker_processes_one_killed_midway_remind_each_follow_up_exactly_once(
+    bank, key_client
+):
+    """Issue 12: two workers sweep at once, one dies by kill -9 in the middle
+    of a batch; with the next sweep every follow-up has exactly one ledger
+    row, one notification and its reminded_at."""
+    bulk_followups(key_client, bank.rm, 2400, due_at=PAST)
+    workers = [_worker(bank.tenant.pk) for _ in range(2)]
+    deadline = time.monotonic() + 60
+    while _counts(bank)[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    done_before_kill = _counts(bank)[0]
+    workers[0].send_signal(signal.SIGKILL)
+    assert workers[1].wait(timeout=120) == 0
+    workers[0].wait(timeout=10)
+    assert 0 < done_before_kill < 2400  # it really died midway
+    tasks.followup_reminders_sweep()  # the next beat tick
+    assert _counts(bank) == (2400, 2400, 2400)
+    with bank.scope():
+        assert Notification.objects.values("follow_up").distinct().count() == 2400
 
 
 def test_lost_email_enqueue_is_retried_by_the_next_sweep(
@@ -174,8 +250,8 @@ def test_a_reminder_email_delivered_twice_goes_out_once(bank, key_client):
     with bank.scope():
         dispatch.followup_reminders_claim()  # its on_commit enqueue does not run here
         row = ReminderDispatch.objects.get()
-    assert tasks.reminder_email_send(tenant_id=bank.tenant.pk, dispatch_id=row.pk) is True
-    assert tasks.reminder_email_send(tenant_id=bank.tenant.pk, dispatch_id=row.pk) is False
+    assert tasks.reminder_emails_send(tenant_id=bank.tenant.pk, dispatch_ids=[row.pk]) == 1
+    assert tasks.reminder_emails_send(tenant_id=bank.tenant.pk, dispatch_ids=[row.pk]) == 0
     assert len(mail.outbox) == 1
 
 
