@@ -15,6 +15,7 @@ from django.utils import timezone
 from clients.access import client_rows, managed_by_q, visible_clients
 from clients.cadence import cadence_tighteners
 from clients.models import Client, ContactPerson
+from clients.selectors import PII_DEFERRED
 from tenancy import selectors as tenancy_selectors
 from tenancy.context import require_tenant_id
 from tenancy.models import Role, User
@@ -286,7 +287,7 @@ def my_revisits(*, user: User, now: datetime | None = None, limit: int = 10) -> 
     clients = visible_clients(user)
     if user.role == Role.RM:
         clients = clients.filter(managed_by_q(user.pk))
-    return list(revisit_due_clients(clients=clients, now=now)[:limit])
+    return list(revisit_due_clients(clients=clients, now=now).defer(*PII_DEFERRED)[:limit])
 
 
 # --- notifications and the calendar feed -------------------------------------------------------

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
@@ -221,7 +221,15 @@ class Client(TenantOwnedModel):
                 name="client_tenant_exposure",
                 condition=models.Q(exposure__gt=0),
             ),
-            models.Index(fields=["tenant", "last_contacted_at"], name="client_tenant_lastcontact"),
+            # least recently contacted first, never-contacted before all (My day's
+            # revisits, the list's "last contacted" sort): read in index order and
+            # stop at the page instead of sorting the bank's whole book
+            models.Index(
+                F("tenant"),
+                F("last_contacted_at").asc(nulls_first=True),
+                F("id"),
+                name="client_tenant_lastcontact",
+            ),
             models.Index(fields=["tenant", "risk_tolerance"], name="client_tenant_risk"),
             # the review calendar's KYC window (risk.calendar.kyc_window_q)
             models.Index(
