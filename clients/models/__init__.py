@@ -33,11 +33,13 @@ from .portfolio import (
     Transaction,
     TransactionCategory,
 )
+from .search import ClientNameGram
 
 __all__ = [
     "BASE_CURRENCY",
     "CURRENCY_CHOICES",
     "Client",
+    "ClientNameGram",
     "ClientUserObjectPermission",
     "ContactPerson",
     "CoverageChange",

@@ -8,6 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from clients.access import client_rows, managed_by_q, subtree_q, tier_rank, visible_clients
@@ -17,6 +18,7 @@ from tenancy.shortcuts import get_or_404
 
 from ..models import (
     Client,
+    ClientNameGram,
     ContactPerson,
     CoverageChange,
     CoverageTeamMember,
@@ -50,24 +52,56 @@ def _int(value) -> int | None:
         return None
 
 
+def name_grams(term: str) -> set[str]:
+    """The pieces of ``term`` a name must contain (clients/models/search.py):
+    itself for one character, else every pair of neighbouring characters."""
+    upper = term.upper()
+    if len(upper) == 1:
+        return {upper}
+    return {upper[i : i + 2] for i in range(len(upper) - 1)}
+
+
+def _name_candidates(term: str) -> QuerySet:
+    """Ids of the clients whose name holds every piece of ``term`` — found
+    by text equality, which row-level security lets PostgreSQL answer from
+    the grams' primary key (``LIKE`` it would not: not leakproof)."""
+    grams = name_grams(term)
+    rows = ClientNameGram.objects.filter(gram__in=grams).values("client_id")
+    if len(grams) > 1:
+        rows = rows.annotate(pieces=Count("gram")).filter(pieces=len(grams)).values("client_id")
+    return rows
+
+
 def client_search_q(term: str) -> Q:
     """Name contains, core-banking id exact, or id number / phone / email exact
-    through their blind indexes (the plaintext is never in the database)."""
+    through their blind indexes (the plaintext is never in the database).
+
+    On PostgreSQL the match is read from indexes only: the candidates are the
+    union of the name grams' clients and the exact matches, and the full
+    condition is then checked on those few rows (so a pair of pieces that
+    are in a name but not next to each other never matches). SQLite
+    (``make demo``) has no grams and reads the condition as it is."""
     from ..services import pii_indexes
 
     term = term.strip()
     q = Q(name__icontains=term) | Q(external_id=term)
+    exact = Q(external_id=term)
     indexes = pii_indexes(
         national_id=term.upper(),
         phone=term if re.fullmatch(r"[+\d\s\-()]{6,}", term) else "",
         email=term if "@" in term else "",
     )
-    q |= Q(national_id_index=indexes["national_id_index"])
-    if indexes["phone_index"]:
-        q |= Q(phone_index=indexes["phone_index"])
-    if indexes["email_index"]:
-        q |= Q(email_index=indexes["email_index"])
-    return q
+    for field in ("national_id_index", "phone_index", "email_index"):
+        if indexes[field]:
+            q |= Q(**{field: indexes[field]})
+            exact |= Q(**{field: indexes[field]})
+    if connection.vendor != "postgresql":
+        return q
+    candidates = _name_candidates(term).union(Client.objects.filter(exact).values("pk"), all=False)
+    if len(term) <= 2:
+        # one piece, or the one pair: holding it is containing the term
+        return Q(pk__in=candidates)
+    return Q(pk__in=candidates) & q
 
 
 def client_list(
