@@ -104,6 +104,19 @@ def _audit_checkpoints_per_test(settings, tmp_path_factory):
     settings.AUDIT_CHECKPOINT_DIR = str(tmp_path_factory.mktemp("audit-checkpoints"))
 
 
+@pytest.fixture(autouse=True)
+def _celery_join_flag_reset():
+    """Eager ``.delay()`` sets Celery's process-wide "joining would block" flag
+    for the duration of the call and restores the value it found. Two threads
+    of a concurrency test overlapping there can leave it set for good, and a
+    later test's ``.delay().get()`` then fails with "Never call result.get()
+    within a task". A test must not inherit another's leftovers."""
+    yield
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
 @dataclass
 class Bank:
     tenant: object
