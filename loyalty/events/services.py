@@ -165,6 +165,7 @@ def invitations_create(
         )
     if event.starts_at <= now:
         raise ValidationError({"event": [_("This event has started; invitations are closed.")]})
+    tenant_id = require_tenant_id()
     with transaction.atomic():
         dispatch_lock()
         clients = {
@@ -197,6 +198,7 @@ def invitations_create(
         created = EventInvitation.objects.bulk_create(
             [
                 EventInvitation(
+                    tenant_id=tenant_id,
                     event=event,
                     client=clients[i],
                     channel=channel_for(clients[i]) or SurveyChannel.LINK,
@@ -208,6 +210,7 @@ def invitations_create(
         )
         messages = [
             EventMessage(
+                tenant_id=tenant_id,
                 invitation=inv,
                 kind=EventMessage.Kind.INVITATION,
                 channel=inv.channel,
@@ -261,7 +264,11 @@ def _promote(event: Event, *, now: datetime, seated: int | None = None) -> list[
     EventMessage.objects.bulk_create(
         [
             EventMessage(
-                invitation_id=pk, kind=EventMessage.Kind.PROMOTED, channel=ch, created_at=now
+                tenant_id=require_tenant_id(),
+                invitation_id=pk,
+                kind=EventMessage.Kind.PROMOTED,
+                channel=ch,
+                created_at=now,
             )
             for pk, ch in promoted.values_list("pk", "channel")
         ],
@@ -339,7 +346,11 @@ def event_reminders_due(*, now: datetime | None = None) -> int:
         )
         rows = [
             EventMessage(
-                invitation_id=pk, kind=EventMessage.Kind.REMINDER, channel=ch, created_at=now
+                tenant_id=require_tenant_id(),
+                invitation_id=pk,
+                kind=EventMessage.Kind.REMINDER,
+                channel=ch,
+                created_at=now,
             )
             for pk, ch, starts, hours in due
             if starts - timedelta(hours=hours) <= now
