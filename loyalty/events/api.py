@@ -10,8 +10,6 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from clients.access import Tier
-from clients.models import Interest
 from tenancy.api_base import ScopedAPIMixin
 
 from ..models import Event, EventInvitation
@@ -23,12 +21,10 @@ class EventSerializer(serializers.ModelSerializer):
     accepted = serializers.IntegerField(
         read_only=True, help_text="seats taken (accepted + attended)"
     )
-    target_tiers = serializers.ListField(
-        child=serializers.ChoiceField(choices=Tier.choices), required=False
-    )
-    target_interests = serializers.ListField(
-        child=serializers.ChoiceField(choices=Interest.choices), required=False
-    )
+    # values checked by the service (400 naming the field): platinum, gold, silver, standard
+    target_tiers = serializers.ListField(child=serializers.CharField(), required=False)
+    # Client interests (esg, tax_planning, estate_planning, ...)
+    target_interests = serializers.ListField(child=serializers.CharField(), required=False)
 
     class Meta:
         model = Event
@@ -49,7 +45,7 @@ class EventSerializer(serializers.ModelSerializer):
         ]
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class EventInvitationSerializer(serializers.ModelSerializer):
     client = serializers.IntegerField(source="client_id", read_only=True)
     url = serializers.SerializerMethodField()
 
@@ -65,7 +61,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         )
 
 
-class InviteSerializer(serializers.Serializer):
+class EventInviteSerializer(serializers.Serializer):
     clients = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False)
 
 
@@ -101,7 +97,7 @@ class EventViewSet(
         event = selectors.event_get(user=request.user, event_id=event.pk)
         return Response(self.get_serializer(event).data)
 
-    @extend_schema(request=InviteSerializer, responses=InvitationSerializer(many=True))
+    @extend_schema(request=EventInviteSerializer, responses=EventInvitationSerializer(many=True))
     @action(detail=True, methods=["get", "post"], url_path="invitations")
     def invitations(self, request, pk=None):
         """GET: invitations of the clients the caller sees (paginated). POST
@@ -110,9 +106,9 @@ class EventViewSet(
         if request.method == "GET":
             qs = selectors.invitation_list(user=request.user, event=event)
             page = self.paginate_queryset(qs)
-            data = InvitationSerializer(page, many=True, context={"request": request}).data
+            data = EventInvitationSerializer(page, many=True, context={"request": request}).data
             return self.get_paginated_response(data)
-        ser = InviteSerializer(data=request.data)
+        ser = EventInviteSerializer(data=request.data)
         if not ser.is_valid():
             return Response(
                 {"clients": ser.errors.get("clients", [_("Give a list of client numbers.")])},
@@ -121,5 +117,5 @@ class EventViewSet(
         created = services.invitations_create(
             user=request.user, event=event, client_ids=ser.validated_data["clients"]
         )
-        data = InvitationSerializer(created, many=True, context={"request": request}).data
+        data = EventInvitationSerializer(created, many=True, context={"request": request}).data
         return Response({"results": data}, status=status.HTTP_201_CREATED)
