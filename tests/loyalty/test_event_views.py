@@ -140,3 +140,16 @@ def test_360_events_section_query_count_is_flat(bank, web_for, django_assert_max
     html = r.content.decode()
     assert r.status_code == 200 and html.count("data-event-invitation=") == min(n, 10)
     assert f"attended {n // 2}" in html
+
+
+def test_suggestions_are_paged_by_25(bank, web_for):
+    event = make_event(bank, target_interests=["golf"])
+    for _ in range(27):
+        make_client(bank, interests=["golf"])
+    web = web_for(bank.rm)
+    url = reverse("loyalty:event", args=[event.pk])
+    first = web.get(url).content.decode()
+    assert first.count("data-suggested=") == 25 and "suggestions-next" in first
+    second = web.get(url, {"page": 2}).content.decode()
+    assert second.count("data-suggested=") == 2 and "suggestions-next" not in second
+    assert web.get(url, {"page": "x"}).status_code == 200
