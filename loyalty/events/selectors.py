@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from clients.access import client_rows, tier_rank, visible_clients
@@ -84,10 +85,7 @@ def suggested_invitees(*, user, event, now: datetime):
     if event.target_tiers:
         qs = qs.filter(tier__in=event.target_tiers)
     if event.target_interests:
-        match = Q(pk__in=[])
-        for interest in event.target_interests:
-            match |= Q(interests__contains=[interest])
-        qs = qs.filter(match)
+        qs = qs.filter(_any_interest(event.target_interests))
     invited = EventInvitation.objects.filter(event=event, client_id=OuterRef("pk"))
     return (
         qs.exclude(Exists(invited))
@@ -97,6 +95,19 @@ def suggested_invitees(*, user, event, now: datetime):
         .select_related("dedicated_manager")
         .order_by("rank", "name", "pk")
     )
+
+
+def _any_interest(interests: list[str]) -> Q:
+    """Clients with any of ``interests`` (a JSON list): containment on
+    PostgreSQL; SQLite (the laptop demo) has no JSON containment, so there the
+    quoted value is looked for in the list's text."""
+    match = Q(pk__in=[])
+    for interest in interests:
+        if connection.vendor == "postgresql":
+            match |= Q(interests__contains=[interest])
+        else:
+            match |= Q(interests__icontains=f'"{interest}"')
+    return match
 
 
 def client_event_summary(*, user, client, limit: int = 10) -> dict:
