@@ -16,13 +16,16 @@ from datetime import datetime, time, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clients.access import Tier, tenant_clients, visible_clients
 from clients.models import Interest
 from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
+from tenancy.models import Tenant
+from tenancy.notify import Notice, notify
 from tenancy.schedules import enqueue_after_commit
 from tenancy.timezones import tenant_zone
 
@@ -420,7 +423,7 @@ def check_in(*, user, invitation: EventInvitation, now: datetime | None = None) 
         manager = client.dedicated_manager
         thank_you = None
         if manager is not None and manager.is_active:
-            thank_you, _created = ServiceRecovery.objects.get_or_create(
+            thank_you, created = ServiceRecovery.objects.get_or_create(
                 invitation=inv,
                 defaults={
                     "kind": ServiceRecovery.Kind.THANK_YOU,
@@ -430,6 +433,20 @@ def check_in(*, user, invitation: EventInvitation, now: datetime | None = None) 
                     "due_at": now + timedelta(days=THANK_YOU_DAYS),
                 },
             )
+            if created:
+                locale = manager.language or Tenant.objects.get(pk=inv.tenant_id).locale
+                with translation.override(locale):
+                    notify(
+                        [
+                            Notice(
+                                recipient_id=manager.pk,
+                                title=_("%(client)s came to %(event)s: say thank you")
+                                % {"client": client.name, "event": inv.event.title},
+                                url=reverse("loyalty:recovery", args=[thank_you.pk]),
+                                created_at=now,
+                            )
+                        ]
+                    )
         audit_record(
             action="loyalty.event_checked_in",
             actor=user,

@@ -65,6 +65,11 @@ def test_check_in_opens_a_thank_you_for_the_manager_that_does_not_block_outreach
 def test_the_thank_you_is_on_my_day_and_closes_on_the_recovery_page(bank, web_for):
     _event, client, inv = _at_the_door(bank)
     _check_in(bank, inv)
+    _check_in(bank, inv)
+    with tenant_scope(bank.tenant):
+        from communications.models import Notification
+
+        assert Notification.objects.filter(recipient=bank.rm).count() == 1
     web = web_for(bank.rm)
     assert "my-day-recovery" in web.get("/").content.decode()
     with tenant_scope(bank.tenant):
