@@ -93,6 +93,8 @@ def event_create(*, user, **values) -> Event:
         raise ValidationError({sorted(unknown)[0]: [_("Unknown field.")]})
     event = Event(branch_id=user.branch_id, created_by=user, **values)
     _clean_event(event)
+    if event.starts_at <= timezone.now():
+        raise ValidationError({"starts_at": [_("A new event starts in the future.")]})
     with transaction.atomic():
         event.save()
         audit_record(

@@ -91,8 +91,14 @@ def event_detail(request, event_id: int):
     invitations = Paginator(selectors.invitation_list(user=user, event=event), 50).get_page(
         request.GET.get("ipage")
     )
+    # the link answers for the client: shown to those who invite, not to read-only roles
+    show_links = policy.can_invite(user)
     for inv in invitations:
-        inv.url = rsvp_url(tenant_id=inv.tenant_id, invitation_id=inv.pk, request=request)
+        inv.url = (
+            rsvp_url(tenant_id=inv.tenant_id, invitation_id=inv.pk, request=request)
+            if show_links
+            else ""
+        )
     may_invite = policy.can_invite(user) and event.starts_at > now
     suggestions = None
     if may_invite:

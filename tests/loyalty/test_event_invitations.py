@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from loyalty.events import selectors
 from loyalty.models import EventInvitation, EventMessage, SurveyInvitation
@@ -59,7 +60,7 @@ def test_an_open_service_recovery_refuses_the_invitation(bank):
     answered(bank, c, 2)  # a detractor: an open recovery
     with tenant_scope(bank.tenant):
         SurveyInvitation.objects.filter(client=c).update(sent_at="2000-01-01T00:00Z")
-    with pytest.raises(ValidationError) as err:
+    with translation.override("en"), pytest.raises(ValidationError) as err:
         invite(bank, event, c)
     assert "open service recovery" in " ".join(err.value.message_dict["clients"])
 

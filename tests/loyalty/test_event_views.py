@@ -139,7 +139,7 @@ def test_360_events_section_query_count_is_flat(bank, web_for, django_assert_max
         r = web.get(url)
     html = r.content.decode()
     assert r.status_code == 200 and html.count("data-event-invitation=") == min(n, 10)
-    assert f"attended {n // 2}" in html
+    assert f'data-invited="{n}" data-attended="{n // 2}"' in html
 
 
 def test_suggestions_are_paged_by_25(bank, web_for):
@@ -153,3 +153,21 @@ def test_suggestions_are_paged_by_25(bank, web_for):
     second = web.get(url, {"page": 2}).content.decode()
     assert second.count("data-suggested=") == 2 and "suggestions-next" not in second
     assert web.get(url, {"page": "x"}).status_code == 200
+
+
+def test_read_only_roles_do_not_get_the_clients_rsvp_links(bank, web_for):
+    event = make_event(bank)
+    invite(bank, event, make_client(bank))
+    url = reverse("loyalty:event", args=[event.pk])
+    assert "/e/" in web_for(bank.rm).get(url).content.decode()
+    for user in (bank.compliance, bank.risk_officer):
+        html = web_for(user).get(url).content.decode()
+        assert "data-invitation=" in html and "/e/" not in html
+
+
+def test_a_new_event_starts_in_the_future(bank):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as err:
+        make_event(bank, starts_in=timedelta(hours=-1))
+    assert "starts_at" in err.value.message_dict
