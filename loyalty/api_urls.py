@@ -30,3 +30,10 @@ urlpatterns += [
     *points_router.urls,
     path("clients/<int:client_id>/points/", ClientPointsView.as_view(), name="client-points"),
 ]
+
+# --- client-care events (loyalty/events/api.py) -----------------------------------------------
+from .events.api import EventViewSet  # noqa: E402
+
+events_router = SimpleRouter()
+events_router.register("events", EventViewSet, basename="event")
+urlpatterns += [*events_router.urls]

@@ -9,6 +9,7 @@ class LoyaltyConfig(AppConfig):
     def ready(self) -> None:
         self._ready_surveys()
         self._ready_points()
+        self._ready_events()
 
     def _ready_surveys(self) -> None:
         """Satisfaction surveys (loyalty/surveys/, README "Satisfaction surveys")."""
@@ -65,3 +66,9 @@ class LoyaltyConfig(AppConfig):
         from .points.registrations import register as register_points
 
         register_points()
+
+    def _ready_events(self) -> None:
+        """Client-care events (loyalty/events/, README "Client-care events")."""
+        from .events.registrations import register as register_events
+
+        register_events()

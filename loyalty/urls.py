@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views_points
+from .events import views as event_views
 from .surveys import views as survey_views
 
 app_name = "loyalty"
@@ -34,4 +35,14 @@ urlpatterns += [
     path(
         "points/clients/<int:client_id>/adjust/", views_points.points_adjust, name="points_adjust"
     ),
+]
+
+# client-care events (loyalty/events/)
+urlpatterns += [
+    path("events/", event_views.event_list, name="events"),
+    path("events/new/", event_views.event_create, name="event_create"),
+    path("events/<int:event_id>/", event_views.event_detail, name="event"),
+    path("events/<int:event_id>/edit/", event_views.event_edit, name="event_edit"),
+    path("events/<int:event_id>/invite/", event_views.event_invite, name="event_invite"),
+    path("events/<int:event_id>/check-in/", event_views.event_check_in, name="event_check_in"),
 ]

@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from clients.models import Client, Transaction
 from communications.models import Interaction
+from loyalty.models import Event
 from risk.models import ClientRating, Collateral
 from tenancy.context import tenant_scope
 from tenancy.models import Tenant, User
@@ -66,6 +67,14 @@ with tenant_scope(tenant):
         .first()
     )
 
+    # events: the one with the most invitations (the event page lists them and the suggestions)
+    big_event = (
+        Event.objects.annotate(n=Count("invitations"))
+        .order_by("-n", "pk")
+        .values_list("pk", "n")
+        .first()
+    )
+
 CASES = [
     ("client list (first page)", "demo_rm", "/clients/"),
     ("client list (first page)", "demo_head", "/clients/"),
@@ -109,6 +118,19 @@ CASES = [
     ("loyalty dashboard", "demo_rm", "/loyalty/"),
     ("points liability", "demo_admin", "/loyalty/points/liability/"),
     ("rewards catalogue", "demo_admin", "/loyalty/rewards/"),
+    ("events list (upcoming)", "demo_rm", "/loyalty/events/"),
+    ("events list (past)", "demo_admin", "/loyalty/events/?when=past"),
+    (
+        f"event page, the largest event ({big_event[1]} invitations, suggestions)",
+        "demo_admin",
+        f"/loyalty/events/{big_event[0]}/",
+    ),
+    (
+        "event page (an RM: own clients' invitations, suggestions)",
+        "demo_rm",
+        f"/loyalty/events/{big_event[0]}/",
+    ),
+    ("event check-in page", "demo_admin", f"/loyalty/events/{big_event[0]}/check-in/"),
     (
         "GET /api/v1/clients/<id>/exposure/ (same client)",
         "demo_risk",

@@ -285,12 +285,15 @@ class SurveyResponse(TenantOwnedModel):
 
 class ServiceRecovery(TenantOwnedModel):
     """A follow-up loyalty opens itself (it may not import communications):
-    a detractor's service recovery (due 48 h after the answer) or a
-    promoter's referral ask. The manager records the action and outcome."""
+    a detractor's service recovery (due 48 h after the answer), a promoter's
+    referral ask, or the thank-you after a client attended a client-care event
+    (``invitation`` instead of ``response``; a CHECK keeps each kind with its
+    source). The manager records the action and outcome."""
 
     class Kind(models.TextChoices):
         RECOVERY = "recovery", _("Service recovery")
         REFERRAL = "referral", _("Referral ask")
+        THANK_YOU = "thank_you", _("Thank-you after an event")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -305,9 +308,19 @@ class ServiceRecovery(TenantOwnedModel):
     )
     response = models.ForeignKey(
         SurveyResponse,
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="recoveries",
         verbose_name=_("survey answer"),
+    )
+    invitation = models.ForeignKey(
+        "loyalty.EventInvitation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="thank_yous",
+        verbose_name=_("event invitation"),
     )
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -341,6 +354,18 @@ class ServiceRecovery(TenantOwnedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant", "response", "kind"], name="servicerecovery_once_per_answer"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "invitation"],
+                name="servicerecovery_one_thank_you",
+                condition=Q(invitation__isnull=False),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["recovery", "referral"], response__isnull=False)
+                    | Q(kind="thank_you", invitation__isnull=False)
+                ),
+                name="servicerecovery_source_of_kind",
             ),
         ]
         indexes = [

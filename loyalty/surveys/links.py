@@ -32,13 +32,19 @@ def _b36(n: int) -> str:
     return "".join(reversed(out))
 
 
-def _mac(tenant_id: int, invitation_id: int) -> str:
-    digest = salted_hmac(SALT, f"{tenant_id}:{invitation_id}", algorithm="sha256").digest()
+def _mac(tenant_id: int, invitation_id: int, salt: str = SALT) -> str:
+    digest = salted_hmac(salt, f"{tenant_id}:{invitation_id}", algorithm="sha256").digest()
     return _b36(int.from_bytes(digest, "big"))[:MAC_LENGTH]
 
 
+def signed_token(*, salt: str, tenant_id: int, object_id: int) -> str:
+    """``<tenant>.<object>.<mac>`` for any public link; each kind of link has
+    its own ``salt``, so a survey token never opens an event invitation."""
+    return f"{_b36(tenant_id)}.{_b36(object_id)}.{_mac(tenant_id, object_id, salt)}"
+
+
 def invitation_token(*, tenant_id: int, invitation_id: int) -> str:
-    return f"{_b36(tenant_id)}.{_b36(invitation_id)}.{_mac(tenant_id, invitation_id)}"
+    return signed_token(salt=SALT, tenant_id=tenant_id, object_id=invitation_id)
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,7 @@ class LinkIds:
     invitation_id: int
 
 
-def parse_token(token: str) -> LinkIds | None:
+def parse_token(token: str, salt: str = SALT) -> LinkIds | None:
     """The ids in a genuine token; None for anything else (the page answers 404)."""
     parts = (token or "").split(".")
     if len(parts) != 3 or len(token) > 80:
@@ -58,7 +64,7 @@ def parse_token(token: str) -> LinkIds | None:
         return None
     if tenant_id <= 0 or invitation_id <= 0:
         return None
-    if not constant_time_compare(parts[2], _mac(tenant_id, invitation_id)):
+    if not constant_time_compare(parts[2], _mac(tenant_id, invitation_id, salt)):
         return None
     return LinkIds(tenant_id, invitation_id)
 

@@ -41,7 +41,7 @@ def recovery_list(*, user, client=None) -> QuerySet[ServiceRecovery]:
 
 
 def recovery_get(*, user, recovery_id) -> ServiceRecovery:
-    qs = recovery_list(user=user).select_related("client__branch", "closed_by")
+    qs = recovery_list(user=user).select_related("client__branch", "closed_by", "invitation__event")
     return get_or_404(qs, recovery_id)
 
 

@@ -121,7 +121,7 @@ def _populate(bank, n):
 
 # Framework overhead (session, user, tenant scope savepoints and set_config) is ~10.
 LIST_BUDGET = 19
-DETAIL_BUDGET = 45  # ~10 framework (session, scope, tenant) + core 360° + every registered section (risk: 13, with alerts, the watch list entry, groups; loyalty: 3 for surveys — answers, open recoveries, the timeline's answers — and 1 for points); constant in data size
+DETAIL_BUDGET = 47  # ~10 framework (session, scope, tenant) + core 360° + every registered section (risk: 13, with alerts, the watch list entry, groups; loyalty: 3 for surveys — answers, open recoveries, the timeline's answers — 1 for points, 2 for events — the section and the timeline's attendances); constant in data size
 API_BUDGET = 10
 
 

@@ -33,6 +33,7 @@ PUBLIC = {
 PUBLIC_PREFIXES = ("platform-admin/",)  # Django's own admin: redirects to its login page
 PUBLIC_PATTERNS = (
     r"^s/",  # the public survey page (loyalty), token-protected by itself
+    r"^e/",  # the public RSVP page of an event invitation (loyalty), token-protected
     r"^calendar/",  # an RM's iCalendar feed (communications): the token is the credential; wrong token → 404
 )
 

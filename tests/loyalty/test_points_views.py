@@ -16,7 +16,7 @@ from tests.factories import UserFactory
 
 from .points_helpers import balance, earn, make_client, make_reward
 
-SECTION_BUDGET = 42  # the whole 360° page (clients, communications, risk: 41) + the points section's one query (balance and entries)
+SECTION_BUDGET = 44  # the whole 360° page (clients, communications, risk, events: 43) + the points section's one query (balance and entries)
 PAGE_BUDGET = 16  # ~10 framework (session, user, scope, nav) + the page
 
 

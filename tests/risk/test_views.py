@@ -18,7 +18,7 @@ from .helpers import (
     set_capital,
 )
 
-SECTION_BUDGET = 41  # the whole 360° page: clients and communications ~25 + loyalty 4 (surveys 3, points 1) + the risk section 12 (alerts, watch list entry, groups)
+SECTION_BUDGET = 43  # the whole 360° page: clients and communications ~25 + loyalty 6 (surveys 3, points 1, events 2) + the risk section 12 (alerts, watch list entry, groups)
 
 
 def _detail(web, client):

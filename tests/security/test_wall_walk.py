@@ -70,6 +70,13 @@ NOT_INTERACTION_DATA = {
     "loyalty:reward_redeem",
     "loyalty:points_approve",
     "loyalty:points_reject",
+    # client-care events: a title, a time, a place, invitations (a client, a status), no interactions
+    "loyalty:event",
+    "loyalty:event_edit",
+    "loyalty:event_invite",
+    "loyalty:event_check_in",
+    # the client's public RSVP page: its token is the credential, it shows the event and a status
+    "event_public",
 }
 # API routers' basenames whose objects carry no interaction data (walked at their lists)
 NOT_INTERACTION_BASENAMES = {
@@ -90,6 +97,7 @@ NOT_INTERACTION_BASENAMES = {
     "reward",  # the rewards catalogue: names, costs, stock
     "redemption",  # a reward given to a client for points
     "pointsadjustment",  # an admin's points adjustment waiting for a second admin
+    "event",  # client-care events and their invitations: no interactions
 }
 PUBLIC_PREFIXES = ("platform-admin/", "static/", "i18n/", "accounts/")
 PUBLIC_NAMES = {"login", "logout", "set_language", "healthz", "api-token"}

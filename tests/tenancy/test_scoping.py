@@ -25,6 +25,10 @@ EXTRA_VALUES = {
     },
     # a limit belongs to a client or to a group (both columns are nullable)
     "risk.CreditLimit": lambda bank, rows: {"client": _row_of(Client, bank, rows)},
+    # a recovery or referral comes from a survey answer, a thank-you from an event invitation
+    "loyalty.ServiceRecovery": lambda bank, rows: {
+        "response": _row_of(apps.get_model("loyalty", "SurveyResponse"), bank, rows)
+    },
 }
 
 

@@ -1,0 +1,1 @@
+"""Client-care events (issue 10, part 3): see loyalty/README.md, "Client-care events"."""
