@@ -265,6 +265,13 @@ class RiskAssessment(TenantOwnedModel):
         indexes = [
             models.Index(fields=["tenant", "client", "status"], name="riskassess_client_status"),
             models.Index(fields=["tenant", "status", "submitted_at"], name="riskassess_queue"),
+            # the desk's "Recent decisions": newest decision first, read in index
+            # order (an approved or rejected assessment never changes again)
+            models.Index(
+                fields=["tenant", "-updated_at", "-id"],
+                condition=Q(status__in=["approved", "rejected"]),
+                name="riskassess_decided",
+            ),
         ]
 
     def __str__(self) -> str:

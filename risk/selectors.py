@@ -61,10 +61,44 @@ def rating_history(*, user, client, limit: int = 20) -> list[RiskAssessment]:
     )
 
 
+# What the desk's and My day's short lists show of an assessment (and of its
+# client, author and deciders): not the snapshot, rationale or contact fields.
+_PEOPLE = ("author", "approved_by", "rejected_by")
+LIST_FIELDS = (
+    "id",
+    "client",
+    "client__name",
+    "client__branch",
+    "client__branch__name",
+    "status",
+    "composite",
+    "scale_rating",
+    "rating_override",
+    "override_reason",
+    "rating",
+    "submitted_at",
+    "approved_at",
+    "rejected_at",
+    "rejection_reason",
+    "next_review_at",
+    "updated_at",
+    *_PEOPLE,
+    *(f"{p}__{f}" for p in _PEOPLE for f in ("username", "first_name", "last_name")),
+)
+
+
+def assessment_rows(*, user) -> QuerySet[RiskAssessment]:
+    """``assessment_list`` for the short lists (queue, decisions, the author's
+    own): the fields they show, and visibility tested on each row's client
+    (``client_rows(join=True)``): they are read in an index order and cut short."""
+    qs = RiskAssessment.objects.select_related("client__branch", *_PEOPLE).only(*LIST_FIELDS)
+    return client_rows(qs, user=user, join=True)
+
+
 def approval_queue(*, user) -> QuerySet[RiskAssessment]:
     """Submitted assessments ``user`` may decide: risk officers every visible
     client's, branch heads their subtree's (their visible clients); never their own."""
-    qs = assessment_list(user=user).filter(status=RiskAssessment.Status.SUBMITTED)
+    qs = assessment_rows(user=user).filter(status=RiskAssessment.Status.SUBMITTED)
     if user.role not in (Role.RISK_OFFICER, Role.BRANCH_HEAD):
         return qs.none()
     return qs.exclude(author_id=user.pk).order_by("submitted_at", "pk")
@@ -73,7 +107,7 @@ def approval_queue(*, user) -> QuerySet[RiskAssessment]:
 def recent_decisions(*, user, days: int = 30) -> QuerySet[RiskAssessment]:
     since = timezone.now() - timedelta(days=days)
     return (
-        assessment_list(user=user)
+        assessment_rows(user=user)
         .filter(
             Q(status=RiskAssessment.Status.APPROVED, approved_at__gte=since)
             | Q(status=RiskAssessment.Status.REJECTED, rejected_at__gte=since)
@@ -87,7 +121,7 @@ def my_assessments(*, user, days: int = 30) -> QuerySet[RiskAssessment]:
     (how the author learns of the decision)."""
     since = timezone.now() - timedelta(days=days)
     return (
-        assessment_list(user=user)
+        assessment_rows(user=user)
         .filter(author=user)
         .filter(
             Q(status__in=[RiskAssessment.Status.DRAFT, RiskAssessment.Status.SUBMITTED])
@@ -295,11 +329,14 @@ def concentration(*, user, limit: int = 20) -> list[dict]:
 # --- alerts ----------------------------------------------------------------------------------
 
 
-def alert_list(*, user, client=None, status=None, severity=None, kind=None) -> QuerySet[RiskAlert]:
+def alert_list(
+    *, user, client=None, status=None, severity=None, kind=None, join: bool = False
+) -> QuerySet[RiskAlert]:
     """Alerts of the clients the user sees, most severe and newest first;
-    ``status="current"`` = open or acknowledged."""
+    ``status="current"`` = open or acknowledged. ``join``: visibility on each
+    row's client (``client_rows(join=True)``), for the desk's first ten."""
     qs = (
-        client_rows(RiskAlert.objects.all(), user=user, client=client)
+        client_rows(RiskAlert.objects.all(), user=user, client=client, join=join)
         .select_related("client", "acknowledged_by", "resolved_by")
         .defer(*CLIENT_PII_DEFERRED)  # names only: no decryption
     )

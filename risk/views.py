@@ -83,7 +83,7 @@ def desk(request):
             "may_watch": watchlist.may_edit(user),
             "watch_form": WatchListForm(auto_id=False),
             "alert_counts": selectors.alert_counts(user=user),
-            "alerts": list(selectors.alert_list(user=user, status="current")[:10]),
+            "alerts": list(selectors.alert_list(user=user, status="current", join=True)[:10]),
             "override_rates": override_rates.desk_override_rates(user=user),
             "settings": settings,
             "tz": user_zone(user),

@@ -219,14 +219,16 @@ class Client(TenantOwnedModel):
             ),
             models.Index(fields=["tenant", "last_contacted_at"], name="client_tenant_lastcontact"),
             models.Index(fields=["tenant", "risk_tolerance"], name="client_tenant_risk"),
-            # the review calendar's KYC window (risk.calendar.kyc_window_q)
+            # the review calendar's KYC window (risk.calendar.kyc_window_q); the id
+            # too, so the desk's "first 10 of a level" is read in index order even
+            # when thousands share a refresh date (no sort of the whole date)
             models.Index(
-                fields=["tenant", "kyc_risk_level", "kyc_reviewed_on"],
+                fields=["tenant", "kyc_risk_level", "kyc_reviewed_on", "id"],
                 condition=Q(kyc_reviewed_on__isnull=False),
                 name="client_tenant_kyc",
             ),
             models.Index(
-                fields=["tenant", "next_kyc_review"],
+                fields=["tenant", "next_kyc_review", "id"],
                 condition=Q(kyc_reviewed_on__isnull=True),
                 name="client_tenant_kyc_never",
             ),
