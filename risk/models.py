@@ -303,6 +303,12 @@ class ClientRating(TenantOwnedModel):
                 fields=["tenant", "client"], name="clientrating_one_per_client"
             ),
         ]
+        indexes = [
+            # the desk's review calendar: the first rating reviews due, in index order
+            models.Index(
+                fields=["tenant", "next_review_at", "client"], name="clientrating_next_review"
+            ),
+        ]
 
 
 class Collateral(TenantOwnedModel):
@@ -429,6 +435,12 @@ class CreditLimit(TenantOwnedModel):
         ]
         indexes = [
             models.Index(fields=["tenant", "client", "expires_on"], name="creditlimit_client_exp"),
+            # the desk's review calendar: the first client limits to expire, in index order
+            models.Index(
+                fields=["tenant", "expires_on", "id"],
+                condition=Q(client__isnull=False),
+                name="creditlimit_client_expiry",
+            ),
             models.Index(
                 fields=["tenant", "group", "expires_on"],
                 condition=Q(group__isnull=False),
