@@ -1,8 +1,7 @@
 from django import template
-from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix, reverse
 
 register = template.Library()
 
@@ -23,17 +22,22 @@ _id_urls: dict[tuple, tuple[str, str] | None] = {}
 
 
 def _split_url(name: str) -> tuple[str, str] | None:
-    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name)
-    if key not in _id_urls:
+    # per script prefix (set per request); the project sets no per-request
+    # urlconf, and a changed ROOT_URLCONF (tests) empties the memo
+    key = (get_script_prefix(), name)
+    try:
+        return _id_urls[key]
+    except KeyError:
         url = reverse(name, args=[int(_PLACEHOLDER)])
         parts = url.split(_PLACEHOLDER)
         _id_urls[key] = (parts[0], parts[1]) if len(parts) == 2 else None
-    return _id_urls[key]
+        return _id_urls[key]
 
 
 @receiver(setting_changed)
-def _forget_id_urls(**kwargs):
-    _id_urls.clear()
+def _forget_id_urls(*, setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _id_urls.clear()
 
 
 @register.filter
