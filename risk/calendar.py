@@ -461,10 +461,13 @@ def _scope(*, user, client, join: bool = False):
 def desk_calendar(*, user, days: int = 30, limit: int = 10, today=None) -> list[DueItem]:
     """The desk's panel: overdue and due within ``days``, the first ``limit``
     (the same rows as ``review_calendar(...)[:limit]``). Each part's first
-    ``limit`` rows are read in an indexed order and merged here: one small query
-    per part instead of sorting every overdue item of the bank. (Two refresh dates
-    a day apart can share a due date around 29 February; between those the tie
-    order may differ from the calendar page's.)"""
+    ``limit`` rows are read in an indexed order and merged here instead of
+    sorting every overdue item of the bank: on PostgreSQL one ``UNION ALL`` of
+    the ordered, limited parts, elsewhere a query per part. Rows are scoped with
+    visibility on each row's client (``client_rows(join=True)``): the walk down
+    an index stops after ``limit`` visible rows. (Two refresh or valuation dates
+    a day apart can share a due date at a month's end or around 29 February;
+    between those the tie order may differ from the calendar page's.)"""
     today = today or timezone.localdate()
     clients, rows = _scope(user=user, client=None, join=True)
     parts = _parts(clients=clients, rows=rows, due_before=today + timedelta(days=days), split=True)

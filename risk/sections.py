@@ -78,7 +78,7 @@ def my_day_context(request) -> dict:
     user = request.user
     approver = user.role in (Role.RISK_OFFICER, Role.BRANCH_HEAD)
     mine = list(selectors.my_assessments(user=user)[:10]) if user.role in AUTHORS else []
-    selectors.with_people(mine)
+    selectors.with_people(mine, user=user)
     return {
         "mine": mine,
         "queue_count": selectors.approval_queue(user=user).count() if approver else 0,

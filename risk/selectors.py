@@ -14,8 +14,8 @@ from django.utils import timezone
 from clients.access import client_rows, visible_clients
 from clients.selectors import CLIENT_PII_DEFERRED, PII_DEFERRED
 from clients.selectors.portfolio import client_loans as loan_holdings
-from tenancy.context import require_tenant_id
-from tenancy.models import Role, User
+from tenancy.models import Role
+from tenancy.selectors import staff_list
 from tenancy.shortcuts import get_or_404
 
 from . import groups, rules, watchlist
@@ -97,17 +97,19 @@ def assessment_rows(*, user) -> QuerySet[RiskAssessment]:
     return client_rows(qs, user=user, join=True)
 
 
-def with_people(*lists: list[RiskAssessment]) -> None:
+def with_people(*lists: list[RiskAssessment], user) -> None:
     """Attach author, approver and rejecter to the assessments of ``lists``
-    (from ``assessment_rows``): one query for all of them, names only."""
+    (from ``assessment_rows`` for ``user``): one query for all of them, names only."""
     ids = {getattr(a, f"{p}_id") for rows in lists for a in rows for p in _PEOPLE}
     ids.discard(None)
     people = (
         {
             u.pk: u
-            for u in User.objects.filter(pk__in=ids, tenant_id=require_tenant_id()).only(
-                "id", "username", "first_name", "last_name"
-            )
+            for u in staff_list(user=user)
+            .select_related(None)
+            .order_by()
+            .filter(pk__in=ids)
+            .only("id", "username", "first_name", "last_name")
         }
         if ids
         else {}

@@ -69,7 +69,7 @@ def desk(request):
     queue = list(selectors.approval_queue(user=user)[:50])
     recent = list(selectors.recent_decisions(user=user)[:20])
     mine = list(selectors.my_assessments(user=user)[:10])
-    selectors.with_people(queue, recent, mine)
+    selectors.with_people(queue, recent, mine, user=user)
     return render(
         request,
         "risk/desk.html",
