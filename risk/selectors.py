@@ -117,9 +117,9 @@ def with_people(*lists: list[RiskAssessment], user) -> None:
     for rows in lists:
         for a in rows:
             for p in _PEOPLE:
-                pid = getattr(a, f"{p}_id")
-                if pid is not None:
-                    setattr(a, p, people[pid])
+                person = people.get(getattr(a, f"{p}_id"))
+                if person is not None:  # (one missing is read when shown)
+                    setattr(a, p, person)
 
 
 def approval_queue(*, user) -> QuerySet[RiskAssessment]:
