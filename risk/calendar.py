@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
@@ -203,9 +203,42 @@ def _kyc_parts(clients: QuerySet, settings, *, split: bool) -> list[Part]:
     return parts
 
 
+def _revaluation_parts(rows, settings) -> list[Part]:
+    """The revaluations as two parts whose due date follows a stored column
+    (``revaluation_due_expression`` split where its arms meet): due on the
+    stored next revaluation — any kind but real estate, and real estate whose
+    next date comes before its cap — read by ``next_revaluation_at``; and real
+    estate due at its cap (``valued_at`` + the settings' months), read by
+    ``valued_at``. Both from indexes in that order (``collateral_revaluation``,
+    ``collateral_real_estate_valued``)."""
+    months = settings.real_estate_revaluation_months
+    real_estate = CollateralKind.REAL_ESTATE
+    by_next = Collateral.objects.filter(next_revaluation_at__isnull=False).filter(
+        ~Q(kind=real_estate)
+        | Q(next_revaluation_at__lte=AddInterval(F("valued_at"), months=months))
+    )
+    at_cap = Collateral.objects.filter(kind=real_estate).filter(
+        Q(next_revaluation_at__isnull=True)
+        | Q(next_revaluation_at__gt=AddInterval(F("valued_at"), months=months))
+    )
+    shape = {"kind": ReviewKind.REVALUATION, "client_path": "client", "item_id": F("id")}
+    return [
+        Part(
+            _shape(rows(by_next), due=F("next_revaluation_at"), **shape),
+            ("next_revaluation_at", "id"),
+        ),
+        Part(
+            _shape(rows(at_cap), due=AddInterval(F("valued_at"), months=months), **shape),
+            ("valued_at", "id"),
+        ),
+    ]
+
+
 def _parts(
-    *, clients: QuerySet, rows, kinds=None, due_after=None, due_before=None, split_kyc=False
+    *, clients: QuerySet, rows, kinds=None, due_after=None, due_before=None, split=False
 ) -> list[Part]:
+    """The calendar's parts; ``split``: KYC one part per level and revaluations
+    in two, each with an order of its rows that an index gives (the desk)."""
     settings = risk_settings()
     kinds = set(kinds or ReviewKind.values)
     parts = []
@@ -224,8 +257,10 @@ def _parts(
             kyc_clients = clients.filter(
                 kyc_window_q(settings, due_after=due_after, due_before=due_before)
             )
-        parts += _kyc_parts(kyc_clients, settings, split=split_kyc)
-    if ReviewKind.REVALUATION in kinds:
+        parts += _kyc_parts(kyc_clients, settings, split=split)
+    if ReviewKind.REVALUATION in kinds and split:
+        parts += _revaluation_parts(rows, settings)
+    elif ReviewKind.REVALUATION in kinds:
         shaped = _shape(
             rows(Collateral.objects.all()),
             kind=ReviewKind.REVALUATION,
@@ -399,7 +434,7 @@ def review_calendar(
     return CalendarRows(parts, today)
 
 
-def _scope(*, user, client):
+def _scope(*, user, client, join: bool = False):
     """The clients and the ``rows(queryset)`` scoping of a calendar for ``user``:
     every visible client, one by id (visibility decides) or one from ``client_get``."""
     if client is not None and not isinstance(client, int):
@@ -415,8 +450,9 @@ def _scope(*, user, client):
         clients = clients.filter(pk=client)
 
     def rows(qs):
-        # whole-bank roles: no semi-join over every client (``client_rows``)
-        qs = client_rows(qs, user=user)
+        # whole-bank roles: no semi-join over every client (``client_rows``);
+        # ``join``: the rule on each row's client, for parts read in index order
+        qs = client_rows(qs, user=user, join=join)
         return qs if client is None else qs.filter(client_id=client)
 
     return clients, rows
@@ -425,15 +461,23 @@ def _scope(*, user, client):
 def desk_calendar(*, user, days: int = 30, limit: int = 10, today=None) -> list[DueItem]:
     """The desk's panel: overdue and due within ``days``, the first ``limit``
     (the same rows as ``review_calendar(...)[:limit]``). Each part's first
-    ``limit`` rows are read in an indexed order and merged here: one small query
-    per part instead of sorting every overdue item of the bank. (Two refresh dates
-    a day apart can share a due date around 29 February; between those the tie
-    order may differ from the calendar page's.)"""
+    ``limit`` rows are read in an indexed order and merged here instead of
+    sorting every overdue item of the bank: on PostgreSQL one ``UNION ALL`` of
+    the ordered, limited parts, elsewhere a query per part. Rows are scoped with
+    visibility on each row's client (``client_rows(join=True)``): the walk down
+    an index stops after ``limit`` visible rows. (Two refresh or valuation dates
+    a day apart can share a due date at a month's end or around 29 February;
+    between those the tie order may differ from the calendar page's.)"""
     today = today or timezone.localdate()
-    clients, rows = _scope(user=user, client=None)
-    parts = _parts(
-        clients=clients, rows=rows, due_before=today + timedelta(days=days), split_kyc=True
-    )
-    found = [row for p in parts for row in p.rows.order_by(*p.order)[:limit]]
+    clients, rows = _scope(user=user, client=None, join=True)
+    parts = _parts(clients=clients, rows=rows, due_before=today + timedelta(days=days), split=True)
+    firsts = [p.rows.order_by(*p.order)[:limit] for p in parts]
+    if connection.features.supports_slicing_ordering_in_compound:
+        # PostgreSQL: the parts' first rows in one statement, a UNION ALL of
+        # ordered and limited parts (one round trip instead of eight)
+        first, *rest = firsts
+        found = list(first.union(*rest, all=True))
+    else:
+        found = [row for part in firsts for row in part]
     found.sort(key=lambda r: (_as_date(r["r_due"]), r["r_kind"], r["r_item_id"]))
     return [_due_item(r, today) for r in found[:limit]]

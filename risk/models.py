@@ -265,6 +265,19 @@ class RiskAssessment(TenantOwnedModel):
         indexes = [
             models.Index(fields=["tenant", "client", "status"], name="riskassess_client_status"),
             models.Index(fields=["tenant", "status", "submitted_at"], name="riskassess_queue"),
+            # the override-rate outcomes: the overridden approvals of the window
+            models.Index(
+                fields=["tenant", "approved_at"],
+                condition=Q(status="approved") & ~Q(rating_override=""),
+                name="riskassess_overridden",
+            ),
+            # the desk's "Recent decisions": newest decision first, read in index
+            # order (an approved or rejected assessment never changes again)
+            models.Index(
+                fields=["tenant", "-updated_at", "-id"],
+                condition=Q(status__in=["approved", "rejected"]),
+                name="riskassess_decided",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -294,6 +307,12 @@ class ClientRating(TenantOwnedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant", "client"], name="clientrating_one_per_client"
+            ),
+        ]
+        indexes = [
+            # the desk's review calendar: the first rating reviews due, in index order
+            models.Index(
+                fields=["tenant", "next_review_at", "client"], name="clientrating_next_review"
             ),
         ]
 
@@ -356,9 +375,15 @@ class Collateral(TenantOwnedModel):
                 name="collateral_guarantor",
             ),
             models.Index(
-                fields=["tenant", "next_revaluation_at"],
+                fields=["tenant", "next_revaluation_at", "id"],
                 condition=Q(next_revaluation_at__isnull=False),
                 name="collateral_revaluation",
+            ),
+            # the desk's review calendar: real estate due at its cap, by valuation date
+            models.Index(
+                fields=["tenant", "valued_at", "id"],
+                condition=Q(kind="real_estate"),
+                name="collateral_real_estate_valued",
             ),
         ]
 
@@ -422,6 +447,12 @@ class CreditLimit(TenantOwnedModel):
         ]
         indexes = [
             models.Index(fields=["tenant", "client", "expires_on"], name="creditlimit_client_exp"),
+            # the desk's review calendar: the first client limits to expire, in index order
+            models.Index(
+                fields=["tenant", "expires_on", "id"],
+                condition=Q(client__isnull=False),
+                name="creditlimit_client_expiry",
+            ),
             models.Index(
                 fields=["tenant", "group", "expires_on"],
                 condition=Q(group__isnull=False),
@@ -554,6 +585,13 @@ class RiskAlert(TenantOwnedModel):
                 F("id").desc(),
                 condition=~Q(status="resolved"),
                 name="riskalert_current_rank",
+            ),
+            # watch-list proposals: a client's newest current high-severity alert
+            # (their sort key) read as the first entry of the client's range
+            models.Index(
+                fields=["tenant", "client", "-raised_at", "-id"],
+                condition=Q(severity="high") & ~Q(status="resolved"),
+                name="riskalert_current_high",
             ),
         ]
 

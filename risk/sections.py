@@ -77,8 +77,10 @@ def my_day_context(request) -> dict:
     of their queue (one query each, none for roles that do neither)."""
     user = request.user
     approver = user.role in (Role.RISK_OFFICER, Role.BRANCH_HEAD)
+    mine = list(selectors.my_assessments(user=user)[:10]) if user.role in AUTHORS else []
+    selectors.with_people(mine, user=user)
     return {
-        "mine": list(selectors.my_assessments(user=user)[:10]) if user.role in AUTHORS else [],
+        "mine": mine,
         "queue_count": selectors.approval_queue(user=user).count() if approver else 0,
         "tz": user_zone(user),
     }

@@ -15,6 +15,7 @@ from clients.access import client_rows, visible_clients
 from clients.selectors import CLIENT_PII_DEFERRED, PII_DEFERRED
 from clients.selectors.portfolio import client_loans as loan_holdings
 from tenancy.models import Role
+from tenancy.selectors import staff_list
 from tenancy.shortcuts import get_or_404
 
 from . import groups, rules, watchlist
@@ -61,10 +62,70 @@ def rating_history(*, user, client, limit: int = 20) -> list[RiskAssessment]:
     )
 
 
+# What the desk's and My day's short lists show of an assessment (and of its
+# client, author and deciders): not the snapshot, rationale or contact fields.
+_PEOPLE = ("author", "approved_by", "rejected_by")
+LIST_FIELDS = (
+    "id",
+    "client",
+    "client__name",
+    "client__branch",
+    "client__branch__name",
+    "status",
+    "composite",
+    "scale_rating",
+    "rating_override",
+    "override_reason",
+    "rating",
+    "submitted_at",
+    "approved_at",
+    "rejected_at",
+    "rejection_reason",
+    "next_review_at",
+    "updated_at",
+    *_PEOPLE,
+)
+
+
+def assessment_rows(*, user) -> QuerySet[RiskAssessment]:
+    """``assessment_list`` for the short lists (queue, decisions, the author's
+    own): the fields they show, and visibility tested on each row's client
+    (``client_rows(join=True)``): they are read in an index order and cut short.
+    The people are not joined (three joins more to plan for each list): give
+    the lists to ``with_people``."""
+    qs = RiskAssessment.objects.select_related("client__branch").only(*LIST_FIELDS)
+    return client_rows(qs, user=user, join=True)
+
+
+def with_people(*lists: list[RiskAssessment], user) -> None:
+    """Attach author, approver and rejecter to the assessments of ``lists``
+    (from ``assessment_rows`` for ``user``): one query for all of them, names only."""
+    ids = {getattr(a, f"{p}_id") for rows in lists for a in rows for p in _PEOPLE}
+    ids.discard(None)
+    people = (
+        {
+            u.pk: u
+            for u in staff_list(user=user)
+            .select_related(None)
+            .order_by()
+            .filter(pk__in=ids)
+            .only("id", "username", "first_name", "last_name")
+        }
+        if ids
+        else {}
+    )
+    for rows in lists:
+        for a in rows:
+            for p in _PEOPLE:
+                person = people.get(getattr(a, f"{p}_id"))
+                if person is not None:  # (one missing is read when shown)
+                    setattr(a, p, person)
+
+
 def approval_queue(*, user) -> QuerySet[RiskAssessment]:
     """Submitted assessments ``user`` may decide: risk officers every visible
     client's, branch heads their subtree's (their visible clients); never their own."""
-    qs = assessment_list(user=user).filter(status=RiskAssessment.Status.SUBMITTED)
+    qs = assessment_rows(user=user).filter(status=RiskAssessment.Status.SUBMITTED)
     if user.role not in (Role.RISK_OFFICER, Role.BRANCH_HEAD):
         return qs.none()
     return qs.exclude(author_id=user.pk).order_by("submitted_at", "pk")
@@ -73,7 +134,7 @@ def approval_queue(*, user) -> QuerySet[RiskAssessment]:
 def recent_decisions(*, user, days: int = 30) -> QuerySet[RiskAssessment]:
     since = timezone.now() - timedelta(days=days)
     return (
-        assessment_list(user=user)
+        assessment_rows(user=user)
         .filter(
             Q(status=RiskAssessment.Status.APPROVED, approved_at__gte=since)
             | Q(status=RiskAssessment.Status.REJECTED, rejected_at__gte=since)
@@ -87,7 +148,7 @@ def my_assessments(*, user, days: int = 30) -> QuerySet[RiskAssessment]:
     (how the author learns of the decision)."""
     since = timezone.now() - timedelta(days=days)
     return (
-        assessment_list(user=user)
+        assessment_rows(user=user)
         .filter(author=user)
         .filter(
             Q(status__in=[RiskAssessment.Status.DRAFT, RiskAssessment.Status.SUBMITTED])
@@ -295,11 +356,14 @@ def concentration(*, user, limit: int = 20) -> list[dict]:
 # --- alerts ----------------------------------------------------------------------------------
 
 
-def alert_list(*, user, client=None, status=None, severity=None, kind=None) -> QuerySet[RiskAlert]:
+def alert_list(
+    *, user, client=None, status=None, severity=None, kind=None, join: bool = False
+) -> QuerySet[RiskAlert]:
     """Alerts of the clients the user sees, most severe and newest first;
-    ``status="current"`` = open or acknowledged."""
+    ``status="current"`` = open or acknowledged. ``join``: visibility on each
+    row's client (``client_rows(join=True)``), for the desk's first ten."""
     qs = (
-        client_rows(RiskAlert.objects.all(), user=user, client=client)
+        client_rows(RiskAlert.objects.all(), user=user, client=client, join=join)
         .select_related("client", "acknowledged_by", "resolved_by")
         .defer(*CLIENT_PII_DEFERRED)  # names only: no decryption
     )
@@ -312,6 +376,14 @@ def alert_list(*, user, client=None, status=None, severity=None, kind=None) -> Q
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("-severity_rank", "-raised_at", "-pk")
+
+
+def desk_alerts(*, user, limit: int = 10) -> list[RiskAlert]:
+    """The desk's most severe current alerts: read down the partial index
+    ``riskalert_current_rank`` with visibility on each row's client; the rows
+    show the client's name but not who acknowledged or resolved (not joined)."""
+    qs = alert_list(user=user, status="current", join=True)
+    return list(qs.select_related(None).select_related("client")[:limit])
 
 
 def alert_get(*, user, alert_id) -> RiskAlert:

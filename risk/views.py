@@ -66,13 +66,17 @@ def desk(request):
     """The risk desk: approval queue, open alerts, recent decisions, calendar, concentration."""
     user = request.user
     settings = risk_settings()
+    queue = list(selectors.approval_queue(user=user)[:50])
+    recent = list(selectors.recent_decisions(user=user)[:20])
+    mine = list(selectors.my_assessments(user=user)[:10])
+    selectors.with_people(queue, recent, mine, user=user)
     return render(
         request,
         "risk/desk.html",
         {
-            "queue": list(selectors.approval_queue(user=user)[:50]),
-            "recent": list(selectors.recent_decisions(user=user)[:20]),
-            "mine": list(selectors.my_assessments(user=user)[:10]),
+            "queue": queue,
+            "recent": recent,
+            "mine": mine,
             "concentration": selectors.concentration(user=user),
             "group_concentration": selectors.group_concentration(user=user),
             "may_set_limit": policy.can_set_limit(user),
@@ -83,7 +87,7 @@ def desk(request):
             "may_watch": watchlist.may_edit(user),
             "watch_form": WatchListForm(auto_id=False),
             "alert_counts": selectors.alert_counts(user=user),
-            "alerts": list(selectors.alert_list(user=user, status="current")[:10]),
+            "alerts": selectors.desk_alerts(user=user),
             "override_rates": override_rates.desk_override_rates(user=user),
             "settings": settings,
             "tz": user_zone(user),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -117,7 +118,7 @@ class Proposal:
             codes.append("rating")
         return codes
 
-    @property
+    @cached_property  # shown twice a row on the desk (the cell and the reason field)
     def why(self) -> str:
         parts = []
         if self.high_alerts:

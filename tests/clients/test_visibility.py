@@ -83,3 +83,22 @@ def test_removing_a_coverage_team_member_takes_the_client_away(bank, book, api_f
         admin_api.delete(f"/api/v1/clients/{book.sibling.pk}/team/{member.pk}/").status_code == 204
     )
     assert api_for(sibling_rm).get(f"/api/v1/clients/{book.sibling.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("role", EXPECTED)
+def test_client_rows_through_the_join_applies_the_same_rule(bank, book, role):
+    """``client_rows(join=True)`` (the rule on each row's client, for the risk
+    desk's short lists) keeps exactly the rows the semi-join keeps."""
+    from clients.access import client_rows
+    from clients.models import Holding
+    from tests.clients.portfolio_helpers import make_holding
+
+    for key in [*sorted(ALL_OURS), "foreign"]:
+        make_holding(getattr(book, key))
+    user = bank.users()[role]
+    with bank.scope():
+        semi = client_rows(Holding.objects.all(), user=user)
+        joined = client_rows(Holding.objects.all(), user=user, join=True)
+        names = {h.client.name for h in semi.select_related("client")}
+        assert {h.client.name for h in joined.select_related("client")} == names
+    assert names == _names(book, EXPECTED[role])

@@ -278,7 +278,7 @@ def test_the_desk_panel_keeps_the_desk_query_count_flat(
     assert min(10, 2 * n) <= len(r.context["calendar"]) <= 10
 
 
-@pytest.mark.parametrize("limit", [1, 3, 10])
+@pytest.mark.parametrize("limit", [1, 3, 10, 12])
 def test_the_desk_panel_is_the_first_rows_of_the_calendar(bank, limit):
     """The desk merges the first rows of each part; it must list exactly what
     the calendar lists first, across kinds and KYC levels."""
@@ -289,12 +289,29 @@ def test_the_desk_panel_is_the_first_rows_of_the_calendar(bank, limit):
     make_limit(bank, c, days=5)
     _collateral(bank, c, kind="deposit", valued_at=date(2025, 1, 1), next_revaluation_at=TODAY)
     _collateral(bank, c, kind="real_estate", valued_at=date(2024, 2, 1))
+    # real estate due on its next date (before the 12-month cap) and at its cap
+    # (the next date lies after it): the desk reads them from two parts
+    year_ago = _add_years(TODAY, -1)
+    _collateral(
+        bank,
+        c,
+        kind="real_estate",
+        valued_at=year_ago + timedelta(days=20),
+        next_revaluation_at=TODAY + timedelta(days=2),
+    )
+    _collateral(
+        bank,
+        c,
+        kind="real_estate",
+        valued_at=year_ago + timedelta(days=10),
+        next_revaluation_at=TODAY + timedelta(days=200),
+    )
     with tenant_scope(bank.tenant):
         desk = calendar.desk_calendar(user=bank.risk_officer, limit=limit)
         page = calendar.review_calendar(
             user=bank.risk_officer, due_before=TODAY + timedelta(days=30)
         )[:limit]
-    assert len(page) == min(limit, 9)  # nine items fall due in the window
+    assert len(page) == min(limit, 11)  # eleven items fall due in the window
     assert [(i.kind, i.item_id, i.due_on) for i in desk] == [
         (i.kind, i.item_id, i.due_on) for i in page
     ]

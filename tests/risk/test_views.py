@@ -175,3 +175,23 @@ def test_desk_query_count_is_flat(bank, web_for, django_assert_max_num_queries, 
         r = web.get(reverse("risk:desk"))
     assert r.status_code == 200
     assert len(r.context["concentration"]) == min(n, 20)
+
+
+def test_the_desk_names_who_proposed_and_who_decided(bank, web_for):
+    """The short lists load their people in one query (``with_people``): the
+    queue names the author, recent decisions the approver, "My assessments"
+    the approver's username."""
+    with bank.scope():
+        bank.rm.first_name, bank.rm.last_name = "Lan", "Zhou"
+        bank.rm.save(update_fields=["first_name", "last_name"])
+    make_assessment(bank, make_client(bank), status="submitted")
+    make_assessment(bank, make_client(bank), author=bank.branch_head, status="approved")
+    html = web_for(bank.risk_officer).get(reverse("risk:desk")).content.decode()
+    queue = html.split('data-testid="approval-queue"')[1].split("</section>")[0]
+    assert "Lan Zhou" in queue
+    recent = html.split('data-testid="recent-decisions"')[1].split("</section>")[0]
+    officer = bank.risk_officer.get_full_name() or bank.risk_officer.username
+    assert officer in recent
+    mine = web_for(bank.branch_head).get(reverse("risk:desk")).content.decode()
+    mine = mine.split('data-testid="my-assessments"')[1].split("</section>")[0]
+    assert bank.risk_officer.username in mine
