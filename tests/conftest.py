@@ -68,14 +68,28 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 def _flush_as_owner(self, sql_list):
     """Transactional tests empty the tables between tests with TRUNCATE, which the
-    application role may not run: the owner does it."""
-    conn = owner_connection()
-    try:
-        with conn, conn.cursor() as cursor:
-            for sql in sql_list:
-                cursor.execute(sql)
-    finally:
-        conn.close()
+    application role may not run: the owner does it. A browser test's live
+    server can still be answering a last request (a favicon, a redirect the
+    page did not wait for) when the test ends; TRUNCATE then deadlocks with
+    it and PostgreSQL picks one: the flush is retried once that request is
+    done."""
+    import time
+
+    import psycopg2.errors
+
+    for attempt in range(5):
+        conn = owner_connection()
+        try:
+            with conn, conn.cursor() as cursor:
+                for sql in sql_list:
+                    cursor.execute(sql)
+            return
+        except psycopg2.errors.DeadlockDetected:
+            if attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+        finally:
+            conn.close()
 
 
 @pytest.fixture(scope="session")
