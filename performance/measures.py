@@ -148,8 +148,14 @@ def revenue_rate_case(rates: dict[str, Decimal], days: int) -> Case:
     )
 
 
+def revenue_days(start: datetime, until: datetime) -> int:
+    """Days of the period the holdings' revenue is counted for (a started day counts)."""
+    span = until - start
+    return max(span.days + (1 if span % timedelta(days=1) else 0), 0)
+
+
 def _revenue(out: Components, start: datetime, until: datetime, rates) -> None:
-    days = max((until - start).days + (1 if (until - start) % timedelta(days=1) else 0), 0)
+    days = revenue_days(start, until)
     holdings = Holding.objects.filter(client__lifecycle__in=("active", "dormant"))
     amount = base_currency("balance") * revenue_rate_case(rates, days)
     _both(

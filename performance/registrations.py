@@ -18,11 +18,32 @@ EVENTS = {
 
 
 def register() -> None:
+    from tenancy.administration import register_manage_tile
     from tenancy.audit_display import AuditObject, register_audit_events
+    from tenancy.layout import register_nav_item
+    from tenancy.models import Role
+    from tenancy.my_day import register_my_day_section
     from tenancy.schedules import register_schedule
 
     from . import tasks  # noqa: F401  (registers the Celery tasks)
+    from .sections import my_day_context
 
+    # RMs reach their scorecard from My day (their menu stays three items)
+    register_nav_item(
+        order=60,
+        url_name="performance:dashboard",
+        label=_("Performance"),
+        roles=(Role.ADMIN, Role.BRANCH_HEAD),
+    )
+    register_manage_tile(
+        order=75,
+        url_name="performance:settings",
+        title=_("KPI weights"),
+        text=_(
+            "Weights of the four dimensions, KPI floors and targets, the guardrail, closing a month."
+        ),
+    )
+    register_my_day_section(order=40, template="performance/_my_day.html", context=my_day_context)
     register_audit_events(
         app="performance",
         events=EVENTS,
