@@ -25,7 +25,7 @@ DEFAULT_DEFINITIONS: tuple[tuple, ...] = (
     (Measure.CSAT_PCT, Basis.PERIOD, Dimension.SATISFACTION, "60", "90", None, 1),
     (Measure.RETENTION_RATE, Basis.PERIOD, Dimension.LOYALTY, "90", "100", None, 1),
     (Measure.AUM_GROWTH_PCT, Basis.DAILY_AVERAGE, Dimension.LOYALTY, "-2", "2", "5", 1),
-    (Measure.REVENUE_PER_CLIENT, Basis.PERIOD, Dimension.PROFIT, "0", "5000", "10000", 1),
+    (Measure.REVENUE_PER_CLIENT, Basis.PERIOD, Dimension.PROFIT, "0", "1000", "1500", 1),
     (Measure.REVIEWS_OVERDUE_PCT, Basis.PERIOD, Dimension.RISK, "20", "0", None, 1),
     (Measure.KYC_OVERDUE_PCT, Basis.PERIOD, Dimension.RISK, "20", "0", None, 1),
     (Measure.ALERTS_WITHIN_SLA_PCT, Basis.PERIOD, Dimension.RISK, "50", "100", None, 1),

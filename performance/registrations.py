@@ -20,12 +20,14 @@ EVENTS = {
 def register() -> None:
     from tenancy.administration import register_manage_tile
     from tenancy.audit_display import AuditObject, register_audit_events
+    from tenancy.demo import register_seeder
     from tenancy.layout import register_nav_item
     from tenancy.models import Role
     from tenancy.my_day import register_my_day_section
     from tenancy.schedules import register_schedule
 
     from . import tasks  # noqa: F401  (registers the Celery tasks)
+    from .demo import seed_performance
     from .sections import my_day_context
 
     # RMs reach their scorecard from My day (their menu stays three items)
@@ -59,3 +61,4 @@ def register() -> None:
         task="performance.tasks.kpi_snapshot_sweep",
         crontab="0 21 * * *",  # 05:00 in China (UTC+8), after the points and risk jobs
     )
+    register_seeder(order=90, seeder=seed_performance)

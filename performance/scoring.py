@@ -26,8 +26,10 @@ def _num(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def measures_from(c: dict, *, aum_days: int, prev_days: int) -> dict:
-    """The measures of one subject from its summed components ``c``."""
+def measures_from(c: dict, *, aum_days: int, prev_days: int, pace: Decimal = Decimal(1)) -> dict:
+    """The measures of one subject from its summed components ``c``. ``pace``
+    turns the revenue so far into the month's pace (days of the month ÷ days
+    counted): ``revenue_per_client`` compares a month in progress with a whole one."""
     g = lambda name: Decimal(c.get(name, 0) or 0)  # noqa: E731
     nps = None
     if g("nps_n"):
@@ -56,7 +58,7 @@ def measures_from(c: dict, *, aum_days: int, prev_days: int) -> dict:
         if deposits_avg is None
         else str(deposits_avg.quantize(CENTS)),
         "revenue": str(revenue),
-        "revenue_per_client": str((revenue / clients).quantize(CENTS)) if clients else None,
+        "revenue_per_client": str((revenue * pace / clients).quantize(CENTS)) if clients else None,
         "reviews_overdue": int(g("reviews_overdue")),
         "reviews_overdue_pct": _num(_pct(g("reviews_overdue"), clients)),
         "kyc_overdue": int(g("kyc_overdue")),

@@ -187,10 +187,12 @@ def compute(period: str, *, now: datetime | None = None) -> list[KpiSnapshot]:
     tenant = Tenant.objects.only("id", "name").get(pk=require_tenant_id())
     subjects.append((Scope.TENANT, tenant.pk, tenant.name, whole))
 
+    counted = m.revenue_days(start, min(end, as_of))
+    pace = Decimal(m.revenue_days(start, end)) / counted if counted else Decimal(1)
     computed_at = timezone.now()
     rows = []
     for scope, subject_id, name, c in subjects:
-        measured = measures_from(c, aum_days=aum_days, prev_days=prev_days)
+        measured = measures_from(c, aum_days=aum_days, prev_days=prev_days, pace=pace)
         dims, total, per_kpi = scorecard(measured, definitions, weights, forbidden)
         rows.append(
             KpiSnapshot(
