@@ -22,7 +22,11 @@ pytestmark = pytest.mark.django_db
 
 def _ctx(bank):
     return SeedContext(
-        tenant=bank.tenant, seed=7, clients=4, interactions=0, rng=random.Random(7),
+        tenant=bank.tenant,
+        seed=7,
+        clients=4,
+        interactions=0,
+        rng=random.Random(7),
         branches=[bank.head_office, bank.region, bank.branch, bank.sibling_branch],
         staff={Role.ADMIN: [bank.admin], Role.RM: [bank.rm, bank.other_rm]},
     )
