@@ -7,5 +7,6 @@ app_name = "performance"
 urlpatterns: list = [
     path("", views.dashboard, name="dashboard"),
     path("drill/<slug:measure>/", views.drill, name="drill"),
+    path("export/", views.export, name="export"),
     path("settings/", views.settings_edit, name="settings"),
 ]

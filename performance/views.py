@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from tenancy.models import Role
 from tenancy.timezones import user_zone
 from tenancy.views import role_required
 
-from . import periods, selectors, services
+from . import exports, periods, selectors, services
 from .charts import bar_chart, sparkline
 from .config import definition_list, guardrail_rules, kpi_settings
 from .drill import DRILLS, drill_rows
@@ -154,6 +154,23 @@ def drill(request, measure: str):
             "tz": user_zone(user),
         },
     )
+
+
+@role_required(*STAFF)
+@require_GET
+def export(request):
+    """The scorecard table the viewer sees as CSV (audited)."""
+    user = request.user
+    period = _period(request)
+    scope = request.GET.get("view", "")
+    if user.role == Role.RM or scope not in (Scope.RM, Scope.BRANCH):
+        scope = Scope.RM if user.role in (Role.RM, Role.BRANCH_HEAD) else Scope.BRANCH
+    text = exports.scorecard_csv(
+        user=user, period=period, scope=scope, ip_address=request.META.get("REMOTE_ADDR")
+    )
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kpi-{scope}-{period}.csv"'
+    return response
 
 
 # --- settings (admins) ----------------------------------------------------------------

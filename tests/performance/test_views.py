@@ -243,3 +243,98 @@ def test_drill_leaves_out_a_client_the_viewer_no_longer_sees(bank, web_for):
     assert mine.status_code == 200 and list(mine.context["page"].object_list) == []
     head = _drill(web_for(bank.branch_head), "detractors", "rm", bank.rm.pk, period)
     assert [r.client.name for r in head.context["page"].object_list] == ["Moved Away"]
+
+
+def test_csv_export_is_what_the_viewer_sees_and_audited(scored, web_for):
+    from tenancy.models import AuditEvent
+
+    response = web_for(scored.branch_head).get("/performance/export/")
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("period,scope,subject,subject_name,rank,total")
+    assert len(lines) == 1 + 2  # the two RMs of the subtree
+    assert "a_far_rm" not in text
+    with tenant_scope(scored.tenant):
+        event = AuditEvent.objects.get(action="performance.exported")
+        assert event.data["rows"] == 2 and event.actor_id == scored.branch_head.pk
+
+
+def test_rm_export_is_their_own_row(scored, web_for):
+    text = web_for(scored.rm).get("/performance/export/?view=branch").content.decode("utf-8-sig")
+    assert len(text.strip().splitlines()) == 2
+
+
+def test_settings_page_is_for_admins(bank, web_for):
+    assert web_for(bank.admin).get("/performance/settings/").status_code == 200
+    for role in ("branch_head", "rm", "risk_officer", "compliance"):
+        assert web_for(getattr(bank, role)).get("/performance/settings/").status_code == 403
+
+
+def test_settings_refuses_a_deposit_kpi_with_the_reason(bank, web_for):
+    from django.utils import translation
+
+    web = web_for(bank.admin)
+    with translation.override("en"):
+        response = web.post(
+            "/performance/settings/",
+            {
+                "action": "definition",
+                "measure": "deposit_balance",
+                "basis": "point_in_time",
+                "dimension": "loyalty",
+                "floor": "0",
+                "target": "100",
+                "weight": "1",
+                "active": "on",
+            },
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "存款偏离度" in html or "deposit deviation" in html
+    with tenant_scope(bank.tenant):
+        from performance.models import KpiDefinition
+
+        assert not KpiDefinition.objects.filter(measure="deposit_balance").exists()
+
+
+def test_settings_saves_weights(bank, web_for):
+    web = web_for(bank.admin)
+    response = web.post(
+        "/performance/settings/",
+        {"action": "weights", "satisfaction": "40", "loyalty": "20", "profit": "20", "risk": "20"},
+    )
+    assert response.status_code == 302
+    with tenant_scope(bank.tenant):
+        from performance.config import kpi_settings
+
+        assert kpi_settings().weights()["satisfaction"] == 40
+    bad = web.post(
+        "/performance/settings/",
+        {"action": "weights", "satisfaction": "50", "loyalty": "20", "profit": "20", "risk": "20"},
+    )
+    assert bad.status_code == 200  # shown again with the error
+
+
+def test_settings_closes_and_corrects_a_month(bank, web_for):
+    from performance.models import KpiPeriodClose, KpiSnapshot
+
+    with tenant_scope(bank.tenant):
+        previous = periods.shift(periods.current_period(), -1)
+    run(bank, previous)
+    web = web_for(bank.admin)
+    assert (
+        web.post("/performance/settings/", {"action": "close", "period": previous}).status_code
+        == 302
+    )
+    assert (
+        web.post(
+            "/performance/settings/",
+            {"action": "correct", "period": previous, "reason": "late data"},
+        ).status_code
+        == 302
+    )
+    with tenant_scope(bank.tenant):
+        assert KpiPeriodClose.objects.filter(period=previous).exists()
+        assert KpiSnapshot.objects.filter(period=previous, version=2, is_current=True).count() == 7
