@@ -24,6 +24,9 @@ WHO = {
     "/manage/branches/": {"admin"},
     "/manage/audit/": {"admin", "compliance"},
     "/risk/": {"admin", "branch_head", "risk_officer", "compliance"},
+    "/performance/": ALL,
+    "/performance/export/": ALL,
+    "/performance/settings/": {"admin"},
 }
 
 
