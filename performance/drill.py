@@ -47,8 +47,13 @@ DRILLS = {
 }
 
 
-def _subtree_path(branch_id: int) -> str | None:
-    return Branch.objects.filter(pk=branch_id).values_list("path", flat=True).first()
+def _subtree_ids(branch_id: int) -> list[int]:
+    """The branch and its sub-branches, read first (one small query) so the
+    planner sees a literal list rather than a subquery it cannot estimate."""
+    path = Branch.objects.filter(pk=branch_id).values_list("path", flat=True).first()
+    if path is None:
+        return []
+    return list(Branch.objects.filter(path__startswith=path).values_list("pk", flat=True))
 
 
 def attribution_q(scope: str, subject_id: int, *, manager: str, branch: str) -> Q:
@@ -57,10 +62,7 @@ def attribution_q(scope: str, subject_id: int, *, manager: str, branch: str) -> 
     if scope == Scope.RM:
         return Q(**{manager: subject_id})
     if scope == Scope.BRANCH:
-        path = _subtree_path(subject_id)
-        if path is None:
-            return Q(pk__in=[])
-        return Q(**{f"{branch}__in": Branch.objects.filter(path__startswith=path).values("pk")})
+        return Q(**{f"{branch}__in": _subtree_ids(subject_id)})
     return Q()
 
 
@@ -125,15 +127,12 @@ def top_revenue(*, user, scope, subject_id, period, now, rates) -> QuerySet:
 
 def reviews_overdue(*, user, scope, subject_id, period, now) -> QuerySet:
     day = _as_of(period, now).date()
-    qs = ClientRating.objects.filter(
-        attribution_q(
-            scope, subject_id, manager="client__dedicated_manager_id", branch="client__branch_id"
-        ),
-        client__lifecycle="active",
-        next_review_at__lt=day,
+    clients = visible_clients(user).filter(
+        attribution_q(scope, subject_id, manager="dedicated_manager_id", branch="branch_id"),
+        lifecycle="active",
     )
     return (
-        client_rows(qs, user=user)
+        ClientRating.objects.filter(client__in=clients.values("pk"), next_review_at__lt=day)
         .select_related("client")
         .only("id", "rating", "next_review_at", "client__id", "client__name")
         .order_by("next_review_at", "id")
@@ -141,12 +140,14 @@ def reviews_overdue(*, user, scope, subject_id, period, now) -> QuerySet:
 
 
 def followups_overdue(*, user, scope, subject_id, period, now) -> QuerySet:
-    qs = FollowUp.objects.filter(
-        attribution_q(scope, subject_id, manager="assignee_id", branch="client__branch_id"),
-        followups_overdue_q(_as_of(period, now)),
-    )
+    clients = visible_clients(user)
+    rows = FollowUp.objects.filter(followups_overdue_q(_as_of(period, now)))
+    if scope == Scope.RM:
+        rows = rows.filter(assignee_id=subject_id)
+    elif scope == Scope.BRANCH:
+        clients = clients.filter(branch_id__in=_subtree_ids(subject_id))
     return (
-        client_rows(qs, user=user)
+        rows.filter(client__in=clients.values("pk"))
         .select_related("client", "assignee")
         .annotate(note_hidden=followup_note_hidden(user))
         .only(
