@@ -338,3 +338,18 @@ def test_settings_closes_and_corrects_a_month(bank, web_for):
     with tenant_scope(bank.tenant):
         assert KpiPeriodClose.objects.filter(period=previous).exists()
         assert KpiSnapshot.objects.filter(period=previous, version=2, is_current=True).count() == 7
+
+
+def test_followup_drill_lists_only_clients_the_viewer_sees(bank, web_for):
+    """A follow-up assigned to the RM on a colleague's client counts for the
+    RM, but the RM's drill-down does not open a client it cannot see."""
+    theirs = make_client(bank, manager=bank.other_rm, name="Colleague's Client")
+    make_followup(
+        theirs, bank.rm, note="call back", due_at=timezone.now() - timezone.timedelta(days=1)
+    )
+    run(bank)
+    period = _current(bank)
+    mine = _drill(web_for(bank.rm), "followups_overdue", "rm", bank.rm.pk, period)
+    assert mine.status_code == 200 and list(mine.context["page"].object_list) == []
+    head = _drill(web_for(bank.branch_head), "followups_overdue", "rm", bank.rm.pk, period)
+    assert [f.client.name for f in head.context["page"].object_list] == ["Colleague's Client"]
