@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tenancy.context import scope_memo
 from tenancy.timezones import tenant_zone
 
 PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -42,14 +43,22 @@ def last_day(period: str) -> date:
 
 def bounds(period: str, tz=None) -> tuple[datetime, datetime]:
     """[start, end) of the month as aware datetimes in the tenant's zone."""
-    tz = tz or tenant_zone()
+    tz = tz or _zone()
     start = datetime.combine(first_day(period), time.min, tzinfo=tz)
     end = datetime.combine(first_day(shift(period, 1)), time.min, tzinfo=tz)
     return start, end
 
 
+def _zone():
+    """The tenant's zone, read once per scope."""
+    memo = scope_memo()
+    if "performance_zone" not in memo:
+        memo["performance_zone"] = tenant_zone()
+    return memo["performance_zone"]
+
+
 def today_local(now: datetime | None = None, tz=None) -> date:
-    return timezone.localtime(now or timezone.now(), tz or tenant_zone()).date()
+    return timezone.localtime(now or timezone.now(), tz or _zone()).date()
 
 
 def current_period(now: datetime | None = None) -> str:

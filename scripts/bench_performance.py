@@ -22,7 +22,10 @@ from tenancy.models import Tenant, User
 RUNS = 40
 tenant = Tenant.objects.get(slug="demo")
 with tenant_scope(tenant):
-    users = {u.username: u for u in User.objects.filter(username__in=["demo_rm", "demo_head", "demo_admin"])}
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=["demo_rm", "demo_head", "demo_admin"])
+    }
     period = periods.current_period()
     head = users["demo_head"]
     branch_id = head.branch_id
@@ -34,9 +37,21 @@ CASES = [
     ("dashboard: every RM of the bank", "demo_admin", "/performance/?view=rm"),
     ("RM scorecard explained", "demo_rm", "/performance/"),
     ("drill: detractors of the branch", "demo_head", f"/performance/drill/detractors/?{drill}"),
-    ("drill: overdue follow-ups of the branch", "demo_head", f"/performance/drill/followups_overdue/?{drill}"),
-    ("drill: overdue reviews of the branch", "demo_head", f"/performance/drill/reviews_overdue/?{drill}"),
-    ("drill: lost key clients of the branch", "demo_head", f"/performance/drill/lost_clients/?{drill}"),
+    (
+        "drill: overdue follow-ups of the branch",
+        "demo_head",
+        f"/performance/drill/followups_overdue/?{drill}",
+    ),
+    (
+        "drill: overdue reviews of the branch",
+        "demo_head",
+        f"/performance/drill/reviews_overdue/?{drill}",
+    ),
+    (
+        "drill: lost key clients of the branch",
+        "demo_head",
+        f"/performance/drill/lost_clients/?{drill}",
+    ),
     ("drill: top revenue of the branch", "demo_head", f"/performance/drill/top_revenue/?{drill}"),
 ]
 for label, username, url in CASES:
@@ -52,4 +67,6 @@ for label, username, url in CASES:
         assert response.status_code == 200
     times.sort()
     p95 = times[int(len(times) * 0.95) - 1]
-    print(f"{label:45} {username:11} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  {len(ctx.captured_queries)} queries")
+    print(
+        f"{label:45} {username:11} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  {len(ctx.captured_queries)} queries"
+    )
