@@ -28,7 +28,7 @@ from .models import (
     KpiSettings,
     KpiSnapshot,
 )
-from .snapshots import correction_rows, period_is_closed
+from .snapshots import correction_rows, period_is_closed, snapshot_lock
 
 
 def can_configure(user) -> bool:
@@ -201,6 +201,7 @@ def period_close(*, user, period: str) -> KpiPeriodClose:
     if period >= periods.current_period():
         raise ValidationError({"period": [_("Only a month that has ended can be closed.")]})
     with transaction.atomic():
+        snapshot_lock()
         if period_is_closed(period):
             raise ValidationError({"period": [_("This period is closed already.")]})
         if not KpiSnapshot.objects.filter(period=period).exists():
@@ -223,7 +224,8 @@ def snapshot_correct(*, user, period: str, reason: str) -> int:
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Say why the period is corrected.")]})
     with transaction.atomic():
-        if not KpiPeriodClose.objects.select_for_update().filter(period=period).exists():
+        snapshot_lock()
+        if not KpiPeriodClose.objects.filter(period=period).exists():
             raise ValidationError(
                 {"period": [_("Only a closed period is corrected; an open one is recomputed.")]}
             )

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clients.access import tenant_clients
 from tenancy.context import require_tenant_id
@@ -33,6 +35,19 @@ from .models import DailyAum, KeyClientBase, KpiPeriodClose, KpiSnapshot, Scope
 from .scoring import measures_from, scorecard
 
 SCORE_FIELDS = ("satisfaction", "loyalty", "profit", "risk", "total")
+SNAPSHOT_LOCK = 71_000_110  # pg_advisory_xact_lock(class, tenant id): one KPI writer per tenant
+
+
+def snapshot_lock() -> None:
+    """Serialise the writers of a tenant's snapshots for the rest of the
+    transaction — a run, closing a month, correcting one — so a month closed
+    while a run computes it is never overwritten after the close, and two
+    runs do not interleave. PostgreSQL only (SQLite has one writer anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [SNAPSHOT_LOCK, require_tenant_id()]
+            )
 
 
 @dataclass
@@ -252,13 +267,15 @@ def snapshot_run(period: str | None = None, *, now: datetime | None = None) -> R
     now = now or timezone.now()
     period = period or periods.current_period(now)
     periods.parse_period(period)
+    if period > periods.current_period(now):
+        raise ValidationError({"period": [_("This month has not started yet.")]})
     with transaction.atomic():
+        snapshot_lock()
         if period_is_closed(period):
             return RunResult(period=period, rows=0, frozen=True)
         if period == periods.current_period(now):
             daily_aum_record(periods.today_local(now))
-        if period <= periods.current_period(now):
-            key_client_base_record(period)
+        key_client_base_record(period)
         rows = compute(period, now=now)
         KpiSnapshot.objects.bulk_create(
             rows,

@@ -298,3 +298,15 @@ def test_snapshot_dates_use_the_tenant_zone():
     assert periods.last_day("2024-02") == date(2024, 2, 29)
     assert periods.last_periods("2026-02", 3) == ["2025-12", "2026-01", "2026-02"]
     assert timedelta(0) == timedelta(0)
+
+
+def test_a_month_not_started_is_refused(bank):
+    from django.core.exceptions import ValidationError
+    from django.core.management.base import CommandError
+
+    with pytest.raises(ValidationError):
+        run(bank, "2026-08", now=AFTER_JUNE)
+    with pytest.raises(CommandError):
+        call_command("kpi_snapshot", "--tenant", bank.tenant.slug, "--period", "2999-01")
+    with pytest.raises(CommandError):
+        call_command("kpi_snapshot", "--period", "2026-13")

@@ -32,8 +32,11 @@ class Command(BaseCommand):
                 raise CommandError(f"No tenant with slug {opts['tenant']!r}.")
         for tenant in tenants:
             started = time.monotonic()
-            with tenant_scope(tenant):
-                result = snapshot_run(opts["period"] or None)
+            try:
+                with tenant_scope(tenant):
+                    result = snapshot_run(opts["period"] or None)
+            except ValidationError as exc:
+                raise CommandError(f"--period: {'; '.join(exc.messages)}") from None
             elapsed = time.monotonic() - started
             if result.frozen:
                 self.stdout.write(
