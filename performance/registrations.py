@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 EVENTS = {
     "performance.weights_updated": _("KPI weights changed"),
+    "performance.rates_updated": _("KPI revenue rates or alert SLAs changed"),
     "performance.definition_created": _("KPI added"),
     "performance.definition_updated": _("KPI changed"),
     "performance.guardrail_added": _("KPI guardrail rule added"),

@@ -20,6 +20,8 @@ from tenancy.models import Role
 from . import periods
 from .config import guardrail_refusal, kpi_settings
 from .models import (
+    DEFAULT_ALERT_SLA_DAYS,
+    DEFAULT_REVENUE_RATES,
     MEASURE_BASES,
     WEIGHTED_DIMENSIONS,
     KpiDefinition,
@@ -78,6 +80,46 @@ def kpi_weights_update(*, user, weights: dict) -> KpiSettings:
             actor=user,
             target=row,
             data={"before": before, "after": row.weights()},
+        )
+    return row
+
+
+def kpi_rates_update(*, user, rates: dict, sla_days: dict) -> KpiSettings:
+    """Set the revenue rate per product category (% a year, 0–100) and the
+    alert SLA per severity (days, 1–365); a bad value is a 400 naming
+    ``rate_<category>`` or ``sla_<severity>``."""
+    _require_admin(user)
+    errors: dict[str, list[str]] = {}
+    clean_rates: dict[str, str] = {}
+    for category in DEFAULT_REVENUE_RATES:
+        value = _decimal(rates.get(category), f"rate_{category}", errors)
+        if value is not None and not Decimal(0) <= value <= Decimal(100):
+            errors[f"rate_{category}"] = [_("A rate from 0 to 100.")]
+        elif value is not None:
+            clean_rates[category] = str(value.quantize(Decimal("0.01")))
+    clean_sla: dict[str, int] = {}
+    for severity in DEFAULT_ALERT_SLA_DAYS:
+        value = sla_days.get(severity)
+        try:
+            days = int(value)
+        except (TypeError, ValueError):
+            days = None
+        if days is None or not 1 <= days <= 365:
+            errors[f"sla_{severity}"] = [_("A whole number of days from 1 to 365.")]
+        else:
+            clean_sla[severity] = days
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        row = KpiSettings.objects.select_for_update().first() or kpi_settings()
+        before = {"rates": row.revenue_rates, "sla": row.alert_sla_days}
+        row.revenue_rates, row.alert_sla_days = clean_rates, clean_sla
+        row.save()
+        audit_record(
+            action="performance.rates_updated",
+            actor=user,
+            target=row,
+            data={"before": before, "after": {"rates": clean_rates, "sla": clean_sla}},
         )
     return row
 

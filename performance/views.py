@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from clients.models import ProductCategory
+from risk.models import Severity
 from tenancy.models import Role
 from tenancy.timezones import user_zone
 from tenancy.views import role_required
@@ -25,7 +27,14 @@ from .charts import bar_chart, sparkline
 from .config import definition_list, guardrail_rules, kpi_settings
 from .drill import DRILLS, drill_rows
 from .explain import explain
-from .models import Dimension, KpiDefinition, KpiPeriodClose, Scope
+from .models import (
+    DEFAULT_ALERT_SLA_DAYS,
+    DEFAULT_REVENUE_RATES,
+    Dimension,
+    KpiDefinition,
+    KpiPeriodClose,
+    Scope,
+)
 
 STAFF = (Role.ADMIN, Role.BRANCH_HEAD, Role.RM, Role.RISK_OFFICER, Role.COMPLIANCE)
 WIDE = (Role.ADMIN, Role.RISK_OFFICER, Role.COMPLIANCE)
@@ -200,6 +209,8 @@ def settings_edit(request):
         "performance/settings.html",
         {
             "weights": settings.weights(),
+            "rates": [(c, label, settings.rates()[c]) for c, label in ProductCategory.choices],
+            "sla": [(v, label, settings.sla_days()[v]) for v, label in Severity.choices],
             "definitions": list(definition_list()),
             "rules": guardrail_rules(),
             "closed": list(KpiPeriodClose.objects.order_by("-period")[:24]),
@@ -224,6 +235,8 @@ def _field_label(field: str) -> str:
         "period": _("Period"),
         "reason": _("Reason"),
         "reason_zh": _("Reason (Simplified Chinese)"),
+        **{f"rate_{c}": label for c, label in ProductCategory.choices},
+        **{f"sla_{v}": label for v, label in Severity.choices},
     }.get(field, field)
 
 
@@ -242,6 +255,12 @@ def _apply(action: str, request) -> None:
             weights={
                 d: _int_or_none(post.get(d)) for d in ("satisfaction", "loyalty", "profit", "risk")
             },
+        )
+    elif action == "rates":
+        services.kpi_rates_update(
+            user=user,
+            rates={c: post.get(f"rate_{c}") for c in DEFAULT_REVENUE_RATES},
+            sla_days={v: post.get(f"sla_{v}") for v in DEFAULT_ALERT_SLA_DAYS},
         )
     elif action == "definition":
         definition = None

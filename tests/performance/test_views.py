@@ -353,3 +353,37 @@ def test_followup_drill_lists_only_clients_the_viewer_sees(bank, web_for):
     assert mine.status_code == 200 and list(mine.context["page"].object_list) == []
     head = _drill(web_for(bank.branch_head), "followups_overdue", "rm", bank.rm.pk, period)
     assert [f.client.name for f in head.context["page"].object_list] == ["Colleague's Client"]
+
+
+def test_settings_saves_revenue_rates_and_slas(bank, web_for):
+    from performance.config import kpi_settings
+    from tenancy.models import AuditEvent
+
+    body = {
+        "action": "rates",
+        **{
+            f"rate_{c}": "1.00"
+            for c in (
+                "deposit",
+                "loan",
+                "wealth",
+                "fund",
+                "insurance",
+                "bond",
+                "trust",
+                "precious_metal",
+            )
+        },
+        "sla_high": "1",
+        "sla_medium": "3",
+        "sla_low": "7",
+    }
+    web = web_for(bank.admin)
+    assert web.post("/performance/settings/", {**body, "rate_fund": "2.5"}).status_code == 302
+    with tenant_scope(bank.tenant):
+        s = kpi_settings()
+        assert str(s.rates()["fund"]) == "2.50" and s.sla_days()["high"] == 1
+        assert AuditEvent.objects.filter(action="performance.rates_updated").exists()
+    assert web.post("/performance/settings/", {**body, "rate_fund": "300"}).status_code == 200
+    with tenant_scope(bank.tenant):
+        assert str(kpi_settings().rates()["fund"]) == "2.50"
