@@ -310,3 +310,43 @@ def test_a_month_not_started_is_refused(bank):
         call_command("kpi_snapshot", "--tenant", bank.tenant.slug, "--period", "2999-01")
     with pytest.raises(CommandError):
         call_command("kpi_snapshot", "--period", "2026-13")
+
+
+def test_a_run_is_set_based_its_query_count_does_not_grow_with_the_clients(bank):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UserFactory
+
+    def grow(n, start):
+        for i in range(n):
+            rm = UserFactory(
+                username=f"a_setrm_{start + i}", tenant=bank.tenant, role="rm", branch=bank.branch
+            )
+            c = make_client(bank, manager=rm)
+            answered(bank, c, i % 11, at=IN_JUNE)
+            make_holding(c, balance="1000", kind="fund")
+
+    def count():
+        run(bank, JUNE, now=AFTER_JUNE)  # the first run of the month records the base
+        with CaptureQueriesContext(connection) as ctx:
+            run(bank, JUNE, now=AFTER_JUNE)
+        return len(ctx.captured_queries)
+
+    grow(2, 0)
+    small = count()
+    grow(20, 2)
+    assert count() == small
+
+
+def test_the_nightly_task_fans_out_per_tenant(bank, other_bank):
+    from performance.tasks import kpi_snapshot_sweep
+
+    make_client(bank)
+    make_client(other_bank)
+    assert kpi_snapshot_sweep.delay().get() == 2  # eager in tests: one task per tenant
+    for b in (bank, other_bank):
+        with tenant_scope(b.tenant):
+            rows = KpiSnapshot.objects.all()
+            assert rows.count() == 7
+            assert set(rows.values_list("tenant_id", flat=True)) == {b.tenant.pk}
