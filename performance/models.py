@@ -13,17 +13,18 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tenancy.models import TenantOwnedModel
 
 
 class Dimension(models.TextChoices):
-    SATISFACTION = "satisfaction", _("Satisfaction")
-    LOYALTY = "loyalty", _("Loyalty")
+    SATISFACTION = "satisfaction", pgettext_lazy("kpi", "Satisfaction")
+    LOYALTY = "loyalty", pgettext_lazy("kpi", "Loyalty")
     PROFIT = "profit", _("Profit contribution")
     RISK = "risk", _("Risk control")
     # shown beside the four; weighted only when a tenant moves a KPI into one of them
-    ACTIVITY = "activity", _("Activity")
+    ACTIVITY = "activity", pgettext_lazy("kpi", "Activity")
 
 
 WEIGHTED_DIMENSIONS = (Dimension.SATISFACTION, Dimension.LOYALTY, Dimension.PROFIT, Dimension.RISK)
@@ -156,7 +157,7 @@ class KpiDefinition(TenantOwnedModel):
         _("challenge target"), max_digits=18, decimal_places=2, null=True, blank=True
     )
     weight = models.IntegerField(_("weight within the dimension"), default=1)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("kpi", "active"), default=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -203,7 +204,7 @@ class KpiSnapshot(TenantOwnedModel):
 
     period = models.CharField(_("period"), max_length=7)  # YYYY-MM
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
-    subject_id = models.BigIntegerField(_("subject"))
+    subject_id = models.BigIntegerField(pgettext_lazy("kpi", "subject"))
     subject_name = models.CharField(_("name"), max_length=200, blank=True)
     version = models.IntegerField(_("version"), default=1)
     is_current = models.BooleanField(_("current version"), default=True)
@@ -286,7 +287,7 @@ class DailyAum(TenantOwnedModel):
 
     day = models.DateField(_("day"))
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
-    subject_id = models.BigIntegerField(_("subject"))
+    subject_id = models.BigIntegerField(pgettext_lazy("kpi", "subject"))
     aum = models.DecimalField(_("AUM"), max_digits=22, decimal_places=2)
     deposits = models.DecimalField(_("deposits"), max_digits=22, decimal_places=2)
 
