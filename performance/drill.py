@@ -19,6 +19,7 @@ from clients.models import Holding
 from clients.selectors.portfolio import base_currency
 from communications.models import FollowUp
 from communications.policy import followup_note_hidden
+from communications.selectors import comm_settings_get, revisit_overdue_q
 from loyalty.models import SurveyKind, SurveyResponse
 from risk.models import ClientRating
 from tenancy.models import Branch
@@ -43,6 +44,11 @@ DRILLS = {
         Drill("top_revenue", _("Top revenue"), "revenue"),
         Drill("reviews_overdue", _("Overdue rating reviews"), "reviews_overdue"),
         Drill("followups_overdue", _("Overdue follow-ups"), "followups_overdue"),
+        Drill(
+            "not_contacted",
+            _("Key clients not contacted within their cadence"),
+            "contacted_within_cadence_pct",
+        ),
     )
 }
 
@@ -166,7 +172,25 @@ def followups_overdue(*, user, scope, subject_id, period, now) -> QuerySet:
     )
 
 
+def not_contacted(*, user, scope, subject_id, period, now) -> QuerySet:
+    """The clients of a tier with a cadence overdue for a revisit (the
+    complement of ``contacted_within_cadence_pct``), least recently contacted first."""
+    cadences = comm_settings_get()
+    return (
+        visible_clients(user)
+        .filter(
+            attribution_q(scope, subject_id, manager="dedicated_manager_id", branch="branch_id"),
+            revisit_overdue_q(settings=cadences, now=_as_of(period, now)),
+            lifecycle="active",
+            tier__in=list(cadences.cadence_days()),
+        )
+        .only("id", "name", "tier", "last_contacted_at")
+        .order_by(F("last_contacted_at").asc(nulls_first=True), "id")
+    )
+
+
 READERS = {
+    "not_contacted": not_contacted,
     "detractors": detractors,
     "lost_clients": lost_clients,
     "reviews_overdue": reviews_overdue,

@@ -151,7 +151,7 @@ def test_followup_notes_behind_the_wall_stay_hidden(bank, web_for):
 
 
 @pytest.mark.parametrize(
-    "key", ["lost_clients", "top_revenue", "reviews_overdue", "followups_overdue"]
+    "key", ["lost_clients", "top_revenue", "reviews_overdue", "followups_overdue", "not_contacted"]
 )
 def test_every_drill_renders(scored, web_for, key):
     response = _drill(web_for(scored.admin), key, "branch", scored.region.pk, scored.period)
@@ -179,7 +179,7 @@ def _grow(bank, n):
         rm = UserFactory(
             username=f"a_grow_{bank.grown + i}", tenant=bank.tenant, role="rm", branch=bank.branch
         )
-        c = make_client(bank, manager=rm)
+        c = make_client(bank, manager=rm, tier="gold")
         answered(bank, c, i % 11)
         make_followup(c, rm, due_at=timezone.now() - timezone.timedelta(days=1))
     bank.grown += n
@@ -205,7 +205,15 @@ def test_dashboard_query_count_is_flat(bank, web_for, role):
 
 
 @pytest.mark.parametrize(
-    "key", ["detractors", "lost_clients", "top_revenue", "reviews_overdue", "followups_overdue"]
+    "key",
+    [
+        "detractors",
+        "lost_clients",
+        "top_revenue",
+        "reviews_overdue",
+        "followups_overdue",
+        "not_contacted",
+    ],
 )
 def test_drill_query_count_is_flat(bank, web_for, key):
     bank.grown = 0
@@ -387,3 +395,15 @@ def test_settings_saves_revenue_rates_and_slas(bank, web_for):
     assert web.post("/performance/settings/", {**body, "rate_fund": "300"}).status_code == 200
     with tenant_scope(bank.tenant):
         assert str(kpi_settings().rates()["fund"]) == "2.50"
+
+
+def test_not_contacted_lists_the_key_clients_overdue_for_a_revisit(bank, web_for):
+    from clients.models import Client
+
+    stale, fresh = make_client(bank, tier="gold", name="Stale"), make_client(bank, tier="gold")
+    with tenant_scope(bank.tenant):
+        Client.objects.filter(pk=fresh.pk).update(last_contacted_at=timezone.now())
+    run(bank)
+    response = _drill(web_for(bank.rm), "not_contacted", "rm", bank.rm.pk, _current(bank))
+    assert [c.name for c in response.context["page"].object_list] == ["Stale"]
+    assert stale.pk
