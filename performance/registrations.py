@@ -55,6 +55,7 @@ def register() -> None:
             "performance.kpidefinition": AuditObject(label=_("KPI definition")),
             "performance.kpiguardrailrule": AuditObject(label=_("KPI guardrail rule")),
             "performance.kpiperiodclose": AuditObject(label=_("KPI period")),
+            "performance.kpisnapshot": AuditObject(label=_("KPI scorecards")),
         },
     )
     register_schedule(
