@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PerformanceConfig(AppConfig):
     name = "performance"
     verbose_name = _("Performance")
+
+    def ready(self) -> None:
+        from .registrations import register
+
+        register()

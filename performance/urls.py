@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "performance"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.dashboard, name="dashboard"),
+    path("drill/<slug:measure>/", views.drill, name="drill"),
+    path("export/", views.export, name="export"),
+    path("settings/", views.settings_edit, name="settings"),
+]

@@ -26,6 +26,9 @@ WHO = {
     "/risk/": {"admin", "branch_head", "risk_officer", "compliance"},
     "/loyalty/events/": ALL,
     "/loyalty/events/new/": {"admin", "branch_head"},
+    "/performance/": ALL,
+    "/performance/export/": ALL,
+    "/performance/settings/": {"admin"},
 }
 
 

@@ -194,6 +194,11 @@ class Scene:
         with TestCase.captureOnCommitCallbacks(execute=True):
             tasks.followup_reminders_sweep()
             tasks.overdue_digest_sweep()
+        # the nightly KPI snapshot, so the performance drill-downs have numbers to open
+        from performance.snapshots import snapshot_run
+
+        with bank.scope():
+            snapshot_run()
 
     def feed_tokens(self):
         with self.bank.scope():
@@ -219,6 +224,8 @@ class Scene:
 
 def _fillers(scene, user):
     by_param = {
+        # the drill-down that lists follow-ups (with their notes, behind the wall)
+        "measure": "followups_overdue",
         "client_id": scene.client.pk,
         "interaction_id": scene.report.pk,
         "followup_id": scene.follow_up.pk,
@@ -245,6 +252,12 @@ EXTRA_QUERIES = {
     "followup-list": ["?status=open", "?client={client}"],
     "interaction-list": ["?client={client}"],
     "notification-list": ["?unread=1"],
+    # the overdue follow-ups behind the KPI of the report's author, its branch and the bank
+    "performance:drill": [
+        "?scope=rm&subject={rm}",
+        "?scope=branch&subject={branch}",
+        "?scope=tenant&subject={tenant}",
+    ],
 }
 
 
@@ -283,7 +296,15 @@ def _paths_for(scene, user) -> tuple[list[str], list[str]]:
             base = _fill(route, kwargs)
             paths.append(base)
             for query in EXTRA_QUERIES.get(name, []):
-                paths.append(base + query.format(client=scene.client.pk))
+                paths.append(
+                    base
+                    + query.format(
+                        client=scene.client.pk,
+                        rm=scene.bank.rm.pk,
+                        branch=scene.bank.branch.pk,
+                        tenant=scene.bank.tenant.pk,
+                    )
+                )
     return paths, unfilled
 
 

@@ -1,0 +1,308 @@
+"""Pages: /performance/ (the branch head's home: the subtree's RMs ranked; the
+bank's branches compared for admins, risk officers and compliance; an RM's own
+scorecard explained), the drill-down behind every number, and the KPI
+settings (admins). Thin: parse input, call selectors or services, render.
+Everything reads snapshots, never the live data, except the drill-downs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from clients.models import ProductCategory
+from risk.models import Severity
+from tenancy.models import Role
+from tenancy.timezones import user_zone
+from tenancy.views import role_required
+
+from . import exports, periods, selectors, services
+from .charts import bar_chart, sparkline
+from .config import definition_list, guardrail_rules, kpi_settings
+from .drill import DRILLS, drill_rows
+from .explain import explain
+from .models import (
+    DEFAULT_ALERT_SLA_DAYS,
+    DEFAULT_REVENUE_RATES,
+    Dimension,
+    KpiDefinition,
+    KpiPeriodClose,
+    Scope,
+)
+
+STAFF = (Role.ADMIN, Role.BRANCH_HEAD, Role.RM, Role.RISK_OFFICER, Role.COMPLIANCE)
+WIDE = (Role.ADMIN, Role.RISK_OFFICER, Role.COMPLIANCE)
+TREND_MONTHS = 12
+# the drill-down each dimension's score opens
+DIMENSION_DRILL = {
+    "satisfaction": "detractors",
+    "loyalty": "lost_clients",
+    "profit": "top_revenue",
+    "risk": "reviews_overdue",
+}
+
+
+def _period(request) -> str:
+    value = request.GET.get("period", "")
+    try:
+        periods.parse_period(value)
+    except ValidationError:
+        return periods.current_period()
+    return value
+
+
+@role_required(*STAFF)
+@require_GET
+def dashboard(request):
+    user = request.user
+    period = _period(request)
+    if user.role == Role.RM:
+        return _rm_scorecard(request, period)
+    if user.role in WIDE:
+        scope = Scope.RM if request.GET.get("view") == Scope.RM else Scope.BRANCH
+    else:
+        scope = Scope.RM if request.GET.get("view") != Scope.BRANCH else Scope.BRANCH
+    rows = selectors.scorecard_rows(user=user, period=period, scope=scope)
+    months = periods.last_periods(period, TREND_MONTHS)
+    trend = selectors.trends(
+        user=user, scope=scope, subject_ids=[r.subject_id for r in rows], periods=months
+    )
+    for r in rows:
+        r.trend = trend.get(r.subject_id, [])
+        r.sparkline = sparkline(r.trend)
+    return render(
+        request,
+        "performance/dashboard.html",
+        {
+            "period": period,
+            "periods": _period_choices(user, period),
+            "scope": scope,
+            "rows": rows,
+            "chart": bar_chart([(r.subject_name, r.total) for r in rows[:20]]),
+            "months": months,
+            "dimension_drill": DIMENSION_DRILL,
+            "weights": kpi_settings().weights(),
+            "wide": user.role in WIDE,
+            "may_configure": services.can_configure(user),
+        },
+    )
+
+
+def _period_choices(user, period: str) -> list[str]:
+    found = selectors.available_periods(user=user)
+    current = periods.current_period()
+    return sorted({*found, current, period}, reverse=True)
+
+
+def _rm_scorecard(request, period: str):
+    user = request.user
+    row = selectors.visible_snapshots(user).filter(period=period, scope=Scope.RM).first()
+    months = periods.last_periods(period, TREND_MONTHS)
+    trend = selectors.trends(user=user, scope=Scope.RM, subject_ids=[user.pk], periods=months)
+    settings = kpi_settings()
+    definitions = list(definition_list())
+    return render(
+        request,
+        "performance/scorecard.html",
+        {
+            "period": period,
+            "periods": _period_choices(user, period),
+            "row": row,
+            "months": months,
+            "trend": list(zip(months, trend.get(user.pk, []), strict=True)),
+            "sparkline": sparkline(trend.get(user.pk, [])),
+            "kpis": explain(row, definitions, settings.weights()) if row else [],
+            "weights": settings.weights(),
+            "dimension_drill": DIMENSION_DRILL,
+        },
+    )
+
+
+@role_required(*STAFF)
+@require_GET
+def drill(request, measure: str):
+    """The clients behind one number of a visible snapshot (404 for a subject
+    the viewer may not see), paginated."""
+    if measure not in DRILLS:
+        raise Http404
+    user = request.user
+    period = _period(request)
+    scope = request.GET.get("scope", "")
+    if scope not in Scope.values:
+        raise Http404
+    subject_raw = request.GET.get("subject", "")
+    if not subject_raw.isdigit() or len(subject_raw) > 18:
+        raise Http404
+    snapshot = selectors.snapshot_get(
+        user=user, period=period, scope=scope, subject_id=int(subject_raw)
+    )
+    rows = drill_rows(
+        measure,
+        user=user,
+        scope=scope,
+        subject_id=snapshot.subject_id,
+        period=period,
+        now=timezone.now(),
+        rates=kpi_settings().rates(),
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "performance/drill.html",
+        {
+            "drill": DRILLS[measure],
+            "snapshot": snapshot,
+            "page": page,
+            "period": period,
+            "tz": user_zone(user),
+        },
+    )
+
+
+@role_required(*STAFF)
+@require_GET
+def export(request):
+    """The scorecard table the viewer sees as CSV (audited)."""
+    user = request.user
+    period = _period(request)
+    scope = request.GET.get("view", "")
+    if user.role == Role.RM or scope not in (Scope.RM, Scope.BRANCH):
+        scope = Scope.RM if user.role in (Role.RM, Role.BRANCH_HEAD) else Scope.BRANCH
+    text = exports.scorecard_csv(
+        user=user, period=period, scope=scope, ip_address=request.META.get("REMOTE_ADDR")
+    )
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kpi-{scope}-{period}.csv"'
+    return response
+
+
+# --- settings (admins) ----------------------------------------------------------------
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def settings_edit(request):
+    """Weights, KPI definitions, the guardrail rules, closing and correcting periods."""
+    user = request.user
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            _apply(action, request)
+        except ValidationError as exc:
+            for field, msgs in exc.message_dict.items():
+                for msg in msgs:
+                    messages.error(request, f"{_field_label(field)}: {msg}")
+        except PermissionDenied:
+            raise
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(reverse("performance:settings"))
+    settings = kpi_settings()
+    return render(
+        request,
+        "performance/settings.html",
+        {
+            "weights": settings.weights(),
+            "rates": [(c, label, settings.rates()[c]) for c, label in ProductCategory.choices],
+            "sla": [(v, label, settings.sla_days()[v]) for v, label in Severity.choices],
+            "definitions": list(definition_list()),
+            "rules": guardrail_rules(),
+            "closed": list(KpiPeriodClose.objects.order_by("-period")[:24]),
+            "measures": KpiDefinition._meta.get_field("measure").choices,
+            "bases": KpiDefinition._meta.get_field("basis").choices,
+            "dimensions": Dimension.choices,
+            "previous_period": periods.shift(periods.current_period(), -1),
+            "post": request.POST if request.method == "POST" else {},
+            "user": user,
+        },
+    )
+
+
+def _field_label(field: str) -> str:
+    return {
+        "weights": _("Weights"),
+        "measure": _("Measure"),
+        "basis": _("Basis"),
+        "floor": _("Floor"),
+        "target": _("Target"),
+        "challenge": _("Challenge target"),
+        "period": _("Period"),
+        "reason": _("Reason"),
+        "reason_zh": _("Reason (Simplified Chinese)"),
+        **{f"rate_{c}": label for c, label in ProductCategory.choices},
+        **{f"sla_{v}": label for v, label in Severity.choices},
+    }.get(field, field)
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def _apply(action: str, request) -> None:
+    user, post = request.user, request.POST
+    if action == "weights":
+        services.kpi_weights_update(
+            user=user,
+            weights={
+                d: _int_or_none(post.get(d)) for d in ("satisfaction", "loyalty", "profit", "risk")
+            },
+        )
+    elif action == "rates":
+        services.kpi_rates_update(
+            user=user,
+            rates={c: post.get(f"rate_{c}") for c in DEFAULT_REVENUE_RATES},
+            sla_days={v: post.get(f"sla_{v}") for v in DEFAULT_ALERT_SLA_DAYS},
+        )
+    elif action == "definition":
+        definition = None
+        if post.get("id"):
+            definition = (
+                definition_list().filter(pk=_int_or_none(post["id"])).first()
+                if str(post["id"]).isdigit()
+                else None
+            )
+            if definition is None:
+                raise Http404
+        weight = _int_or_none(post.get("weight", 1))
+        if not isinstance(weight, int) or weight < 0:
+            raise ValidationError({"weight": [_("A whole number, 0 or more.")]})
+        dimension = post.get("dimension", "")
+        if dimension not in Dimension.values:
+            raise ValidationError({"dimension": [_("Choose a dimension.")]})
+        services.kpi_definition_save(
+            user=user,
+            definition=definition,
+            measure=post.get("measure", ""),
+            basis=post.get("basis", ""),
+            dimension=dimension,
+            floor=post.get("floor"),
+            target=post.get("target"),
+            challenge=post.get("challenge") or None,
+            weight=weight,
+            active=post.get("active") == "on",
+        )
+    elif action == "rule":
+        services.guardrail_rule_add(
+            user=user,
+            measure=post.get("measure", ""),
+            basis=post.get("basis", ""),
+            reason=post.get("reason", ""),
+            reason_zh=post.get("reason_zh", ""),
+        )
+    elif action == "close":
+        services.period_close(user=user, period=post.get("period", ""))
+    elif action == "correct":
+        services.snapshot_correct(
+            user=user, period=post.get("period", ""), reason=post.get("reason", "")
+        )
+    else:
+        raise ValidationError({"action": [_("Unknown action.")]})

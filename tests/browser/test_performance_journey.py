@@ -1,0 +1,37 @@
+"""A branch head opens the KPI dashboard, sees the ranking and a chart, clicks
+an RM's satisfaction score and lands on that RM's detractors."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import PASSWORD
+from tests.performance.helpers import answered, make_client, run
+
+from .conftest import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_branch_head_clicks_an_rms_satisfaction_and_sees_the_detractors(bank, page, live_server):
+    unhappy = make_client(bank, name="Jade River Holdings")
+    happy = make_client(bank, name="Blue Lake Trading")
+    answered(bank, unhappy, 2, comment="No call back for a week.")
+    answered(bank, happy, 10)
+    answered(bank, make_client(bank, manager=bank.other_rm), 9)
+    run(bank)
+
+    login(page, live_server, bank.branch_head.username, PASSWORD)
+    page.goto(f"{live_server.url}/performance/")
+    ranking = page.locator("[data-testid=kpi-ranking]")
+    assert ranking.locator("[data-testid=kpi-row]").count() == 2
+    assert page.locator("[data-testid=kpi-chart] svg rect").count() == 2
+    assert page.locator("[data-testid=kpi-chart-data]").is_visible()
+    row = ranking.locator(f"[data-testid=kpi-row][data-subject='{bank.rm.pk}']")
+    with page.expect_navigation():
+        row.locator("[data-testid=score-satisfaction]").click()
+    assert "/performance/drill/detractors/" in page.url
+    rows = page.locator("[data-testid=drill-row]")
+    assert rows.count() == 1
+    assert "Jade River Holdings" in rows.first.inner_text()
+    assert "Blue Lake Trading" not in page.content()
