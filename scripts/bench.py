@@ -368,7 +368,7 @@ def jobs() -> None:
         ("survey dispatch", "loyalty.surveys.dispatch", "survey_dispatch_due", {}, True),
         ("risk early-warning scan", "risk.scan", "scan_tenant", {}, True),
         ("points earn rules", "loyalty.points.earn", "earn_rules_run", {}, True),
-        ("KPI snapshot (current month)", "performance.snapshots", "snapshot_tenant", {}, True),
+        ("KPI snapshot (current month)", "performance.snapshots", "snapshot_run", {}, True),
     ]
     log(f"\n{'job (in a transaction, rolled back)':<46} {'seconds':>8}  result")
     for label, module, name, kwargs, scoped in candidates:
