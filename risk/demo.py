@@ -219,6 +219,7 @@ def seed_risk(ctx: SeedContext) -> None:
                 rationale=rng.choice(RATIONALES),
                 status=RiskAssessment.Status.APPROVED,
                 approved_by=rng.choice(approvers),
+                approved_branch_id=branch_id,
             )
             approvals.append(a)
         # dates backwards from the newest approval

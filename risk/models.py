@@ -231,6 +231,17 @@ class RiskAssessment(TenantOwnedModel):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # the client's branch when the assessment was approved: override rates count
+    # per branch as it was at the decision (a later move of the client does not
+    # move its history), without joining the clients table
+    approved_branch = models.ForeignKey(
+        "tenancy.Branch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("branch when approved"),
+    )
     rejected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -1,4 +1,5 @@
-"""The override-rate table: per approver and per branch (the client's), over the
+"""The override-rate table: per approver and per branch (the client's when the
+assessment was approved, ``RiskAssessment.approved_branch``), over the
 assessments approved in the last ``months`` months among the clients the user
 sees (``clients.access``), how often the approved rating overrode the scale's,
 in which direction, and how the overridden clients fared since.
@@ -57,7 +58,7 @@ GROUPINGS = {
         "approved_by__first_name",
         "approved_by__last_name",
     ),
-    BY_BRANCH: ("client__branch_id", "client__branch__name"),
+    BY_BRANCH: ("approved_branch_id", "approved_branch__name"),
 }
 NON_PERFORMING_DAYS = 90  # rules.floor_for_days_past_due: more than 90 days → substandard
 
@@ -181,7 +182,7 @@ def _name(r: dict, by: str) -> tuple[int, str]:
             first_name=r["approved_by__first_name"], last_name=r["approved_by__last_name"]
         )
         return r["approved_by_id"], person.get_full_name() or r["approved_by__username"]
-    return r["client__branch_id"], r["client__branch__name"]
+    return r["approved_branch_id"], r["approved_branch__name"]
 
 
 def desk_override_rates(*, user, months: int = 12, limit: int | None = 10) -> dict:
@@ -204,7 +205,9 @@ def desk_override_rates(*, user, months: int = 12, limit: int | None = 10) -> di
     )
     outcomes = (
         with_outcomes(window.filter(overridden), user=user)
-        .values("approved_by_id", "client__branch_id", "client_id", "worse_since", "non_performing")
+        .values(
+            "approved_by_id", "approved_branch_id", "client_id", "worse_since", "non_performing"
+        )
         .order_by()
     )
     tables = {}

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from clients.access import tenant_clients
 from tenancy.audit import audit_record
 from tenancy.notify import Notice, notify
 from tenancy.timezones import tenant_zone
@@ -222,9 +223,19 @@ def assessment_approve(*, user, assessment: RiskAssessment) -> RiskAssessment:
         a.status = RiskAssessment.Status.APPROVED
         a.approved_by = user
         a.approved_at = now
+        a.approved_branch_id = (
+            tenant_clients().filter(pk=a.client_id).values_list("branch_id", flat=True).first()
+        )
         a.next_review_at = rules.add_months(today, months)
         a.save(
-            update_fields=["status", "approved_by", "approved_at", "next_review_at", "updated_at"]
+            update_fields=[
+                "status",
+                "approved_by",
+                "approved_at",
+                "approved_branch",
+                "next_review_at",
+                "updated_at",
+            ]
         )
         previous = ClientRating.objects.select_for_update().filter(client_id=a.client_id).first()
         if previous is None:

@@ -19,7 +19,8 @@
 
 Environment (all optional): BENCH_CLIENTS (100000), BENCH_INTERACTIONS
 (10 × clients), BENCH_RUNS (20), BENCH_CONCURRENCY (4), BENCH_SECONDS (5),
-BENCH_PORT (8765), BENCH_JOBS (1; 0 skips them), PG_ADMIN_URL, APP_ROLE,
+BENCH_PORT (8765), BENCH_JOBS (1; 0 skips them), BENCH_ONLY (a part of the
+labels of the pages to run, e.g. "risk desk"), PG_ADMIN_URL, APP_ROLE,
 OWNER_ROLE, PG_HOST, PG_PORT. Only 127.0.0.1 is ever contacted. A
 measurement, not a test: ``make test`` keeps its query-count budgets.
 """
@@ -321,7 +322,9 @@ def pages(cases: list[Case], cookies: dict[str, str], floor: str) -> None:
         f"\n{'page':<46} {'user':<16} {'median':>7} {'p95':>6} {'req/s':>6} "
         f"{'p95@' + str(CONCURRENCY):>7} {'queries':>7} {'÷floor':>6}"
     )
-    for case in [Case("floor: RM client list, one SQL query", "", floor), *cases]:
+    only = os.environ.get("BENCH_ONLY", "")  # e.g. "risk desk": only the pages whose label holds it
+    chosen = [c for c in cases if only.lower() in c.label.lower()]
+    for case in [Case("floor: RM client list, one SQL query", "", floor), *chosen]:
         cookie = cookies.get(case.user)
         for _ in range(2):
             _, status, _ = get(case.path, cookie)

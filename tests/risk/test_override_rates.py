@@ -89,6 +89,19 @@ def test_rows_per_approver_and_per_branch(bank):
     assert by_branch[bank.sibling_branch.pk].rate == Decimal("0.0")
 
 
+def test_an_approval_stays_with_the_branch_it_was_decided_in(bank):
+    """Override rates per branch count the client's branch at the approval
+    (stored on the assessment), not where the client is today."""
+    client = make_client(bank)
+    a = _override(bank, client, "AAA")
+    assert a.approved_branch_id == bank.branch.pk
+    with bank.scope():
+        type(client).objects.filter(pk=client.pk).update(branch=bank.sibling_branch)
+        by_branch = {r.key: r for r in override_rates(user=bank.risk_officer, by="branch")}
+    assert by_branch[bank.branch.pk].overridden == 1
+    assert bank.sibling_branch.pk not in by_branch
+
+
 def test_the_window_leaves_older_approvals_out(bank):
     old = _override(bank, make_client(bank), "AAA")
     with bank.scope():
