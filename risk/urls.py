@@ -9,6 +9,7 @@ app_name = "risk"
 urlpatterns = [
     path("", views.desk, name="desk"),
     path("calendar/", views.review_calendar, name="calendar"),
+    path("approvals/", views.approvals, name="approvals"),
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/<int:alert_id>/", views.alert_detail, name="alert_detail"),
     path("alerts/<int:alert_id>/update/", views.alert_update, name="alert_update"),

@@ -60,13 +60,18 @@ def _errors_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+DESK_QUEUE = 20  # the approval queue's rows on the desk; the rest on /risk/approvals/
+
+
 @role_required(*policy.DESK_ROLES)
 @require_GET
 def desk(request):
     """The risk desk: approval queue, open alerts, recent decisions, calendar, concentration."""
     user = request.user
     settings = risk_settings()
-    queue = list(selectors.approval_queue(user=user)[:50])
+    waiting = selectors.approval_queue(user=user)
+    queue = list(waiting[:DESK_QUEUE])
+    queue_total = waiting.count() if len(queue) == DESK_QUEUE else len(queue)
     recent = list(selectors.recent_decisions(user=user)[:20])
     mine = list(selectors.my_assessments(user=user)[:10])
     selectors.with_people(queue, recent, mine, user=user)
@@ -75,6 +80,7 @@ def desk(request):
         "risk/desk.html",
         {
             "queue": queue,
+            "queue_total": queue_total,
             "recent": recent,
             "mine": mine,
             "concentration": selectors.concentration(user=user),
@@ -376,6 +382,24 @@ def override_rates_page(request):
                 user=request.user, months=months, limit=None
             ),
         },
+    )
+
+
+# --- the approval queue --------------------------------------------------------------------
+
+
+@role_required(*policy.DESK_ROLES)
+@require_GET
+def approvals(request):
+    """The whole approval queue (the desk shows the longest-waiting
+    ``DESK_QUEUE``), oldest submission first, 50 a page."""
+    page = Paginator(selectors.approval_queue(user=request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    rows = list(page.object_list)
+    selectors.with_people(rows, user=request.user)
+    return render(
+        request, "risk/approvals.html", {"page": page, "rows": rows, "tz": user_zone(request.user)}
     )
 
 

@@ -24,6 +24,7 @@ WHO = {
     "/manage/branches/": {"admin"},
     "/manage/audit/": {"admin", "compliance"},
     "/risk/": {"admin", "branch_head", "risk_officer", "compliance"},
+    "/risk/approvals/": {"admin", "branch_head", "risk_officer", "compliance"},
     "/loyalty/events/": ALL,
     "/loyalty/events/new/": {"admin", "branch_head"},
     "/performance/": ALL,

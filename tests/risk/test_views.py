@@ -111,6 +111,35 @@ def test_branch_head_sees_the_subtree_queue_and_approves_from_the_desk(bank, web
     assert inside.status == "approved" and inside.approved_by_id == bank.branch_head.pk
 
 
+def test_the_desk_shows_the_longest_waiting_and_counts_all_the_page_lists_the_rest(
+    bank, web_for, django_assert_max_num_queries
+):
+    from risk.views import DESK_QUEUE
+
+    waiting = [
+        make_assessment(bank, make_client(bank), status="submitted") for _ in range(DESK_QUEUE + 3)
+    ]
+    sibling = make_client(bank, branch=bank.sibling_branch, manager=bank.other_rm)
+    outside = make_assessment(bank, sibling, author=bank.other_rm, status="submitted")
+    web = web_for(bank.branch_head)
+    r = web.get(reverse("risk:desk"))
+    assert [a.pk for a in r.context["queue"]] == [a.pk for a in waiting[:DESK_QUEUE]]
+    html = r.content.decode()
+    assert f'data-testid="approval-queue-total">{DESK_QUEUE + 3}<' in html
+    assert 'data-testid="approval-queue-all"' in html
+    with django_assert_max_num_queries(18):
+        page = web.get(reverse("risk:approvals"))
+    listed = [a.pk for a in page.context["rows"]]
+    assert listed == [a.pk for a in waiting] and outside.pk not in listed  # subtree only
+    assert web_for(bank.rm).get(reverse("risk:approvals")).status_code == 403
+
+
+def test_the_approval_page_of_another_tenant_shows_nothing(bank, other_bank, web_for):
+    make_assessment(bank, make_client(bank), status="submitted")
+    page = web_for(other_bank.risk_officer).get(reverse("risk:approvals"))
+    assert page.status_code == 200 and page.context["rows"] == []
+
+
 def test_the_author_does_not_see_their_own_in_the_queue(bank, web_for):
     c = make_client(bank)
     own = make_assessment(bank, c, author=bank.risk_officer, status="submitted")
