@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods
 
 from clients.models import ProductCategory
 from tenancy.models import Role
-from tenancy.timezones import user_zone
 from tenancy.views import role_required
 
 from . import training
@@ -66,7 +65,7 @@ def trainings(request):
         else:
             messages.success(request, _("Training recorded."))
             return redirect(reverse("performance:trainings"))
-    today = timezone.localtime(timezone.now(), user_zone(user)).date()
+    today = timezone.localdate()  # the tenant's zone (TenantMiddleware), as the gate reads it
     page = Paginator(training.training_list(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
     for row in page:
         row.valid = bool(row.certification) and (row.expires_on is None or row.expires_on >= today)
