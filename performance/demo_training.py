@@ -33,7 +33,10 @@ def seed_trainings(ctx: SeedContext) -> None:
     today = timezone.localtime(timezone.now(), tenant_zone(ctx.tenant)).date()
     rng = ctx.rng
     CertificationRequirement.objects.bulk_create(
-        [CertificationRequirement(category=c, certification=r) for c, r in REQUIREMENTS.items()]
+        [
+            CertificationRequirement(tenant_id=ctx.tenant.pk, category=c, certification=r)
+            for c, r in REQUIREMENTS.items()
+        ]
     )
     rms = list(ctx.staff.get(Role.RM, []))
     heads = list(ctx.staff.get(Role.BRANCH_HEAD, []))
