@@ -65,11 +65,11 @@ class Training(TenantOwnedModel):
         indexes = [
             # the list pages and the API: one person's records, newest first
             models.Index(fields=["tenant", "user", "completed_on"], name="training_tenant_user"),
-            # the gate and the reminders: valid certifications of a kind
+            # the daily reminders: certifications expiring in a window of days
             models.Index(
-                fields=["tenant", "certification", "expires_on"],
+                fields=["tenant", "expires_on"],
                 condition=~Q(certification=""),
-                name="training_tenant_cert",
+                name="training_tenant_expiry",
             ),
         ]
 
