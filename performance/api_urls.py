@@ -4,9 +4,11 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .api import KpiSnapshotViewSet, KpiWeightsView
+from .api_training import TrainingViewSet
 
 router = SimpleRouter()
 router.register("kpis", KpiSnapshotViewSet, basename="kpisnapshot")
+router.register("trainings", TrainingViewSet, basename="training")
 
 urlpatterns: list = [
     *router.urls,

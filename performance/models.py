@@ -329,3 +329,7 @@ class KeyClientBase(TenantOwnedModel):
             models.Index(fields=["tenant", "period", "manager_id"], name="keyclientbase_manager"),
             models.Index(fields=["tenant", "period", "branch_id"], name="keyclientbase_branch"),
         ]
+
+
+# Training and certification (issue 11, part 2a): their own module, registered here.
+from .models_training import *  # noqa: E402, F403

@@ -15,10 +15,13 @@ EVENTS = {
     "performance.period_closed": _("KPI period closed"),
     "performance.period_corrected": _("Closed KPI period corrected"),
     "performance.exported": _("KPI scorecards exported"),
+    "performance.training_recorded": _("Training recorded"),
+    "performance.certification_requirement_changed": _("Certification requirement changed"),
 }
 
 
 def register() -> None:
+    from clients.recommendation_gates import register_product_gate
     from tenancy.administration import register_manage_tile
     from tenancy.audit_display import AuditObject, register_audit_events
     from tenancy.demo import register_seeder
@@ -27,9 +30,11 @@ def register() -> None:
     from tenancy.my_day import register_my_day_section
     from tenancy.schedules import register_schedule
 
-    from . import tasks  # noqa: F401  (registers the Celery tasks)
+    from . import tasks, tasks_training  # noqa: F401  (registers the Celery tasks)
     from .demo import seed_performance
+    from .demo_training import seed_trainings
     from .sections import my_day_context
+    from .training import certified_products
 
     # RMs reach their scorecard from My day (their menu stays three items)
     register_nav_item(
@@ -56,6 +61,10 @@ def register() -> None:
             "performance.kpiguardrailrule": AuditObject(label=_("KPI guardrail rule")),
             "performance.kpiperiodclose": AuditObject(label=_("KPI period")),
             "performance.kpisnapshot": AuditObject(label=_("KPI scorecards")),
+            "performance.training": AuditObject(label=_("Training record")),
+            "performance.certificationrequirement": AuditObject(
+                label=_("Certification requirement")
+            ),
         },
     )
     register_schedule(
@@ -64,3 +73,17 @@ def register() -> None:
         crontab="0 21 * * *",  # 05:00 in China (UTC+8), after the points and risk jobs
     )
     register_seeder(order=90, seeder=seed_performance)
+    # training and certification (part 2a)
+    register_manage_tile(
+        order=76,
+        url_name="performance:trainings",
+        title=_("Training and certification"),
+        text=_("Training records of staff, and the certification each product category requires."),
+    )
+    register_product_gate(key="performance.certifications", gate=certified_products)
+    register_schedule(
+        name="performance: certification expiry reminders",
+        task="performance.tasks_training.certification_reminder_sweep",
+        crontab="30 0 * * *",  # 08:30 in China (UTC+8)
+    )
+    register_seeder(order=91, seeder=seed_trainings)

@@ -165,7 +165,10 @@ def client_portfolio(*, user, client, request=None) -> ClientPortfolio:
     profile = preference_profile(holdings=holdings, transaction_summary=summary)
     held = {h.product_id for h in holdings if h.product_id}
     products = product_list(user=user, active=True)
-    recs = recommend(client=client, products=products, held_product_ids=held, profile=profile)
+    # the viewer's product gates (certifications) narrow the catalogue query
+    recs = recommend(
+        client=client, products=products, held_product_ids=held, profile=profile, user=user
+    )
     result = ClientPortfolio(holdings, summary, profile, recs)
     if request is not None:
         if cache is None:

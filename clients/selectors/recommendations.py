@@ -9,7 +9,10 @@ Suitability rules, each a hard filter:
   (conservative=1, moderate=2, balanced=3, growth=4, aggressive=5);
 - VIP-only products only for platinum and gold clients;
 - never a product whose minimum investment (in CNY) exceeds the client's AUM;
-- never a product the client already holds, an inactive product, or a loan.
+- never a product the client already holds, an inactive product, or a loan;
+- never a product a registered gate rules out for the staff member the
+  recommendations are made for (``user``; clients.recommendation_gates:
+  performance excludes categories needing a certification they do not hold).
 Ranking: for clients whose interests contain "esg", every ESG product ranks
 above every non-ESG one; then a score for fit with the client's risk appetite
 and the categories they already use. Each recommendation carries its reasons,
@@ -29,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from ..access import VIP_TIERS
 from ..models import FX_TO_BASE, ProductCategory
+from ..recommendation_gates import gate_products
 
 TOLERANCE_LEVEL = {"conservative": 1, "moderate": 2, "balanced": 3, "growth": 4, "aggressive": 5}
 ESG_INTEREST = "esg"
@@ -141,9 +145,17 @@ def recommend(
     held_product_ids: set,
     profile: PreferenceProfile | None = None,
     limit: int = 5,
+    user=None,
 ) -> list[Recommendation]:
-    """The best ``limit`` suitable products for ``client``, each with its reasons."""
+    """The best ``limit`` suitable products for ``client``, each with its reasons.
+
+    With ``user`` (the staff member offered them: every caller that shows
+    recommendations passes it), ``products`` must be a QuerySet and the
+    registered product gates narrow it; without it only the client-side rules
+    apply (the pure tests of the rules)."""
     profile = profile or PreferenceProfile()
+    if user is not None:
+        products = gate_products(user=user, products=products)
     max_level = TOLERANCE_LEVEL.get(client.risk_tolerance, 1)
     wants_esg = ESG_INTEREST in (client.interests or [])
     # The level the client actually invests at, capped by what they may take.
