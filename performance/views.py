@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -168,17 +168,26 @@ def drill(request, measure: str):
 @role_required(*STAFF)
 @require_GET
 def export(request):
-    """The scorecard table the viewer sees as CSV (audited)."""
+    """The scorecard table the viewer sees as CSV or Excel (``?format=xlsx``),
+    audited; another format is a 400 naming ``format``."""
     user = request.user
     period = _period(request)
+    fmt = request.GET.get("format") or "csv"
+    if fmt not in exports.FORMATS:
+        return HttpResponseBadRequest(
+            f"format: {_('Choose csv or xlsx.')}", content_type="text/plain; charset=utf-8"
+        )
     scope = request.GET.get("view", "")
     if user.role == Role.RM or scope not in (Scope.RM, Scope.BRANCH):
         scope = Scope.RM if user.role in (Role.RM, Role.BRANCH_HEAD) else Scope.BRANCH
-    text = exports.scorecard_csv(
-        user=user, period=period, scope=scope, ip_address=request.META.get("REMOTE_ADDR")
-    )
-    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="kpi-{scope}-{period}.csv"'
+    ip_address = request.META.get("REMOTE_ADDR")
+    if fmt == "xlsx":
+        body = exports.scorecard_xlsx(user=user, period=period, scope=scope, ip_address=ip_address)
+        response = HttpResponse(body, content_type=exports.XLSX_CONTENT_TYPE)
+    else:
+        body = exports.scorecard_csv(user=user, period=period, scope=scope, ip_address=ip_address)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kpi-{scope}-{period}.{fmt}"'
     return response
 
 
