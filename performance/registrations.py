@@ -15,6 +15,9 @@ EVENTS = {
     "performance.period_closed": _("KPI period closed"),
     "performance.period_corrected": _("Closed KPI period corrected"),
     "performance.exported": _("KPI scorecards exported"),
+    "performance.action_set": _("Improvement action set"),
+    "performance.action_done": _("Improvement action done"),
+    "performance.action_dropped": _("Improvement action dropped"),
 }
 
 
@@ -56,6 +59,7 @@ def register() -> None:
             "performance.kpiguardrailrule": AuditObject(label=_("KPI guardrail rule")),
             "performance.kpiperiodclose": AuditObject(label=_("KPI period")),
             "performance.kpisnapshot": AuditObject(label=_("KPI scorecards")),
+            "performance.improvementaction": AuditObject(label=_("Improvement action")),
         },
     )
     register_schedule(

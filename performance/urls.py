@@ -8,5 +8,8 @@ urlpatterns: list = [
     path("", views.dashboard, name="dashboard"),
     path("drill/<slug:measure>/", views.drill, name="drill"),
     path("export/", views.export, name="export"),
+    path("rm/<int:rm_id>/", views.rm_scorecard, name="rm_scorecard"),
+    path("rm/<int:rm_id>/actions/", views.action_create, name="action_create"),
+    path("actions/<int:action_id>/", views.action_close, name="action_close"),
     path("settings/", views.settings_edit, name="settings"),
 ]
