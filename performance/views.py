@@ -26,7 +26,7 @@ from tenancy.timezones import user_zone
 from tenancy.views import role_required
 
 from . import exports, periods, selectors, services
-from .charts import bar_chart, sparkline
+from .charts import bar_chart, echarts_data, sparkline
 from .config import definition_list, guardrail_rules, kpi_settings
 from .drill import DRILLS, drill_rows
 from .explain import explain
@@ -42,6 +42,8 @@ from .models import (
 STAFF = (Role.ADMIN, Role.BRANCH_HEAD, Role.RM, Role.RISK_OFFICER, Role.COMPLIANCE)
 WIDE = (Role.ADMIN, Role.RISK_OFFICER, Role.COMPLIANCE)
 TREND_MONTHS = 12
+CHART_ROWS = 20  # bars in the ranking chart
+TREND_SERIES = 10  # lines in the 12-month trend chart (the best totals)
 # the drill-down each dimension's score opens
 DIMENSION_DRILL = {
     "satisfaction": "detractors",
@@ -79,6 +81,7 @@ def dashboard(request):
     for r in rows:
         r.trend = trend.get(r.subject_id, [])
         r.sparkline = sparkline(r.trend)
+    chart_rows = rows[:CHART_ROWS]
     return render(
         request,
         "performance/dashboard.html",
@@ -87,7 +90,8 @@ def dashboard(request):
             "periods": _period_choices(user, period),
             "scope": scope,
             "rows": rows,
-            "chart": bar_chart([(r.subject_name, r.total) for r in rows[:20]]),
+            "chart": bar_chart([(r.subject_name, r.total) for r in chart_rows]),
+            "echarts": echarts_data(chart_rows, months, trend_rows=rows[:TREND_SERIES]),
             "months": months,
             "dimension_drill": DIMENSION_DRILL,
             "weights": kpi_settings().weights(),

@@ -35,3 +35,30 @@ def test_branch_head_clicks_an_rms_satisfaction_and_sees_the_detractors(bank, pa
     assert rows.count() == 1
     assert "Jade River Holdings" in rows.first.inner_text()
     assert "Blue Lake Trading" not in page.content()
+
+
+def test_dashboard_draws_echarts_beside_the_data_tables(bank, page, live_server):
+    """With scripts, the vendored ECharts draws the ranking and the trend on a
+    canvas (the SVG fallback hidden); the data tables stay beside them."""
+    answered(bank, make_client(bank, name="Jade River Holdings"), 2)
+    answered(bank, make_client(bank, manager=bank.other_rm), 9)
+    run(bank)
+
+    login(page, live_server, bank.branch_head.username, PASSWORD)
+    page.goto(f"{live_server.url}/performance/")
+    for testid in ("kpi-echart-ranking", "kpi-echart-trend"):
+        chart = page.locator(f"[data-testid={testid}]")
+        chart.locator("canvas").first.wait_for(state="attached")
+        assert chart.is_visible()
+        assert page.evaluate(
+            "(id) => !!window.echarts.getInstanceByDom(document.querySelector(`[data-testid=${id}]`))",
+            testid,
+        )
+    ranking = page.evaluate(
+        "() => window.echarts.getInstanceByDom("
+        "document.querySelector('[data-testid=kpi-echart-ranking]')).getOption().series[0].data"
+    )
+    assert len(ranking) == 2
+    assert not page.locator("[data-testid=kpi-chart] svg[data-echart-fallback]").is_visible()
+    assert page.locator("[data-testid=kpi-chart-data]").is_visible()
+    assert page.locator("[data-testid=kpi-trend-table]").count() == 1
