@@ -344,6 +344,9 @@ def action_create(
         periods.parse_period(period)
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    else:
+        if period > periods.current_period():
+            errors["period"] = [_("A month that has started.")]
     if dimension not in Dimension.values:
         errors["dimension"] = [_("Choose a dimension.")]
     goal = (goal or "").strip()

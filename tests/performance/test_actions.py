@@ -160,6 +160,7 @@ def test_bad_input_is_a_400_naming_the_field(setup, web_for):
         ({"due_on": "soon"}, "due_on"),
         ({"due_on": past}, "due_on"),
         ({"period": "2026-13", "due_on": b.due}, "period"),
+        ({"period": periods.shift(b.period, 1), "due_on": b.due}, "period"),
         # a follow-up of another RM cannot be linked
         ({"due_on": b.due, "follow_ups": [b.fu_other.pk]}, "follow_ups"),
         ({"due_on": b.due, "follow_ups": ["x"]}, "follow_ups"),
