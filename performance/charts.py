@@ -1,6 +1,8 @@
 """Small inline SVG charts drawn on the server (no script): a sparkline of
-monthly totals and a horizontal bar chart of totals. Each chart on a page
-has its data table beside it. Scores are 0–100, so the scale is fixed."""
+monthly totals and a horizontal bar chart of totals; and the data the
+Apache ECharts charts of the dashboard draw (static/js/performance-charts.js),
+which replace the SVG when scripts run. Each chart on a page has its data
+table beside it. Scores are 0–100, so the scale is fixed."""
 
 from __future__ import annotations
 
@@ -61,4 +63,26 @@ def bar_chart(items: list[tuple[str, object]]) -> dict | None:
         "height": len(bars) * (BAR_H + 6),
         "label_w": LABEL_W,
         "bar_h": BAR_H,
+    }
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def echarts_data(rows, months: list[str], *, trend_rows) -> dict:
+    """The JSON data island of the dashboard's ECharts: the ranking bars
+    (``rows``, best first) and the 12-month trend of ``trend_rows``' totals
+    (each row carries ``trend``, one total or None per month)."""
+    return {
+        "ranking": {
+            "labels": [r.subject_name for r in rows],
+            "values": [_number(r.total) for r in rows],
+        },
+        "trend": {
+            "months": months,
+            "series": [
+                {"name": r.subject_name, "data": [_number(t) for t in r.trend]} for r in trend_rows
+            ],
+        },
     }

@@ -15,6 +15,10 @@ inputs have no history in the demo, so they are synthesized, deterministically:
 
 Months before the previous one are closed (frozen), as an admin would have
 done; the previous and the current month stay open.
+
+Improvement actions: each branch head has set one for the first RM of the
+team from last month's scorecard (done by the RM) and one from this month's
+(open, linked to two of the RM's open follow-ups), through the services.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from tenancy.models import Role
 
 from . import measures as m
 from . import periods
-from .models import DailyAum, KeyClientBase, KpiPeriodClose, Scope
+from .models import DailyAum, ImprovementAction, KeyClientBase, KpiPeriodClose, Scope
 from .snapshots import key_client_base_record, snapshot_run
 
 MONTHS = 12
@@ -67,10 +71,50 @@ def seed_performance(ctx: SeedContext) -> None:
             for p in past[:-1]
         ]
     )
+    actions = _improvement_actions(ctx, current, today, now)
     ctx.say(
-        f"performance: {MONTHS} months of KPI snapshots ({len(past) - 1} closed) "
+        f"performance: {actions} improvement actions; "
+        f"{MONTHS} months of KPI snapshots ({len(past) - 1} closed) "
         f"in {time.monotonic() - started:.1f} s"
     )
+
+
+def _improvement_actions(ctx: SeedContext, current: str, today, now) -> int:
+    from communications.models import FollowUp
+    from tenancy.selectors import team_rm_list
+
+    from . import services
+
+    made = 0
+    for head in ctx.staff.get(Role.BRANCH_HEAD, []):
+        rm = team_rm_list(user=head).order_by("username").first()
+        if rm is None:
+            continue
+        ImprovementAction.objects.create(
+            rm=rm,
+            set_by=head,
+            period=periods.shift(current, -1),
+            dimension="satisfaction",
+            goal="回访上月所有贬损者客户，记录其意见",
+            due_on=periods.first_day(current),
+            status=ImprovementAction.Status.DONE,
+            closed_at=now - timedelta(days=1),
+            closed_by=rm,
+            note="已全部回访",
+            created_at=now - timedelta(days=30),
+        )
+        follow_ups = FollowUp.objects.filter(assignee=rm, status="open").order_by("due_at", "pk")
+        services.action_create(
+            user=head,
+            rm=rm,
+            period=current,
+            dimension="risk",
+            goal="本月内完成逾期评级复核",
+            due_on=today + timedelta(days=14),
+            follow_up_ids=list(follow_ups.values_list("pk", flat=True)[:2]),
+        )
+        made += 2
+    return made
 
 
 def _aum_history(rng: random.Random, tenant_id: int, today, first) -> None:

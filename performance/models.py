@@ -331,5 +331,83 @@ class KeyClientBase(TenantOwnedModel):
         ]
 
 
+class ImprovementAction(TenantOwnedModel):
+    """An action a branch head (or an admin) sets for an RM from a month's
+    scorecard: a goal on one dimension, a due date and the RM's follow-ups it
+    is pursued through. The RM marks it done; the setter may also drop it. The
+    next month's scorecard shows it with its status."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    rm = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("relationship manager"),
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+    period = models.CharField(_("period"), max_length=7)  # the scorecard's month, YYYY-MM
+    dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices)
+    goal = models.CharField(_("goal"), max_length=500)
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("improvement action")
+        verbose_name_plural = _("improvement actions")
+        ordering = ["period", "due_on", "id"]
+        indexes = [
+            # an RM's scorecard: its actions of this month and the previous one
+            models.Index(fields=["tenant", "rm", "period"], name="improvementaction_rm_period"),
+        ]
+
+
+class ImprovementActionFollowUp(TenantOwnedModel):
+    """A follow-up of the RM an action is pursued through (a tenant row of its
+    own, so row-level security covers the link too)."""
+
+    action = models.ForeignKey(
+        ImprovementAction, on_delete=models.CASCADE, related_name="links", verbose_name=_("action")
+    )
+    follow_up = models.ForeignKey(
+        "communications.FollowUp",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("follow-up"),
+    )
+
+    class Meta:
+        verbose_name = _("follow-up of an improvement action")
+        verbose_name_plural = _("follow-ups of improvement actions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "action", "follow_up"],
+                name="improvementactionfollowup_once",
+            ),
+        ]
+
+
 # Training and certification (issue 11, part 2a): their own module, registered here.
 from .models_training import *  # noqa: E402, F403

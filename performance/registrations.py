@@ -17,6 +17,9 @@ EVENTS = {
     "performance.exported": _("KPI scorecards exported"),
     "performance.training_recorded": _("Training recorded"),
     "performance.certification_requirement_changed": _("Certification requirement changed"),
+    "performance.action_set": _("Improvement action set"),
+    "performance.action_done": _("Improvement action done"),
+    "performance.action_dropped": _("Improvement action dropped"),
 }
 
 
@@ -65,6 +68,7 @@ def register() -> None:
             "performance.certificationrequirement": AuditObject(
                 label=_("Certification requirement")
             ),
+            "performance.improvementaction": AuditObject(label=_("Improvement action")),
         },
     )
     register_schedule(

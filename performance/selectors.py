@@ -29,10 +29,12 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from clients.access import TENANT_WIDE_ROLES, is_staff_in_scope
-from tenancy.models import Branch, Role
-from tenancy.selectors import team_rm_list
+from communications.selectors import followup_list
+from tenancy.models import Branch, Role, User
+from tenancy.selectors import rm_list, team_rm_list
 
-from .models import KpiSnapshot, Scope
+from . import periods
+from .models import ImprovementAction, ImprovementActionFollowUp, KpiSnapshot, Scope
 
 
 def snapshot_visibility_q(user) -> Q | None:
@@ -131,3 +133,84 @@ def available_periods(*, user, limit: int = 24) -> list[str]:
         .values_list("period", flat=True)
         .distinct()[:limit]
     )
+
+
+# --- improvement actions --------------------------------------------------------------
+
+
+def action_visibility_q(user) -> Q | None:
+    """Improvement actions are read like snapshots: an RM their own, a branch
+    head those of the RMs of the subtree, admins, risk officers and compliance
+    the tenant's; anyone else nothing."""
+    if not is_staff_in_scope(user):
+        return None
+    if user.role in TENANT_WIDE_ROLES:
+        return Q()
+    if user.role == Role.BRANCH_HEAD:
+        return Q(rm__in=team_rm_list(user=user).values("pk"))
+    if user.role == Role.RM:
+        return Q(rm_id=user.pk)
+    return None
+
+
+def visible_actions(user) -> QuerySet[ImprovementAction]:
+    q = action_visibility_q(user)
+    qs = ImprovementAction.objects.select_related("set_by", "closed_by")
+    return qs.none() if q is None else qs.filter(q)
+
+
+def action_get(*, user, action_id) -> ImprovementAction:
+    """A visible action (404 for a missing, foreign or invisible one alike)."""
+    if not str(action_id).isdigit():
+        raise Http404
+    row = visible_actions(user).filter(pk=int(action_id)).first()
+    if row is None:
+        raise Http404
+    return row
+
+
+def scorecard_rms(user) -> QuerySet[User]:
+    """The RMs whose scorecard page ``user`` may open: themselves (an RM), the
+    team (a branch head), every active RM of the tenant (the tenant-wide roles)."""
+    if not is_staff_in_scope(user):
+        return rm_list(user=user).none()
+    if user.role in TENANT_WIDE_ROLES:
+        return rm_list(user=user)
+    if user.role == Role.BRANCH_HEAD:
+        return team_rm_list(user=user)
+    if user.role == Role.RM:
+        return rm_list(user=user).filter(pk=user.pk)
+    return rm_list(user=user).none()
+
+
+def scorecard_rm_get(*, user, rm_id) -> User:
+    rm = scorecard_rms(user).filter(pk=rm_id).first()
+    if rm is None:
+        raise Http404
+    return rm
+
+
+def scorecard_actions(*, user, rm, period: str) -> dict[str, list[ImprovementAction]]:
+    """The actions of ``rm`` set from this month's scorecard and from the
+    previous month's, each with ``follow_ups`` (the linked follow-ups the
+    viewer may see, with their status): three queries whatever the number."""
+    previous = periods.shift(period, -1)
+    actions = list(
+        visible_actions(user).filter(rm=rm, period__in=(period, previous)).order_by("due_on", "id")
+    )
+    links: dict[int, list] = {a.pk: [] for a in actions}
+    if actions:
+        readable = followup_list(user=user).values("pk")
+        for link in (
+            ImprovementActionFollowUp.objects.filter(action_id__in=links, follow_up__in=readable)
+            .select_related("follow_up", "follow_up__client")
+            .order_by("follow_up__due_at", "follow_up_id")
+        ):
+            links[link.action_id].append(link.follow_up)
+    for a in actions:
+        a.follow_ups = links[a.pk]
+        a.follow_ups_done = sum(f.status == "done" for f in a.follow_ups)
+    return {
+        "current": [a for a in actions if a.period == period],
+        "previous": [a for a in actions if a.period == previous],
+    }

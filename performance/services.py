@@ -5,6 +5,7 @@ its audit event."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,16 +15,21 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from communications.models import FollowUp
+from communications.selectors import followup_list
 from tenancy.audit import audit_record
 from tenancy.models import Role
 
-from . import periods
+from . import periods, selectors
 from .config import guardrail_refusal, kpi_settings
 from .models import (
     DEFAULT_ALERT_SLA_DAYS,
     DEFAULT_REVENUE_RATES,
     MEASURE_BASES,
     WEIGHTED_DIMENSIONS,
+    Dimension,
+    ImprovementAction,
+    ImprovementActionFollowUp,
     KpiDefinition,
     KpiGuardrailRule,
     KpiPeriodClose,
@@ -294,3 +300,138 @@ def snapshot_correct(*, user, period: str, reason: str) -> int:
             },
         )
     return version
+
+
+# --- improvement actions --------------------------------------------------------------
+
+ACTION_SETTERS = (Role.ADMIN, Role.BRANCH_HEAD)
+GOAL_MAX = 500
+LINKS_MAX = 20
+
+
+def can_set_action(user, rm) -> bool:
+    """A branch head for the RMs of their subtree, an admin for any RM of the tenant."""
+    if getattr(user, "role", None) not in ACTION_SETTERS:
+        return False
+    return selectors.scorecard_rms(user).filter(pk=rm.pk).exists()
+
+
+def can_close_action(user, action: ImprovementAction, status: str) -> bool:
+    """The RM marks their own action done; whoever may set actions for the RM
+    marks it done or drops it."""
+    if action.rm_id == user.pk and user.role == Role.RM:
+        return status == ImprovementAction.Status.DONE
+    return can_set_action(user, action.rm)
+
+
+def action_create(
+    *,
+    user,
+    rm,
+    period: str,
+    dimension: str,
+    goal: str,
+    due_on,
+    follow_up_ids=(),
+    ip_address: str | None = None,
+) -> ImprovementAction:
+    """Set an action for ``rm`` from the scorecard of ``period``, linked to open
+    follow-ups of the RM that ``user`` may read (400 naming the field)."""
+    if not can_set_action(user, rm):
+        raise PermissionDenied(_("Only the RM's branch head or an admin may set an action."))
+    errors: dict[str, list[str]] = {}
+    try:
+        periods.parse_period(period)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    else:
+        if period > periods.current_period():
+            errors["period"] = [_("A month that has started.")]
+    if dimension not in Dimension.values:
+        errors["dimension"] = [_("Choose a dimension.")]
+    goal = (goal or "").strip()
+    if not goal:
+        errors["goal"] = [_("Say what the goal is.")]
+    elif len(goal) > GOAL_MAX:
+        errors["goal"] = [_("At most %(n)s characters.") % {"n": GOAL_MAX}]
+    if not isinstance(due_on, date):
+        errors["due_on"] = [_("A date (YYYY-MM-DD).")]
+    elif due_on < periods.today_local():
+        errors["due_on"] = [_("A date from today on.")]
+    ids = {int(i) for i in follow_up_ids if str(i).isdigit() and len(str(i)) < 19}
+    if len(ids) != len(list(follow_up_ids)) or len(ids) > LINKS_MAX:
+        errors["follow_ups"] = [
+            _("Choose up to %(n)s of the RM's open follow-ups.") % {"n": LINKS_MAX}
+        ]
+    follow_ups = []
+    if ids and "follow_ups" not in errors:
+        follow_ups = list(
+            followup_list(user=user)
+            .filter(pk__in=ids, assignee=rm, status=FollowUp.Status.OPEN)
+            .values_list("pk", flat=True)
+        )
+        if len(follow_ups) != len(ids):
+            errors["follow_ups"] = [
+                _("Choose up to %(n)s of the RM's open follow-ups.") % {"n": LINKS_MAX}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        action = ImprovementAction.objects.create(
+            rm=rm,
+            set_by=user,
+            period=period,
+            dimension=dimension,
+            goal=goal,
+            due_on=due_on,
+            created_at=timezone.now(),
+        )
+        ImprovementActionFollowUp.objects.bulk_create(
+            [
+                ImprovementActionFollowUp(tenant_id=action.tenant_id, action=action, follow_up_id=f)
+                for f in follow_ups
+            ]
+        )
+        audit_record(
+            action="performance.action_set",
+            actor=user,
+            target=action,
+            data={
+                "rm": rm.pk,
+                "period": period,
+                "dimension": dimension,
+                "due_on": due_on.isoformat(),
+                "follow_ups": sorted(follow_ups),
+            },
+            ip_address=ip_address,
+        )
+    return action
+
+
+def action_close(
+    *, user, action: ImprovementAction, status: str, note: str = "", ip_address=None
+) -> ImprovementAction:
+    """Mark an open action done or dropped, with an optional note (audited)."""
+    closing = (ImprovementAction.Status.DONE, ImprovementAction.Status.DROPPED)
+    if status not in closing:
+        raise ValidationError({"status": [_("Choose done or dropped.")]})
+    if not can_close_action(user, action, status):
+        raise PermissionDenied(_("You may not change this action."))
+    note = (note or "").strip()
+    if len(note) > GOAL_MAX:
+        raise ValidationError({"note": [_("At most %(n)s characters.") % {"n": GOAL_MAX}]})
+    with transaction.atomic():
+        locked = ImprovementAction.objects.select_for_update().get(pk=action.pk)
+        if locked.status != ImprovementAction.Status.OPEN:
+            raise ValidationError({"status": [_("This action is already closed.")]})
+        locked.status, locked.note = status, note
+        locked.closed_at, locked.closed_by = timezone.now(), user
+        locked.save(update_fields=["status", "note", "closed_at", "closed_by"])
+        audit_record(
+            action=f"performance.action_{status}",
+            actor=user,
+            target=locked,
+            data={"rm": locked.rm_id, "period": locked.period, "status": status},
+            ip_address=ip_address,
+        )
+    return locked

@@ -6,24 +6,27 @@ Everything reads snapshots, never the live data, except the drill-downs."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clients.models import ProductCategory
+from communications.selectors import followup_list
 from risk.models import Severity
 from tenancy.models import Role
 from tenancy.timezones import user_zone
 from tenancy.views import role_required
 
 from . import exports, periods, selectors, services
-from .charts import bar_chart, sparkline
+from .charts import bar_chart, echarts_data, sparkline
 from .config import definition_list, guardrail_rules, kpi_settings
 from .drill import DRILLS, drill_rows
 from .explain import explain
@@ -39,6 +42,8 @@ from .models import (
 STAFF = (Role.ADMIN, Role.BRANCH_HEAD, Role.RM, Role.RISK_OFFICER, Role.COMPLIANCE)
 WIDE = (Role.ADMIN, Role.RISK_OFFICER, Role.COMPLIANCE)
 TREND_MONTHS = 12
+CHART_ROWS = 20  # bars in the ranking chart
+TREND_SERIES = 10  # lines in the 12-month trend chart (the best totals)
 # the drill-down each dimension's score opens
 DIMENSION_DRILL = {
     "satisfaction": "detractors",
@@ -76,6 +81,7 @@ def dashboard(request):
     for r in rows:
         r.trend = trend.get(r.subject_id, [])
         r.sparkline = sparkline(r.trend)
+    chart_rows = rows[:CHART_ROWS]
     return render(
         request,
         "performance/dashboard.html",
@@ -84,7 +90,8 @@ def dashboard(request):
             "periods": _period_choices(user, period),
             "scope": scope,
             "rows": rows,
-            "chart": bar_chart([(r.subject_name, r.total) for r in rows[:20]]),
+            "chart": bar_chart([(r.subject_name, r.total) for r in chart_rows]),
+            "echarts": echarts_data(chart_rows, months, trend_rows=rows[:TREND_SERIES]),
             "months": months,
             "dimension_drill": DIMENSION_DRILL,
             "weights": kpi_settings().weights(),
@@ -100,13 +107,20 @@ def _period_choices(user, period: str) -> list[str]:
     return sorted({*found, current, period}, reverse=True)
 
 
-def _rm_scorecard(request, period: str):
+def _rm_scorecard(request, period: str, rm=None, *, form_errors=None, status=200):
+    """An RM's scorecard explained, with the improvement actions set from it
+    and from the previous month's; the form to set one for those who may."""
     user = request.user
-    row = selectors.visible_snapshots(user).filter(period=period, scope=Scope.RM).first()
+    rm = rm or user
+    row = selectors.visible_snapshots(user).filter(period=period, scope=Scope.RM, subject_id=rm.pk)
+    row = row.first()
     months = periods.last_periods(period, TREND_MONTHS)
-    trend = selectors.trends(user=user, scope=Scope.RM, subject_ids=[user.pk], periods=months)
+    trend = selectors.trends(user=user, scope=Scope.RM, subject_ids=[rm.pk], periods=months)
     settings = kpi_settings()
     definitions = list(definition_list())
+    may_set = services.can_set_action(user, rm)
+    actions = selectors.scorecard_actions(user=user, rm=rm, period=period)
+    previous = periods.shift(period, -1)
     return render(
         request,
         "performance/scorecard.html",
@@ -114,14 +128,121 @@ def _rm_scorecard(request, period: str):
             "period": period,
             "periods": _period_choices(user, period),
             "row": row,
+            "rm": rm,
+            "own": rm.pk == user.pk,
             "months": months,
-            "trend": list(zip(months, trend.get(user.pk, []), strict=True)),
-            "sparkline": sparkline(trend.get(user.pk, [])),
+            "trend": list(zip(months, trend.get(rm.pk, []), strict=True)),
+            "sparkline": sparkline(trend.get(rm.pk, [])),
             "kpis": explain(row, definitions, settings.weights()) if row else [],
             "weights": settings.weights(),
             "dimension_drill": DIMENSION_DRILL,
+            "action_lists": [
+                (_("Set from this month's scorecard"), actions["current"], "action-current"),
+                (
+                    _("Set from the scorecard of %(period)s") % {"period": previous},
+                    actions["previous"],
+                    "action-previous",
+                ),
+            ],
+            "may_set": may_set,
+            "open_follow_ups": _open_follow_ups(user, rm) if may_set else [],
+            "dimensions": Dimension.choices,
+            "form_errors": form_errors or {},
+            "post": request.POST if request.method == "POST" else {},
+            "today": periods.today_local(),
         },
+        status=status,
     )
+
+
+def _open_follow_ups(user, rm) -> list:
+    """The RM's open follow-ups the setter may read, to link to an action."""
+    return list(
+        followup_list(user=user).filter(assignee=rm, status="open")[: services.LINKS_MAX * 5]
+    )
+
+
+@role_required(*STAFF)
+@require_GET
+def rm_scorecard(request, rm_id: int):
+    """An RM's scorecard for whoever may read it: the RM, the branch head of
+    the subtree, the tenant-wide roles (404 for anyone else)."""
+    rm = selectors.scorecard_rm_get(user=request.user, rm_id=rm_id)
+    return _rm_scorecard(request, _period(request), rm)
+
+
+@role_required(Role.ADMIN, Role.BRANCH_HEAD)
+@require_POST
+def action_create(request, rm_id: int):
+    rm = selectors.scorecard_rm_get(user=request.user, rm_id=rm_id)
+    post = request.POST
+    period = post.get("period", "")
+    try:
+        due_on = date.fromisoformat(post.get("due_on", ""))
+    except ValueError:
+        due_on = None
+    try:
+        services.action_create(
+            user=request.user,
+            rm=rm,
+            period=period,
+            dimension=post.get("dimension", ""),
+            goal=post.get("goal", ""),
+            due_on=due_on,
+            follow_up_ids=post.getlist("follow_ups"),
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+    except ValidationError as exc:
+        errors = {f: (_action_field_label(f), m) for f, m in exc.message_dict.items()}
+        shown = period if _valid_period(period) else periods.current_period()
+        return _rm_scorecard(request, shown, rm, form_errors=errors, status=400)
+    messages.success(request, _("Action set."))
+    return redirect(reverse("performance:rm_scorecard", args=[rm.pk]) + f"?period={period}")
+
+
+@role_required(*STAFF)
+@require_POST
+def action_close(request, action_id: int):
+    action = selectors.action_get(user=request.user, action_id=action_id)
+    try:
+        services.action_close(
+            user=request.user,
+            action=action,
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+    except ValidationError as exc:
+        text = "; ".join(
+            f"{_action_field_label(f)}: {' '.join(m)}" for f, m in exc.message_dict.items()
+        )
+        return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
+    messages.success(request, _("Action updated."))
+    if action.rm_id == request.user.pk:
+        target = reverse("performance:dashboard")
+    else:
+        target = reverse("performance:rm_scorecard", args=[action.rm_id])
+    return redirect(f"{target}?period={action.period}")
+
+
+def _valid_period(value: str) -> bool:
+    try:
+        periods.parse_period(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _action_field_label(field: str) -> str:
+    return {
+        "period": _("Period"),
+        "dimension": _("Dimension"),
+        "goal": _("Goal"),
+        "due_on": _("Due on"),
+        "follow_ups": _("Follow-ups"),
+        "status": _("Status"),
+        "note": _("Note"),
+    }.get(field, field)
 
 
 @role_required(*STAFF)
@@ -168,17 +289,27 @@ def drill(request, measure: str):
 @role_required(*STAFF)
 @require_GET
 def export(request):
-    """The scorecard table the viewer sees as CSV (audited)."""
+    """The scorecard table the viewer sees as CSV or Excel (``?format=xlsx``),
+    audited; another format is a 400 naming ``format``."""
     user = request.user
     period = _period(request)
+    fmt = request.GET.get("format") or "csv"
+    if fmt not in exports.FORMATS:
+        message = _("Choose csv or xlsx.")
+        return HttpResponseBadRequest(
+            f"format: {message}", content_type="text/plain; charset=utf-8"
+        )
     scope = request.GET.get("view", "")
     if user.role == Role.RM or scope not in (Scope.RM, Scope.BRANCH):
         scope = Scope.RM if user.role in (Role.RM, Role.BRANCH_HEAD) else Scope.BRANCH
-    text = exports.scorecard_csv(
-        user=user, period=period, scope=scope, ip_address=request.META.get("REMOTE_ADDR")
-    )
-    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="kpi-{scope}-{period}.csv"'
+    ip_address = request.META.get("REMOTE_ADDR")
+    if fmt == "xlsx":
+        body = exports.scorecard_xlsx(user=user, period=period, scope=scope, ip_address=ip_address)
+        response = HttpResponse(body, content_type=exports.XLSX_CONTENT_TYPE)
+    else:
+        body = exports.scorecard_csv(user=user, period=period, scope=scope, ip_address=ip_address)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kpi-{scope}-{period}.{fmt}"'
     return response
 
 

@@ -57,3 +57,23 @@ def test_twelve_months_of_snapshots_older_ones_closed(bank):
     call_command("kpi_snapshot", "--tenant", bank.tenant.slug, "--period", months[0])
     with bank.scope():
         assert KpiSnapshot.objects.filter(period=months[0], version=1).count() == 7
+
+
+def test_demo_improvement_actions_last_month_done_this_month_open(bank):
+    from performance.models import ImprovementAction
+    from tests.communications.factories import make_followup
+
+    client = make_client(bank)
+    follow_ups = [make_followup(client, bank.rm) for _ in range(3)]
+    ctx = _ctx(bank)
+    ctx.staff[Role.BRANCH_HEAD] = [bank.branch_head]
+    with bank.scope():
+        seed_performance(ctx)
+        current = periods.current_period()
+        actions = list(ImprovementAction.objects.order_by("period"))
+        assert [(a.rm_id, a.set_by_id, a.period, a.status) for a in actions] == [
+            (bank.rm.pk, bank.branch_head.pk, periods.shift(current, -1), "done"),
+            (bank.rm.pk, bank.branch_head.pk, current, "open"),
+        ]
+        linked = sorted(link.follow_up_id for link in actions[1].links.all())
+        assert linked == sorted(f.pk for f in follow_ups[:2])

@@ -407,3 +407,27 @@ def test_not_contacted_lists_the_key_clients_overdue_for_a_revisit(bank, web_for
     response = _drill(web_for(bank.rm), "not_contacted", "rm", bank.rm.pk, _current(bank))
     assert [c.name for c in response.context["page"].object_list] == ["Stale"]
     assert stale.pk
+
+
+def test_dashboard_renders_the_echarts_data_islands(scored, web_for):
+    import json
+    import re
+
+    response = web_for(scored.branch_head).get("/performance/")
+    html = response.content.decode()
+    islands = dict(
+        re.findall(
+            r'<script id="(kpi-echarts-[a-z]+)" type="application/json">(.*?)</script>', html
+        )
+    )
+    ranking, trend = (
+        json.loads(islands["kpi-echarts-ranking"]),
+        json.loads(islands["kpi-echarts-trend"]),
+    )
+    rows = response.context["rows"]
+    assert ranking["labels"] == [r.subject_name for r in rows]
+    assert ranking["values"] == [float(r.total) for r in rows]
+    assert len(trend["months"]) == 12 and [s["name"] for s in trend["series"]] == ranking["labels"]
+    # the server-drawn SVG stays for a browser without scripts, the table beside it
+    assert "data-echart-fallback" in html and 'data-testid="kpi-chart-data"' in html
+    assert "vendor/echarts-6.1.0/echarts.min.js" in html and "<script>" not in html

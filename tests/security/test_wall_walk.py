@@ -77,6 +77,10 @@ NOT_INTERACTION_DATA = {
     "loyalty:event_check_in",
     # the client's public RSVP page: its token is the credential, it shows the event and a status
     "event_public",
+    # improvement actions: set and closed by POST (a goal, a date, a status; linked follow-ups
+    # are shown on the RM's scorecard, which the walk opens)
+    "performance:action_create",
+    "performance:action_close",
 }
 # API routers' basenames whose objects carry no interaction data (walked at their lists)
 NOT_INTERACTION_BASENAMES = {
@@ -199,6 +203,21 @@ class Scene:
 
         with bank.scope():
             snapshot_run()
+        # an improvement action on the author's scorecard, linked to the confidential
+        # report's follow-up (the scorecard lists linked follow-ups: never their note)
+        from performance.periods import current_period
+        from performance.services import action_create
+
+        with bank.scope():
+            action_create(
+                user=bank.admin,
+                rm=bank.rm,
+                period=current_period(),
+                dimension="satisfaction",
+                goal="Call back walk-ok",
+                due_on=(now + timedelta(days=7)).date(),
+                follow_up_ids=[self.follow_up.pk],
+            )
 
     def feed_tokens(self):
         with self.bank.scope():
@@ -226,6 +245,8 @@ def _fillers(scene, user):
     by_param = {
         # the drill-down that lists follow-ups (with their notes, behind the wall)
         "measure": "followups_overdue",
+        # the scorecard of the confidential report's author (its actions' linked follow-ups)
+        "rm_id": scene.bank.rm.pk,
         "client_id": scene.client.pk,
         "interaction_id": scene.report.pk,
         "followup_id": scene.follow_up.pk,
