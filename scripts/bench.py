@@ -18,7 +18,7 @@
    database stays reusable), timed.
 
 Environment (all optional): BENCH_CLIENTS (100000), BENCH_INTERACTIONS
-(10 × clients), BENCH_RMS_PER_BRANCH (the demo's 3; 25 gives 200 RMs, in a
+(10 × clients), BENCH_RMS_PER_BRANCH (the demo's 3; 25 gives 176 RMs, in a
 database of its own), BENCH_RUNS (20), BENCH_CONCURRENCY (4), BENCH_SECONDS (5),
 BENCH_PORT (8765), BENCH_JOBS (1; 0 skips them), BENCH_ONLY (a part of the
 labels of the pages to run, e.g. "risk desk"), PG_ADMIN_URL, APP_ROLE,
@@ -55,7 +55,7 @@ PG_PORT = os.environ.get("PG_PORT", "5432")
 APP_ROLE = os.environ.get("APP_ROLE", "steward_app")
 OWNER_ROLE = os.environ.get("OWNER_ROLE", "steward_owner")
 ADMIN_URL = os.environ.get("PG_ADMIN_URL", f"postgres://postgres@{PG_HOST}:{PG_PORT}/postgres")
-RMS_PER_BRANCH = os.environ.get("BENCH_RMS_PER_BRANCH", "")  # e.g. 25: 200 RMs in 8 branches
+RMS_PER_BRANCH = os.environ.get("BENCH_RMS_PER_BRANCH", "")  # e.g. 25: 176 RMs in 7 branches
 DB = f"steward_bench_{CLIENTS}" + (f"_rms{RMS_PER_BRANCH}" if RMS_PER_BRANCH else "")
 KEYS_FILE = ROOT / "var" / "bench" / f"{DB}.env"
 HOST = "127.0.0.1"
