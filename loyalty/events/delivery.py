@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tenancy.context import require_tenant_id
-from tenancy.models import Tenant
-
 from ..models import EventInvitation, EventMessage
-from ..surveys.channels import address_for, backend_for
+from ..outbox import outbox_deliver
+from ..surveys.channels import address_for
 from .links import rsvp_url
 
 BATCH = 200
@@ -65,30 +62,24 @@ def _texts(message: EventMessage, bank: str, url: str) -> tuple[str, str]:
 
 def event_messages_deliver(*, batch_size: int = BATCH, now: datetime | None = None) -> int:
     """Send the tenant in scope's pending event messages, a batch at a time."""
-    sent = 0
-    tenant = Tenant.objects.get(pk=require_tenant_id())
-    while True:
-        with transaction.atomic():
-            batch = list(
-                EventMessage.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(delivered_at__isnull=True)
-                .select_related("invitation__client", "invitation__event")
-                .order_by("created_at", "pk")[:batch_size]
-            )
-            if not batch:
-                return sent
-            stamp = now or timezone.now()
-            with timezone.override(tenant.timezone):
-                for message in batch:
-                    inv = message.invitation
-                    if inv.status not in STILL_FITS[message.kind] or inv.event.starts_at <= stamp:
-                        continue
-                    to = address_for(message.channel, inv.client)
-                    if not to:
-                        continue
-                    url = rsvp_url(tenant_id=inv.tenant_id, invitation_id=inv.pk)
-                    with translation.override(inv.client.language or tenant.locale):
-                        subject, body = _texts(message, tenant.name, url)
-                    backend_for(message.channel).send(to=to, subject=subject, body=body)
-                    sent += 1
-            EventMessage.objects.filter(pk__in=[m.pk for m in batch]).update(delivered_at=stamp)
+    return outbox_deliver(
+        EventMessage.objects.filter(delivered_at__isnull=True).select_related(
+            "invitation__client", "invitation__event"
+        ),
+        compose=_compose,
+        batch_size=batch_size,
+        now=now,
+    )
+
+
+def _compose(message: EventMessage, tenant, now: datetime):
+    inv = message.invitation
+    if inv.status not in STILL_FITS[message.kind] or inv.event.starts_at <= now:
+        return None
+    to = address_for(message.channel, inv.client)
+    if not to:
+        return None
+    url = rsvp_url(tenant_id=inv.tenant_id, invitation_id=inv.pk)
+    with translation.override(inv.client.language or tenant.locale):
+        subject, body = _texts(message, tenant.name, url)
+    return to, subject, body

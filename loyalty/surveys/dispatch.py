@@ -50,12 +50,12 @@ from django.utils.translation import gettext as _
 
 from clients.access import tenant_clients
 from tenancy.context import require_tenant_id
-from tenancy.models import Tenant
 from tenancy.schedules import enqueue_after_commit
 
 from ..models import ServiceRecovery, SurveyChannel, SurveyInvitation, SurveyMessage
+from ..outbox import outbox_deliver
 from .budget import budget_spent_q, channel_expression, open_recovery_q
-from .channels import address_for, backend_for
+from .channels import address_for
 from .config import survey_settings
 from .links import invitation_url
 from .services import dispatch_lock, survey_defaults_ensure
@@ -327,29 +327,24 @@ def survey_messages_deliver(
     """Send the outbox's pending messages, a batch at a time, in the
     client's language; rows another worker holds are skipped (it sends them).
     A reminder whose link was answered or expired meanwhile is dropped."""
-    sent = 0
-    tenant = Tenant.objects.get(pk=require_tenant_id())
-    while True:
-        with transaction.atomic():
-            batch = list(
-                SurveyMessage.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(delivered_at__isnull=True)
-                .select_related("invitation__client", "invitation__survey")
-                .order_by("created_at", "pk")[:batch_size]
-            )
-            if not batch:
-                return sent
-            stamp = now or timezone.now()
-            with timezone.override(tenant.timezone):
-                for message in batch:
-                    inv = message.invitation
-                    if inv.status != SurveyInvitation.Status.SENT or inv.expires_at <= stamp:
-                        continue
-                    url = invitation_url(tenant_id=inv.tenant_id, invitation_id=inv.pk)
-                    with translation.override(inv.client.language):
-                        subject, body = _texts(message, url)
-                    to = address_for(message.channel, inv.client)
-                    if to:
-                        backend_for(message.channel).send(to=to, subject=subject, body=body)
-                        sent += 1
-            SurveyMessage.objects.filter(pk__in=[m.pk for m in batch]).update(delivered_at=stamp)
+    return outbox_deliver(
+        SurveyMessage.objects.filter(delivered_at__isnull=True).select_related(
+            "invitation__client", "invitation__survey"
+        ),
+        compose=_compose,
+        batch_size=batch_size,
+        now=now,
+    )
+
+
+def _compose(message: SurveyMessage, tenant, now: datetime):
+    inv = message.invitation
+    if inv.status != SurveyInvitation.Status.SENT or inv.expires_at <= now:
+        return None
+    to = address_for(message.channel, inv.client)
+    if not to:
+        return None
+    url = invitation_url(tenant_id=inv.tenant_id, invitation_id=inv.pk)
+    with translation.override(inv.client.language):
+        subject, body = _texts(message, url)
+    return to, subject, body
