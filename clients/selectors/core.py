@@ -11,7 +11,14 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 
-from clients.access import client_rows, managed_by_q, subtree_q, tier_rank, visible_clients
+from clients.access import (
+    client_rows,
+    managed_by_q,
+    subtree_q,
+    tenant_clients,
+    tier_rank,
+    visible_clients,
+)
 from tenancy import selectors as tenancy_selectors
 from tenancy.models import Role, User
 from tenancy.shortcuts import get_or_404
@@ -84,7 +91,6 @@ def client_search_q(term: str) -> Q:
     from ..services import pii_indexes
 
     term = term.strip()
-    q = Q(name__icontains=term) | Q(external_id=term)
     exact = Q(external_id=term)
     indexes = pii_indexes(
         national_id=term.upper(),
@@ -93,11 +99,13 @@ def client_search_q(term: str) -> Q:
     )
     for field in ("national_id_index", "phone_index", "email_index"):
         if indexes[field]:
-            q |= Q(**{field: indexes[field]})
             exact |= Q(**{field: indexes[field]})
+    q = Q(name__icontains=term) | exact
     if connection.vendor != "postgresql":
         return q
-    candidates = _name_candidates(term).union(Client.objects.filter(exact).values("pk"), all=False)
+    candidates = _name_candidates(term).union(
+        tenant_clients().filter(exact).values("pk"), all=False
+    )
     if len(term) <= 2:
         # one piece, or the one pair: holding it is containing the term
         return Q(pk__in=candidates)
