@@ -18,7 +18,7 @@
    database stays reusable), timed.
 
 Environment (all optional): BENCH_CLIENTS (100000), BENCH_INTERACTIONS
-(10 × clients), BENCH_RMS_PER_BRANCH (the demo's 3; 25 gives 176 RMs, in a
+(10 × clients), BENCH_RMS_PER_BRANCH (the demo's 3) and BENCH_BRANCHES (its 7), in a
 database of its own), BENCH_RUNS (20), BENCH_CONCURRENCY (4), BENCH_SECONDS (5),
 BENCH_PORT (8765), BENCH_JOBS (1; 0 skips them), BENCH_ONLY (a part of the
 labels of the pages to run, e.g. "risk desk"), PG_ADMIN_URL, APP_ROLE,
@@ -55,8 +55,13 @@ PG_PORT = os.environ.get("PG_PORT", "5432")
 APP_ROLE = os.environ.get("APP_ROLE", "steward_app")
 OWNER_ROLE = os.environ.get("OWNER_ROLE", "steward_owner")
 ADMIN_URL = os.environ.get("PG_ADMIN_URL", f"postgres://postgres@{PG_HOST}:{PG_PORT}/postgres")
-RMS_PER_BRANCH = os.environ.get("BENCH_RMS_PER_BRANCH", "")  # e.g. 25: 176 RMs in 7 branches
-DB = f"steward_bench_{CLIENTS}" + (f"_rms{RMS_PER_BRANCH}" if RMS_PER_BRANCH else "")
+RMS_PER_BRANCH = os.environ.get("BENCH_RMS_PER_BRANCH", "")  # e.g. 10 with 20 branches: 200 RMs
+BRANCHES = os.environ.get("BENCH_BRANCHES", "")  # the demo's 7 named branches, or more
+DB = (
+    f"steward_bench_{CLIENTS}"
+    + (f"_rms{RMS_PER_BRANCH}" if RMS_PER_BRANCH else "")
+    + (f"_br{BRANCHES}" if BRANCHES else "")
+)
 KEYS_FILE = ROOT / "var" / "bench" / f"{DB}.env"
 HOST = "127.0.0.1"
 
@@ -142,6 +147,7 @@ def database() -> dict[str, str]:
         log(f"seeding {DB}: {CLIENTS:,} clients, {INTERACTIONS:,} interactions (once)")
         started = time.perf_counter()
         more = ["--rms-per-branch", RMS_PER_BRANCH] if RMS_PER_BRANCH else []
+        more += ["--branches", BRANCHES] if BRANCHES else []
         _manage(
             env, "seed_demo", "--clients", str(CLIENTS), "--interactions", str(INTERACTIONS), *more
         )

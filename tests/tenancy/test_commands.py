@@ -72,3 +72,14 @@ def test_seed_demo_creates_one_login_per_role(db, capsys):
     call_command("seed_demo", skip_if_exists=True)  # idempotent for make demo
     with pytest.raises(CommandError):
         call_command("seed_demo")
+
+
+def test_seed_demo_adds_numbered_branches_for_benchmarks(db, capsys):
+    call_command("seed_demo", clients=30, interactions=10, branches=10, rms_per_branch=2)
+    tenant = Tenant.objects.get(slug="demo")
+    with tenant_scope(tenant):
+        leaves = Branch.objects.filter(level=Branch.Level.BRANCH)
+        assert leaves.count() == 10
+        assert leaves.filter(name="华东第8支行").exists()
+        tenth = leaves.get(name="华南第10支行")
+    assert User.objects.filter(tenant=tenant, role=Role.RM, branch_id=tenth.pk).count() == 2

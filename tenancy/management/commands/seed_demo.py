@@ -33,6 +33,17 @@ RM_SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 RM_GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚"
 
 
+def _regions(branches: int) -> dict[str, list[str]]:
+    """The named branches, then numbered ones (华东第8支行, ...) added to the
+    regions in turn until there are ``branches``."""
+    regions = {region: list(names) for region, names in REGIONS.items()}
+    count = sum(len(names) for names in regions.values())
+    for i in range(max(0, branches - count)):
+        region = list(regions)[i % len(regions)]
+        regions[region].append(f"{region[:2]}第{count + i + 1}支行")
+    return regions
+
+
 class Command(BaseCommand):
     help = "Create (or recreate) the deterministic demo bank and print its logins."
 
@@ -41,6 +52,13 @@ class Command(BaseCommand):
         parser.add_argument("--interactions", type=int, default=1500)
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--rms-per-branch", type=int, default=3)
+        parser.add_argument(
+            "--branches",
+            type=int,
+            default=sum(len(names) for names in REGIONS.values()),
+            help="branches (leaves of the tree) at least; beyond the named ones, numbered "
+            "branches are added to the regions in turn (for benchmarks)",
+        )
         parser.add_argument(
             "--skip-if-exists", action="store_true", help="do nothing when the demo bank exists"
         )
@@ -63,7 +81,7 @@ class Command(BaseCommand):
                 head = _branch_save(Branch(name="总行", code="HO", level=Branch.Level.HEAD_OFFICE))
                 branches = [head]
                 by_name = {head.name: head}
-                for region_name, branch_names in REGIONS.items():
+                for region_name, branch_names in _regions(opts["branches"]).items():
                     region = _branch_save(
                         Branch(name=region_name, level=Branch.Level.REGION, parent=head)
                     )
