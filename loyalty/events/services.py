@@ -39,6 +39,7 @@ from . import policy
 Status = EventInvitation.Status
 SEATED = (Status.ACCEPTED, Status.ATTENDED)  # the seats taken
 CHECK_IN_OPENS = timedelta(hours=2)  # before the start
+CHECK_IN_LATE = timedelta(hours=6)  # after the start (or end), even past midnight
 THANK_YOU_DAYS = 2
 MAX_INVITES = 500  # per request
 
@@ -373,11 +374,14 @@ def event_reminders_due(*, now: datetime | None = None) -> int:
 
 def check_in_window(event: Event) -> tuple[datetime, datetime]:
     """Check-in opens ``CHECK_IN_OPENS`` before the start and closes at the
-    end of the event's last day, in the tenant's time zone."""
+    end of the event's last day in the tenant's time zone, but never sooner
+    than ``CHECK_IN_LATE`` after the event's end (or start, without an end):
+    a dinner that starts at 23:30 can still be checked in at 00:10."""
     zone = tenant_zone()
-    last = timezone.localtime(event.ends_at or event.starts_at, zone).date()
-    closes = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
-    return event.starts_at - CHECK_IN_OPENS, closes
+    last_moment = event.ends_at or event.starts_at
+    last = timezone.localtime(last_moment, zone).date()
+    midnight = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    return event.starts_at - CHECK_IN_OPENS, max(midnight, last_moment + CHECK_IN_LATE)
 
 
 def check_in(*, user, invitation: EventInvitation, now: datetime | None = None) -> EventInvitation:
@@ -405,7 +409,8 @@ def check_in(*, user, invitation: EventInvitation, now: datetime | None = None) 
                 {
                     "event": [
                         _(
-                            "Check-in is open from two hours before the start until the end of the event day."
+                            "Check-in is open from two hours before the start until the end of "
+                            "the event day, and at least six hours after the event."
                         )
                     ]
                 }

@@ -111,6 +111,47 @@ def test_check_in_is_closed_long_before_the_start(bank):
     assert status_of(bank, inv) == "accepted"
 
 
+def _local(bank, day, hour, minute=0):
+    """A moment on the tenant's wall clock (check-in days are the tenant's)."""
+    from datetime import datetime, time
+
+    from tenancy.timezones import tenant_zone
+
+    return datetime.combine(day, time(hour, minute), tzinfo=tenant_zone(bank.tenant))
+
+
+def test_a_late_evening_event_stays_open_past_midnight(bank):
+    """The window closes at the end of the event day but never sooner than
+    six hours after the event: a start at 23:30 with no end can be checked in
+    at 00:10 (a suite run at 00:03 in Shanghai once failed on exactly this),
+    and not at 05:31."""
+    day = timezone.now().date() + timedelta(days=30)
+    event = make_event(bank)
+    move_start(bank, event, _local(bank, day, 23, 30))
+    with tenant_scope(bank.tenant):
+        opens, closes = services.check_in_window(event)
+    assert opens == _local(bank, day, 21, 30)
+    assert closes == _local(bank, day, 23, 30) + timedelta(hours=6)
+    (inv,) = invite(bank, event, make_client(bank))
+    rsvp(bank, inv, "yes")
+    with tenant_scope(bank.tenant):
+        with pytest.raises(ValidationError):
+            services.check_in(user=bank.rm, invitation=inv, now=closes + timedelta(minutes=1))
+        services.check_in(
+            user=bank.rm, invitation=inv, now=_local(bank, day + timedelta(days=1), 0, 10)
+        )
+    assert status_of(bank, inv) == "attended"
+
+
+def test_a_daytime_event_closes_at_midnight(bank):
+    day = timezone.now().date() + timedelta(days=30)
+    event = make_event(bank)
+    move_start(bank, event, _local(bank, day, 10))
+    with tenant_scope(bank.tenant):
+        closes = services.check_in_window(event)[1]
+    assert closes == _local(bank, day + timedelta(days=1), 0)
+
+
 def test_compliance_does_not_check_in(bank):
     _event, _client, inv = _at_the_door(bank)
     with pytest.raises(Exception) as err:
