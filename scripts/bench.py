@@ -7,13 +7,14 @@
    refuses the public development keys) are generated once into
    ``var/bench/<database>.env``; without that file the database cannot be read
    and is recreated.
-2. gunicorn on 127.0.0.1 (2 sync workers, DEBUG off) serving
-   ``scripts/bench_wsgi.py``: Steward plus a query count per response and a
-   floor view of the RM client list.
+2. gunicorn on 127.0.0.1 (2 sync workers, DEBUG off, persistent database
+   connections as in production) serving ``scripts/bench_wsgi.py``: Steward
+   plus a query count per response and two floors of the RM client list (one
+   SQL query: bare WSGI, and a bare Django view behind the pages' middleware).
 3. Every page a role lands on, requested sequentially ``BENCH_RUNS`` times,
-   alternating with the floor view in the same period, then by
+   alternating with both floors in the same period, then by
    ``BENCH_CONCURRENCY`` clients for ``BENCH_SECONDS`` seconds each: median,
-   p95, requests per second, queries, page ÷ floor.
+   p95, requests per second, queries, page ÷ view floor, page ÷ bare floor.
 4. The background jobs at that size, each in a transaction rolled back (the
    database stays reusable), timed.
 
@@ -21,7 +22,8 @@ Environment (all optional): BENCH_CLIENTS (100000), BENCH_INTERACTIONS
 (10 × clients), BENCH_RMS_PER_BRANCH (the demo's 3) and BENCH_BRANCHES (its 7), in a
 database of its own), BENCH_RUNS (20), BENCH_CONCURRENCY (4), BENCH_SECONDS (5),
 BENCH_PORT (8765), BENCH_JOBS (1; 0 skips them), BENCH_ONLY (a part of the
-labels of the pages to run, e.g. "risk desk"), PG_ADMIN_URL, APP_ROLE,
+labels of the pages to run, e.g. "risk desk"), CONN_MAX_AGE (60; 0 reconnects
+every request, as development does), PG_ADMIN_URL, APP_ROLE,
 OWNER_ROLE, PG_HOST, PG_PORT. Only 127.0.0.1 is ever contacted. A
 measurement, not a test: ``make test`` keeps its query-count budgets.
 """
@@ -119,6 +121,11 @@ def server_env(keys: dict[str, str]) -> dict[str, str]:
         CELERY_TASK_ALWAYS_EAGER="true",
         # mails of the rolled-back jobs go nowhere
         EMAIL_URL="dummymail://",
+        # persistent database connections, as in production (config/settings.py:
+        # 60 s when STEWARD_ENV=production; development reconnects every request,
+        # a PostgreSQL backend started per page, ~15-20 ms)
+        CONN_MAX_AGE=os.environ.get("CONN_MAX_AGE", "60"),
+        BENCH_SERVER="1",  # scripts/bench_urls.py: the view floor's URL
     )
     return env
 
@@ -189,7 +196,18 @@ class Case:
     path: str
 
 
-def cases_and_cookies() -> tuple[list[Case], dict[str, str], str]:
+@dataclass
+class Floors:
+    """The RM list's two floors (scripts/bench_wsgi.py, scripts/bench_urls.py):
+    ``bare`` skips Django; ``view`` is a bare Django view behind the pages'
+    middleware, signed in as ``view_user``."""
+
+    bare: str
+    view: str
+    view_user: str
+
+
+def cases_and_cookies() -> tuple[list[Case], dict[str, str], Floors]:
     from django.db.models import Count
     from django.test import Client as WebClient
     from django.urls import NoReverseMatch, reverse
@@ -217,7 +235,11 @@ def cases_and_cookies() -> tuple[list[Case], dict[str, str], str]:
         web = WebClient()
         web.force_login(user)
         cookies[name] = web.cookies["sessionid"].value
-    floor = f"/__bench__/floor/rm-clients/?tenant={tenant.pk}&rm={rm.pk}"
+    floor = Floors(
+        bare=f"/__bench__/floor/rm-clients/?tenant={tenant.pk}&rm={rm.pk}",
+        view=f"/__bench__/view/rm-clients/?rm={rm.pk}",
+        view_user="demo_rm",
+    )
     cases = [
         Case("client list (first page)", "demo_rm", "/clients/"),
         Case("client list (first page)", "demo_head", "/clients/"),
@@ -325,37 +347,46 @@ def start_server(env: dict) -> subprocess.Popen:
     raise SystemExit(f"gunicorn did not answer on 127.0.0.1:{PORT}")
 
 
-def pages(cases: list[Case], cookies: dict[str, str], floor: str) -> None:
-    floor_cookie = None
+def pages(cases: list[Case], cookies: dict[str, str], floors: Floors) -> None:
+    view_cookie = cookies[floors.view_user]
     for _ in range(3):  # warm both workers
-        get(floor, floor_cookie)
+        get(floors.bare, None)
+        get(floors.view, view_cookie)
     log(
         f"\n{'page':<46} {'user':<16} {'median':>7} {'p95':>6} {'req/s':>6} "
-        f"{'p95@' + str(CONCURRENCY):>7} {'queries':>7} {'÷floor':>6}"
+        f"{'p95@' + str(CONCURRENCY):>7} {'queries':>7} {'÷view':>6} {'÷bare':>6}"
     )
     only = os.environ.get("BENCH_ONLY", "")  # e.g. "risk desk": only the pages whose label holds it
     chosen = [c for c in cases if only.lower() in c.label.lower()]
-    for case in [Case("floor: RM client list, one SQL query", "", floor), *chosen]:
+    floor_cases = [
+        Case("floor: RM list, bare WSGI, one SQL query", "", floors.bare),
+        Case("floor: RM list, bare Django view", floors.view_user, floors.view),
+    ]
+    for case in [*floor_cases, *chosen]:
         cookie = cookies.get(case.user)
         for _ in range(2):
             _, status, _ = get(case.path, cookie)
         if status != 200:
             log(f"{case.label:<46} {case.user:<16} status {status}: skipped")
             continue
-        page_ms, floor_ms, queries = [], [], 0
-        for _ in range(RUNS):  # alternated with the floor, in one period
+        page_ms, view_ms, bare_ms, queries = [], [], [], 0
+        for _ in range(RUNS):  # alternated with both floors, in one period
             ms, _, queries = get(case.path, cookie)
             page_ms.append(ms)
-            floor_ms.append(get(floor, None)[0])
+            view_ms.append(get(floors.view, view_cookie)[0])
+            bare_ms.append(get(floors.bare, None)[0])
         rps, p95_load = concurrent(case.path, cookie)
-        ratio = statistics.median(page_ms) / statistics.median(floor_ms)
+        median = statistics.median(page_ms)
         log(
-            f"{case.label[:46]:<46} {case.user or '-':<16} {statistics.median(page_ms):7.1f} "
-            f"{p95(page_ms):6.1f} {rps:6.1f} {p95_load:7.1f} {queries:7d} {ratio:6.1f}"
+            f"{case.label[:46]:<46} {case.user or '-':<16} {median:7.1f} "
+            f"{p95(page_ms):6.1f} {rps:6.1f} {p95_load:7.1f} {queries:7d} "
+            f"{median / statistics.median(view_ms):6.1f} {median / statistics.median(bare_ms):6.1f}"
         )
     log(
         f"\nms; median and p95 of {RUNS} sequential requests; "
-        f"req/s and p95 with {CONCURRENCY} clients for {SECONDS:g} s"
+        f"req/s and p95 with {CONCURRENCY} clients for {SECONDS:g} s; "
+        "÷view, ÷bare: the page's median over the view floor's and the bare floor's, "
+        "measured alternately with it"
     )
 
 
@@ -410,10 +441,10 @@ def main() -> None:
     log(f"bench database {DB} on {PG_HOST}:{PG_PORT}")
     env = database()
     django_setup(env)
-    cases, cookies, floor = cases_and_cookies()
+    cases, cookies, floors = cases_and_cookies()
     server = start_server(env)
     try:
-        pages(cases, cookies, floor)
+        pages(cases, cookies, floors)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -1,45 +1,41 @@
 """The WSGI application `make bench` serves with gunicorn: Steward itself,
-plus two things only the benchmark needs, kept out of the product's URLs:
+plus what only the benchmark needs, kept out of the product's URLs:
 
 - every response carries ``X-Bench-Queries``, the number of SQL statements
   the request ran (counted with ``connection.execute_wrapper``);
-- ``/__bench__/floor/rm-clients/?tenant=<id>&rm=<id>`` is the floor of the RM
-  client list: one hand-written SQL query for the same 50 rows and columns
-  the page shows, rendered by string joins — no session, no middleware, no
-  template. The page's time ÷ the floor's time is the overhead the framework
-  and our code add (issue 12 asks for ≤ 2×).
+- ``/__bench__/floor/rm-clients/?tenant=<id>&rm=<id>`` is the bare floor of
+  the RM client list: one hand-written SQL query for the same 50 rows and
+  columns the page shows, rendered by string joins — no session, no
+  middleware, no template, no Django at all;
+- ``/__bench__/view/rm-clients/?rm=<id>`` is the same query and the same
+  string joins in a bare Django view behind the same middleware as every page
+  (session, authentication, tenant scope, two-factor check): what a request
+  costs before any of our ORM, access policy or templates run. Issue 12's
+  "one hand-written SQL query in a bare view" floor; a page's time ÷ this
+  floor's time is what our code adds (issue 12 asks for ≤ 2×).
 
     gunicorn --pythonpath scripts bench_wsgi:application
 """
 
 from __future__ import annotations
 
-import html
 import os
+import sys
+from pathlib import Path
 from urllib.parse import parse_qs
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench_urls, also when loaded by path
 
+from django.conf import settings  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 django_application = get_wsgi_application()
 
-FLOOR_PATH = "/__bench__/floor/rm-clients/"
+from bench_urls import FLOOR_SQL, table  # noqa: E402  (after Django's setup)
 
-# the RM's first page of /clients/: their clients (dedicated or backup), by
-# name, with the columns of the list
-FLOOR_SQL = """
-SELECT c.id, c.name, c.external_id, c.tier, c.aum, b.name,
-       COALESCE(u.last_name || u.first_name, ''), c.lifecycle, c.risk_tolerance,
-       c.last_contacted_at
-  FROM clients_client c
-  JOIN tenancy_branch b ON b.id = c.branch_id
-  LEFT JOIN tenancy_user u ON u.id = c.dedicated_manager_id
- WHERE c.tenant_id = %s AND (c.dedicated_manager_id = %s OR c.backup_manager_id = %s)
- ORDER BY c.name, c.id
- LIMIT 50
-"""
+FLOOR_PATH = "/__bench__/floor/rm-clients/"
 
 
 def _floor(environ, start_response):
@@ -50,10 +46,7 @@ def _floor(environ, start_response):
         cursor.execute("SELECT set_config('app.tenant_id', %s, true)", [str(tenant_id)])
         cursor.execute(FLOOR_SQL, [tenant_id, rm_id, rm_id])
         rows = cursor.fetchall()
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows
-    )
-    payload = f"<!doctype html><table>{body}</table>".encode()
+    payload = table(rows)
     start_response(
         "200 OK",
         [
@@ -63,6 +56,10 @@ def _floor(environ, start_response):
         ],
     )
     return [payload]
+
+
+if os.environ.get("BENCH_SERVER"):  # the gunicorn of make bench: the view floor's URL too
+    settings.ROOT_URLCONF = "bench_urls"
 
 
 def application(environ, start_response):

@@ -96,3 +96,26 @@ def test_the_query_header_counts_the_requests_queries(bank, client):
         status, headers, _ = _call(app, "/clients/", cookie=client.cookies["sessionid"].value)
     assert status.startswith("200")
     assert int(headers["X-Bench-Queries"]) == len(ctx.captured_queries) > 3
+
+
+def test_the_view_floor_returns_the_same_rows_behind_the_login(bank, web_for, settings):
+    """The view floor (scripts/bench_urls.py) serves the bare floor's rows to a
+    signed-in user through the pages' middleware, and nothing to anyone else."""
+    _bench_wsgi()  # puts scripts/ on the path
+    settings.ROOT_URLCONF = "bench_urls"
+    for i in range(12):
+        ClientFactory(
+            branch=bank.branch, name=f"Client {(i * 5) % 12:02d}", dedicated_manager=bank.rm
+        )
+    ClientFactory(branch=bank.branch, name="Client 00 theirs", dedicated_manager=bank.other_rm)
+    page = web_for(bank.rm).get("/clients/").content.decode()
+    page_ids = list(dict.fromkeys(int(i) for i in re.findall(r'href="/clients/(\d+)/"', page)))
+    floor = web_for(bank.rm).get(f"/__bench__/view/rm-clients/?rm={bank.rm.pk}")
+    assert floor.status_code == 200
+    floor_ids = [int(i) for i in re.findall(r"<tr><td>(\d+)</td>", floor.content.decode())]
+    assert floor_ids == page_ids[:12] and len(floor_ids) == 12
+    from django.test import Client as WebClient
+
+    anonymous = WebClient().get(f"/__bench__/view/rm-clients/?rm={bank.rm.pk}")
+    assert anonymous.status_code in (302, 403)
+    assert b"Client 00" not in anonymous.content
