@@ -22,6 +22,7 @@ collateral or the credit limit.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -203,7 +204,17 @@ def _kyc_parts(clients: QuerySet, settings, *, split: bool) -> list[Part]:
     return parts
 
 
-def _revaluation_parts(rows, settings) -> list[Part]:
+def months_before(day: date, months: int) -> date:
+    """``day`` less ``months`` calendar months, clamped to the month's end
+    (31 March less one month is 28 or 29 February), as PostgreSQL's interval
+    arithmetic clamps."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def _revaluation_parts(rows, settings, *, due_before=None) -> list[Part]:
     """The revaluations as two parts whose due date follows a stored column
     (``revaluation_due_expression`` split where its arms meet): due on the
     stored next revaluation — any kind but real estate, and real estate whose
@@ -221,6 +232,13 @@ def _revaluation_parts(rows, settings) -> list[Part]:
         Q(next_revaluation_at__isnull=True)
         | Q(next_revaluation_at__gt=AddInterval(F("valued_at"), months=months))
     )
+    if due_before is not None:
+        # due = valued_at + months ≤ due_before, as a bound on the indexed column
+        # itself so the walk down ``collateral_real_estate_valued`` stops at it:
+        # adding months is monotonic and clamping loses at most three days, so
+        # every valuation from a week after due_before - months is due later.
+        # A superset; the exact condition on the due date still applies.
+        at_cap = at_cap.filter(valued_at__lt=months_before(due_before, months) + timedelta(days=7))
     shape = {"kind": ReviewKind.REVALUATION, "client_path": "client", "item_id": F("id")}
     return [
         Part(
@@ -259,7 +277,7 @@ def _parts(
             )
         parts += _kyc_parts(kyc_clients, settings, split=split)
     if ReviewKind.REVALUATION in kinds and split:
-        parts += _revaluation_parts(rows, settings)
+        parts += _revaluation_parts(rows, settings, due_before=due_before)
     elif ReviewKind.REVALUATION in kinds:
         shaped = _shape(
             rows(Collateral.objects.all()),

@@ -11,7 +11,9 @@ group only through a client they see (``clients.access``); member names are
 listed for the visible members only, the others are a count.
 
 Every read here runs a fixed number of queries: the sums are one aggregate
-query, the current limits one more, the visible member names one more.
+query (the desk's largest groups read the sums the triggers keep on
+``RelationshipGroup.exposure``), the current limits one more, the visible
+member names one more.
 """
 
 from __future__ import annotations
@@ -220,35 +222,37 @@ def client_groups(
 def group_concentration(*, user, limit: int = 20) -> list[GroupExposure]:
     """The largest group exposures among the groups with a member ``user``
     sees, as a share of tier-1, flagged over the cap or the group limit (three
-    queries: sums, names with member counts, limits)."""
+    queries: the groups, their member counts, their limits). The sums are
+    ``RelationshipGroup.exposure``, which triggers keep equal to the sum over
+    all members (clients migration 0114), read in order from the partial index
+    ``relgroup_tenant_exposure`` — not a sum over every member of every group
+    per request."""
     settings = risk_settings()
-    memberships = GroupMembership.objects.all()
+    groups = RelationshipGroup.objects.filter(exposure__gt=0)
     if not sees_whole_bank(user):
-        memberships = memberships.filter(group_id__in=_member_groups(visible_clients(user)))
-    # only members with an exposure can add to a sum, and they are few: the join
-    # reads them from the partial index ``client_tenant_exposure`` instead of every
-    # client row; the member count comes with the names of the few groups found
-    top = list(
-        memberships.filter(client__exposure__gt=0)
-        .values(gid=F("group_id"))
-        .annotate(total=Sum("client__exposure"))
-        .order_by("-total", "gid")[:limit]
-    )
+        groups = groups.filter(pk__in=_member_groups(visible_clients(user)))
+    top = list(groups.order_by("-exposure", "pk").values("pk", "name", "kind", "exposure")[:limit])
     if not top:
         return []
-    named = {
-        pk: (name, kind, members)
-        for pk, name, kind, members in RelationshipGroup.objects.filter(
-            pk__in=[t["gid"] for t in top]
-        )
-        .annotate(members=Count("memberships"))
-        .values_list("pk", "name", "kind", "members")
-    }
-    totals = []
-    for t in top:
-        name, kind, members = named.get(t["gid"], ("", "", 0))
-        totals.append({**t, "gname": name, "gkind": kind, "members": members})
-    return _figures(totals, _limits_by_group([t["gid"] for t in top]), settings)
+    ids = [t["pk"] for t in top]
+    members = dict(
+        GroupMembership.objects.filter(group_id__in=ids)
+        .values("group_id")
+        .annotate(n=Count("pk"))
+        .values_list("group_id", "n")
+        .order_by()
+    )
+    totals = [
+        {
+            "gid": t["pk"],
+            "gname": t["name"],
+            "gkind": t["kind"],
+            "total": t["exposure"],
+            "members": members.get(t["pk"], 0),
+        }
+        for t in top
+    ]
+    return _figures(totals, _limits_by_group(ids), settings)
 
 
 def limit_groups(*, user) -> QuerySet[RelationshipGroup]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -25,15 +27,46 @@ class RelationshipGroup(TenantOwnedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The sum of the members' exposure (CNY). Kept by database triggers on every
+    # change of a member's exposure and of the membership (migration 0114) and
+    # never written by Python: the risk desk reads the largest from an index.
+    exposure = models.DecimalField(
+        _("group exposure"),
+        max_digits=22,
+        decimal_places=2,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("relationship group")
         verbose_name_plural = _("relationship groups")
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["tenant", "name"], name="relgroup_tenant_name")]
+        indexes = [
+            models.Index(fields=["tenant", "name"], name="relgroup_tenant_name"),
+            models.Index(
+                models.F("tenant"),
+                models.F("exposure").desc(),
+                models.F("id"),
+                name="relgroup_tenant_exposure",
+                condition=models.Q(exposure__gt=0),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        """Saving a loaded group never writes its ``exposure``: the triggers
+        may have changed it since the row was read."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "exposure"
+            ]
+        super().save(*args, **kwargs)
 
 
 class GroupMembership(TenantOwnedModel):
