@@ -22,7 +22,6 @@ collateral or the credit limit.
 
 from __future__ import annotations
 
-from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -33,6 +32,7 @@ from django.utils import timezone
 
 from clients.access import client_rows, tenant_clients, visible_clients
 
+from . import rules
 from .models import ClientRating, Collateral, CollateralKind, CreditLimit, ReviewKind
 from .scale import risk_settings
 
@@ -204,14 +204,12 @@ def _kyc_parts(clients: QuerySet, settings, *, split: bool) -> list[Part]:
     return parts
 
 
-def months_before(day: date, months: int) -> date:
-    """``day`` less ``months`` calendar months, clamped to the month's end
-    (31 March less one month is 28 or 29 February), as PostgreSQL's interval
-    arithmetic clamps."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, monthrange(year, month)[1]))
+def revaluation_cap_bound(due_before: date, months: int) -> date:
+    """Every valuation on or after this day falls due (valued_at + ``months``,
+    clamped to the month's end as PostgreSQL clamps) after ``due_before``:
+    adding months is monotonic and the clamp loses at most three days, so a
+    week after ``due_before`` less ``months`` is past it."""
+    return rules.add_months(due_before, -months) + timedelta(days=7)
 
 
 def _revaluation_parts(rows, settings, *, due_before=None) -> list[Part]:
@@ -238,7 +236,7 @@ def _revaluation_parts(rows, settings, *, due_before=None) -> list[Part]:
         # adding months is monotonic and clamping loses at most three days, so
         # every valuation from a week after due_before - months is due later.
         # A superset; the exact condition on the due date still applies.
-        at_cap = at_cap.filter(valued_at__lt=months_before(due_before, months) + timedelta(days=7))
+        at_cap = at_cap.filter(valued_at__lt=revaluation_cap_bound(due_before, months))
     shape = {"kind": ReviewKind.REVALUATION, "client_path": "client", "item_id": F("id")}
     return [
         Part(

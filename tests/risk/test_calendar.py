@@ -330,3 +330,21 @@ def test_the_client_page_shows_its_next_due_dates(bank, web_for):
         TODAY.strftime("%Y-%m-%d") not in body.split('data-testid="next-due"')[1].split("</ul>")[0]
     )
     assert other.pk != c.pk
+
+
+@pytest.mark.parametrize("months", [1, 6, 12, 36])
+def test_the_revaluation_bound_never_drops_a_valuation_that_is_due(months):
+    """The desk bounds real estate due at its cap on ``valued_at`` itself (so an
+    index walk stops); every valuation due by the day must be inside the bound,
+    across month ends and 29 February."""
+    from risk.calendar import revaluation_cap_bound
+    from risk.rules import add_months
+
+    start = date(2023, 11, 1)
+    for d in range(0, 900, 3):
+        due_before = start + timedelta(days=d)
+        bound = revaluation_cap_bound(due_before, months)
+        for back in range(0, 40):
+            valued = add_months(due_before, -months) + timedelta(days=back - 20)
+            if add_months(valued, months) <= due_before:
+                assert valued < bound, (valued, due_before)
