@@ -187,15 +187,7 @@ def team_summary(*, user: User, now: datetime | None = None, tz=None) -> list[di
         )
         .order_by()
     }
-    revisits = dict(
-        revisit_due_clients(
-            clients=visible_clients(user).filter(dedicated_manager_id__in=ids), now=now
-        )
-        .order_by()
-        .values("dedicated_manager_id")
-        .annotate(n=Count("pk"))
-        .values_list("dedicated_manager_id", "n")
-    )
+    revisits = dict(team_revisit_counts(user=user, rm_ids=ids, now=now))
     return [
         {
             "rm": rm,
@@ -205,6 +197,21 @@ def team_summary(*, user: User, now: datetime | None = None, tz=None) -> list[di
         }
         for rm in rms
     ]
+
+
+def team_revisit_counts(*, user: User, rm_ids: list[int], now: datetime) -> QuerySet:
+    """(RM id, key clients dedicated to them due for a revisit) among the
+    clients ``user`` sees: counted from the index ``client_team_revisit``
+    alone (branch, manager; tier, last contact, lifecycle included)."""
+    return (
+        revisit_due_clients(
+            clients=visible_clients(user).filter(dedicated_manager_id__in=rm_ids), now=now
+        )
+        .order_by()
+        .values("dedicated_manager_id")
+        .annotate(n=Count("pk"))
+        .values_list("dedicated_manager_id", "n")
+    )
 
 
 def my_followup_counts(*, user: User, now: datetime | None = None, tz=None) -> dict[str, int]:

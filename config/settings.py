@@ -148,6 +148,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Django's form renderer with <select> written in Python (tenancy/form_rendering.py)
+FORM_RENDERER = "tenancy.form_rendering.FormRenderer"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 

@@ -238,6 +238,14 @@ class Client(TenantOwnedModel):
                 F("id"),
                 name="client_tenant_lastcontact",
             ),
+            # a branch head's team on My day: per RM, the key clients due for a
+            # revisit, counted index-only over the branch's book (tier, last
+            # contact and lifecycle decide) instead of a heap fetch per client
+            models.Index(
+                fields=["tenant", "branch", "dedicated_manager"],
+                include=["tier", "last_contacted_at", "lifecycle", "id"],
+                name="client_team_revisit",
+            ),
             models.Index(fields=["tenant", "risk_tolerance"], name="client_tenant_risk"),
             # the review calendar's KYC window (risk.calendar.kyc_window_q); the id
             # too, so the desk's "first 10 of a level" is read in index order even

@@ -344,7 +344,7 @@ def test_the_revaluation_bound_never_drops_a_valuation_that_is_due(months):
     for d in range(0, 900, 3):
         due_before = start + timedelta(days=d)
         bound = revaluation_cap_bound(due_before, months)
-        for back in range(0, 40):
+        for back in range(40):
             valued = add_months(due_before, -months) + timedelta(days=back - 20)
             if add_months(valued, months) <= due_before:
                 assert valued < bound, (valued, due_before)

@@ -1,0 +1,68 @@
+"""The project's form renderer writes <select> in Python (tenancy/form_rendering.py):
+its markup must be Django's own, escaping included, for every kind of select."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
+
+from tenancy.form_rendering import FormRenderer
+
+GROUPED = [
+    ("", "— none —"),
+    ("Retail", [("a&b", 'Alpha "A" <b>'), ("2", "Beta")]),
+    ("Wealth", [("3", "Gamma")]),
+    ("4", "Delta"),
+]
+
+
+class Sample(forms.Form):
+    plain = forms.ChoiceField(choices=[("x", "X"), ("y", "Y & Z")])
+    grouped = forms.ChoiceField(choices=GROUPED, required=False)
+    many = forms.MultipleChoiceField(choices=[("1", "One"), ("2", "Two"), ("3", "<Three>")])
+    styled = forms.ChoiceField(
+        choices=[("1", "One")],
+        widget=forms.Select(attrs={"class": "wide", "data-x": 'q"uote', "disabled": True}),
+    )
+    flag = forms.NullBooleanField()
+
+
+def _normal(html: str) -> str:
+    return re.sub(r">\s+<", "><", str(html)).strip()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, {"plain": "y", "grouped": "a&b", "many": ["1", "3"], "styled": "1", "flag": "true"}],
+)
+@pytest.mark.parametrize("name", ["plain", "grouped", "many", "styled", "flag"])
+def test_selects_are_djangos_markup(name, data):
+    ours = Sample(data, renderer=FormRenderer())[name]
+    django = Sample(data, renderer=DjangoTemplates())[name]
+    assert _normal(ours) == _normal(django)
+    assert "<option" in str(ours)
+
+
+def test_labels_and_values_are_escaped():
+    html = str(Sample(renderer=FormRenderer())["grouped"])
+    assert 'value="a&amp;b"' in html and "Alpha &quot;A&quot; &lt;b&gt;" in html
+    assert "<b>" not in html
+
+
+def test_a_custom_option_template_goes_through_the_templates(settings):
+    class Custom(forms.Select):
+        option_template_name = "django/forms/widgets/input_option.html"
+
+    class F(forms.Form):
+        f = forms.ChoiceField(choices=[("1", "One")], widget=Custom)
+
+    assert _normal(F(renderer=FormRenderer())["f"]) == _normal(F(renderer=DjangoTemplates())["f"])
+
+
+def test_the_setting_uses_it():
+    from django.forms.renderers import get_default_renderer
+
+    assert isinstance(get_default_renderer(), FormRenderer)
