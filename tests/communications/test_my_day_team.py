@@ -186,3 +186,35 @@ def test_the_team_revisit_count_is_covered_by_its_index(bank):
     covered = set(re.findall(r"\w+", definition.split("USING btree", 1)[1]))
     read = set(re.findall(r'"clients_client"\."(\w+)"', sql))
     assert read and read <= covered, read - covered
+
+
+def test_my_day_lists_stop_at_their_limit_each_in_due_order(bank):
+    """One query fills the three lists (a window per list): each holds its own
+    first ``limit`` rows in due order, a long overdue list takes no place from
+    today's or the week's, and nothing past the week or not open is listed."""
+    now = timezone.now()
+    with bank.scope():
+        _start, end_of_today = selectors.local_day_bounds(now, tenant_zone())
+        due_today = _due_today()
+    client = ClientFactory(branch=bank.branch, dedicated_manager=bank.rm)
+    overdue = [
+        make_followup(client, bank.rm, due_at=now - timedelta(days=30 - i)) for i in range(5)
+    ]
+    today = [
+        make_followup(client, bank.rm, due_at=due_today + timedelta(seconds=i)) for i in range(2)
+    ]
+    week = [
+        make_followup(client, bank.rm, due_at=end_of_today + timedelta(days=1, hours=i))
+        for i in range(4)
+    ]
+    make_followup(client, bank.rm, due_at=end_of_today + timedelta(days=8))  # past the week
+    make_followup(client, bank.rm, due_at=now - timedelta(days=90), status="done")
+    make_followup(client, bank.other_rm, due_at=now - timedelta(days=1))  # not mine
+    with bank.scope():
+        lists = selectors.my_followups(user=bank.rm, now=now, limit=3)
+    ids = {k: [f.pk for f in v] for k, v in lists.items()}
+    assert ids == {
+        "overdue": [f.pk for f in overdue[:3]],
+        "today": [f.pk for f in today],
+        "upcoming": [f.pk for f in week[:3]],
+    }
