@@ -1,6 +1,6 @@
 """The project's form renderer (settings.FORM_RENDERER): Django's, except that
-``<select>`` widgets are written in Python instead of through the template
-engine.
+``<select>``, ``<input>`` and ``<textarea>`` widgets are written in Python
+instead of through the template engine.
 
 Django renders a select by including ``select_option.html`` once per option;
 My day's quick-log form lists up to 300 clients and the client list's filters
@@ -19,6 +19,28 @@ from django.utils.safestring import SafeString
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
+TEXTAREA = "django/forms/widgets/textarea.html"
+# Django's templates that are nothing but ``{% include "…/input.html" %}``
+INPUTS = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in [
+        "input",
+        "checkbox",
+        "color",
+        "date",
+        "datetime",
+        "email",
+        "file",
+        "hidden",
+        "number",
+        "password",
+        "search",
+        "tel",
+        "text",
+        "time",
+        "url",
+    ]
+)
 
 
 def _attrs(attrs: dict) -> SafeString:
@@ -58,8 +80,34 @@ def select_html(widget: dict) -> SafeString:
     )
 
 
+def input_html(widget: dict) -> SafeString:
+    """``input.html``: the value only when it is not None."""
+    value = widget["value"]
+    return format_html(
+        '<input type="{}" name="{}"{}{}>',
+        widget["type"],
+        widget["name"],
+        format_html(' value="{}"', escape(value)) if value is not None else "",
+        _attrs(widget["attrs"]),
+    )
+
+
+def textarea_html(widget: dict) -> SafeString:
+    """``textarea.html``: a newline after the opening tag, the value when truthy."""
+    return format_html(
+        '<textarea name="{}"{}>\n{}</textarea>',
+        widget["name"],
+        _attrs(widget["attrs"]),
+        widget["value"] or "",
+    )
+
+
 class FormRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
+        if template_name in INPUTS:
+            return input_html(context["widget"])
+        if template_name == TEXTAREA:
+            return textarea_html(context["widget"])
         if template_name == SELECT:
             widget = context["widget"]
             if all(
