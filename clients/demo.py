@@ -502,6 +502,8 @@ def seed_portfolio(ctx: SeedContext) -> None:
     now = datetime.now(UTC)
     tx_cutoff = now - timedelta(days=365)
     last_pk = 0
+    ratings, channels = CreditRating.values[:6], Client.Channel.values
+    lifecycles = Client.Lifecycle.values  # (built anew at each access)
     for start in range(0, ctx.clients, CHUNK):
         clients, holdings_of, tx_of = [], [], []
         for i in range(start, min(start + CHUNK, ctx.clients)):
@@ -520,9 +522,7 @@ def seed_portfolio(ctx: SeedContext) -> None:
             city = rng.choice(CITIES)
             holdings = _holdings(rng, by_cat, kind, aum, today)
             credit_rating = (
-                rng.choice(CreditRating.values[:6])
-                if kind == Client.Kind.CORPORATE or rng.random() < 0.2
-                else ""
+                rng.choice(ratings) if kind == Client.Kind.CORPORATE or rng.random() < 0.2 else ""
             )
             # ~10 transactions per client, heavier for richer clients, over 15 months:
             # exactly ``target_tx`` in all (the last client takes the rest)
@@ -559,8 +559,8 @@ def seed_portfolio(ctx: SeedContext) -> None:
                     (b for p, _a, b, _o in holdings if p.category == "loan"), Decimal(0)
                 ),
                 "risk_tolerance": rng.choices(TOLERANCES, TOLERANCE_WEIGHTS)[0],
-                "preferred_channel": rng.choice(Client.Channel.values),
-                "lifecycle": rng.choices(Client.Lifecycle.values, [5, 85, 8, 2])[0],
+                "preferred_channel": rng.choice(channels),
+                "lifecycle": rng.choices(lifecycles, [5, 85, 8, 2])[0],
                 "interests": json.dumps(interests),
                 "credit_rating": credit_rating,
                 "last_contacted_at": today - timedelta(days=rng.randrange(1, 200)),
