@@ -179,11 +179,9 @@ CLIENT_DEFAULTS = {
     "kyc_status": KycStatus.PENDING.value,
 }
 T_COLS = [
-    "tenant_id",
     "client_id",
     "occurred_at",
     "amount",
-    "currency",
     "direction",
     "category",
     "channel",
@@ -383,17 +381,7 @@ def _analyze(*models) -> None:
 
 
 INVEST_CATEGORIES = ["wealth", "fund", "insurance", "bond", "trust", "precious_metal"]
-H_COLS = [
-    "tenant_id",
-    "client_id",
-    "product_id",
-    "kind",
-    "account_number",
-    "balance",
-    "currency",
-    "opened_on",
-    "updated_at",
-]
+H_COLS = ["client_id", "product_id", "kind", "account_number", "balance", "opened_on"]
 
 
 def _holdings(rng, by_cat: dict, kind: str, aum: float, today) -> list[tuple]:
@@ -420,8 +408,8 @@ def _holdings(rng, by_cat: dict, kind: str, aum: float, today) -> list[tuple]:
 
 
 def _transactions(rng, count: int, scale: float, today, numbered: int) -> list[tuple]:
-    """``count`` transactions of one client over 15 months, as (occurred at, amount,
-    currency, direction, category, channel, reference), referenced from ``numbered + 1``."""
+    """``count`` transactions of one client over 15 months, as (occurred at, amount in
+    CNY, direction, category, channel, reference), referenced from ``numbered + 1``."""
     out = []
     for k in range(count):
         direction = "in" if rng.random() < 0.45 else "out"
@@ -432,7 +420,6 @@ def _transactions(rng, count: int, scale: float, today, numbered: int) -> list[t
             (
                 moment,
                 amount,
-                "CNY",
                 direction,
                 category,
                 rng.choice(CHANNELS),
@@ -546,7 +533,6 @@ def seed_portfolio(ctx: SeedContext) -> None:
             holdings_of.append(holdings)
             tx_of.append(txs)
             row = {
-                "tenant_id": tenant_id,
                 "kind": kind,
                 "name": planned.name,
                 "external_id": _external_id(i),
@@ -575,10 +561,12 @@ def seed_portfolio(ctx: SeedContext) -> None:
             for column, values in planned_columns.items():
                 row[column] = values[i]
             clients.append(row)
-        columns = [*clients[0], *CLIENT_DEFAULTS]
-        defaults = tuple(CLIENT_DEFAULTS.values()) + (now, now)
-        columns += ["created_at", "updated_at"]
-        insert_rows(Client, columns, [(*r.values(), *defaults) for r in clients])
+        insert_rows(
+            Client,
+            list(clients[0]),
+            [tuple(r.values()) for r in clients],
+            {"tenant_id": tenant_id, **CLIENT_DEFAULTS, "created_at": now, "updated_at": now},
+        )
         ids = dict(
             Client.objects.filter(pk__gt=last_pk).values_list("external_id", "pk").order_by()
         )
@@ -586,16 +574,19 @@ def seed_portfolio(ctx: SeedContext) -> None:
         last_pk = max(pks)
         client_ids.extend(pks)
         rows = [
-            (tenant_id, cid, p.pk, p.category, account.format(cid=cid), b, "CNY", opened, now)
+            (cid, p.pk, p.category, account.format(cid=cid), b, opened)
             for cid, holdings in zip(pks, holdings_of, strict=True)
             for p, account, b, opened in holdings
         ]
-        insert_rows(Holding, H_COLS, rows)
+        insert_rows(
+            Holding, H_COLS, rows, {"tenant_id": tenant_id, "currency": "CNY", "updated_at": now}
+        )
         n_holdings += len(rows)
         insert_rows(
             Transaction,
             T_COLS,
-            [(tenant_id, cid, *t) for cid, txs in zip(pks, tx_of, strict=True) for t in txs],
+            [(cid, *t) for cid, txs in zip(pks, tx_of, strict=True) for t in txs],
+            {"tenant_id": tenant_id, "currency": "CNY"},
         )
     ctx.say(
         f"  clients: {len(client_ids)}, holdings: {n_holdings}, transactions: {n_tx} "

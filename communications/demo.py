@@ -101,13 +101,11 @@ def seed_communications(ctx: SeedContext) -> None:
             for _ in range(ctx.interactions)
         )
     columns = [
-        "tenant_id",
         "client_id",
         "author_id",
         "kind",
         "occurred_at",
         "created_at",
-        "updated_at",
         "duration_minutes",
         "subject",
         "summary",
@@ -125,13 +123,11 @@ def seed_communications(ctx: SeedContext) -> None:
             at = now - timedelta(minutes=minutes)
             rows.append(
                 (
-                    tenant_id,
                     client_id,
                     manager_id,
                     kind,
                     at,
                     at,
-                    now,
                     rng.choice([10, 15, 30, 45, 60, 90]),
                     subject,
                     summary,
@@ -140,10 +136,8 @@ def seed_communications(ctx: SeedContext) -> None:
                     rng.random() < 0.05,
                 )
             )
-        rows.sort(
-            key=lambda r: r[1]
-        )  # by client: the (tenant, client, time) index is written in order
-        insert_rows(Interaction, columns, rows)
+        rows.sort(key=lambda r: r[0])  # by client: the (tenant, client, time) index in order
+        insert_rows(Interaction, columns, rows, {"tenant_id": tenant_id, "updated_at": now})
         made += len(rows)
     ctx.say(f"  interactions: {made} ({time.monotonic() - started:.1f}s)")
     if planned is None:
