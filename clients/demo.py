@@ -1,19 +1,21 @@
 """Demo data of the clients app for ``seed_demo``: products, clients (with
 households and corporate groups), holdings and transactions, all in Chinese.
 Deterministic for ``--seed`` (dates are offsets from the day of the run), and
-fast: bulk_create for clients and groups, COPY (into a temporary table, then
-INSERT ... SELECT, because COPY FROM refuses tables with row-level security)
-for memberships, holdings and transactions on PostgreSQL.
+fast: COPY (into a temporary table, then INSERT ... SELECT, because COPY FROM
+refuses tables with row-level security; ``insert_rows``) for clients,
+memberships, holdings and transactions on PostgreSQL, bulk_create for groups.
 
-AUM and exposure are written with each client from the holdings drawn for it
-(all in CNY), not recomputed afterwards: over freshly loaded tables without
-planner statistics (the app role may not ANALYZE tables it does not own) that
-recomputation scanned the holdings once per client.
+Each client row is written once, complete: AUM and exposure from the holdings
+drawn for it (all in CNY), its tier from those and its transactions (drawn
+with it), and the columns other apps plan (``register_client_columns``) — not
+recomputed by UPDATEs of every client afterwards (each rewrote 100,000 rows
+and their indexes at bench size).
 
 What a banker would check: a holding meets its product's minimum investment;
-VIP-only products are held only by platinum and gold clients (moved after
-tiering, which decides the tier); mortgages for individuals, business loans
-for companies; a household's children carry the head's surname.
+VIP-only products are held only by platinum and gold clients (moved to an
+ordinary product before they are written, once the tier is known); mortgages
+for individuals, business loans for companies; a household's children carry
+the head's surname.
 
 Sizes: ``--clients N`` clients; about 3 holdings and 10 transactions each
 (``--clients 100000`` gives 1,000,000 transactions).

@@ -2,8 +2,10 @@
 demo bank's clients (subjects that fit individuals or companies), and open
 follow-ups (some overdue, some due today; demo_rm's not reminded yet, so the
 worker's first reminder sweeps notify them). Deterministic
-for ``ctx.seed``; interactions go in through COPY (``insert_rows``), and the
-clients' last contact is one set-based UPDATE (fast at a million interactions)."""
+for ``ctx.seed``; interactions go in through COPY (``insert_rows``). For the
+demo's own clients which client each report is about and when is drawn before
+the clients are written (``plan_last_contacts``), so their last contact is
+written with them; for other clients it is one set-based UPDATE."""
 
 from __future__ import annotations
 

@@ -9,7 +9,8 @@ it writes its audit event and the digest notices like every night).
 
 Deterministic for ``ctx.seed`` (its own generator; clients in ``external_id``
 order, dates as offsets from the day of the run) and set-based: bulk_create in
-batches, one UPDATE for arrears, one for KYC. No audit and no notifications
+batches, one UPDATE for arrears; the KYC dates written with the demo's clients
+(``plan_kyc``), else one UPDATE. No audit and no notifications
 (fixtures, like the staff).
 
 Capital: tier-1 = 6 × the largest client exposure (that client is at 16.7% of
