@@ -1,19 +1,21 @@
 """Demo data of the clients app for ``seed_demo``: products, clients (with
 households and corporate groups), holdings and transactions, all in Chinese.
 Deterministic for ``--seed`` (dates are offsets from the day of the run), and
-fast: bulk_create for clients and groups, COPY (into a temporary table, then
-INSERT ... SELECT, because COPY FROM refuses tables with row-level security)
-for memberships, holdings and transactions on PostgreSQL.
+fast: COPY (into a temporary table, then INSERT ... SELECT, because COPY FROM
+refuses tables with row-level security; ``insert_rows``) for clients,
+memberships, holdings and transactions on PostgreSQL, bulk_create for groups.
 
-AUM and exposure are written with each client from the holdings drawn for it
-(all in CNY), not recomputed afterwards: over freshly loaded tables without
-planner statistics (the app role may not ANALYZE tables it does not own) that
-recomputation scanned the holdings once per client.
+Each client row is written once, complete: AUM and exposure from the holdings
+drawn for it (all in CNY), its tier from those and its transactions (drawn
+with it), and the columns other apps plan (``register_client_columns``) — not
+recomputed by UPDATEs of every client afterwards (each rewrote 100,000 rows
+and their indexes at bench size).
 
 What a banker would check: a holding meets its product's minimum investment;
-VIP-only products are held only by platinum and gold clients (moved after
-tiering, which decides the tier); mortgages for individuals, business loans
-for companies; a household's children carry the head's surname.
+VIP-only products are held only by platinum and gold clients (moved to an
+ordinary product before they are written, once the tier is known); mortgages
+for individuals, business loans for companies; a household's children carry
+the head's surname.
 
 Sizes: ``--clients N`` clients; about 3 holdings and 10 transactions each
 (``--clients 100000`` gives 1,000,000 transactions).
@@ -21,16 +23,19 @@ Sizes: ``--clients N`` clients; about 3 holdings and 10 transactions each
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection
 
-from tenancy.crypto import blind_index
+from tenancy.crypto import blind_index, encrypt
 from tenancy.demo import SeedContext, insert_rows
 from tenancy.models import Role
+from tenancy.registry import Registry
 from tenancy.rls import analyze_tables
 
 from .models import (
@@ -38,11 +43,12 @@ from .models import (
     CreditRating,
     GroupMembership,
     Holding,
+    KycStatus,
     Product,
     RelationshipGroup,
     Transaction,
 )
-from .services.tiering import tier_thresholds, tiering_recompute
+from .services.tiering import tier_for, tier_thresholds, tiering_recompute
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 GIVEN = [
@@ -166,6 +172,52 @@ HOUSEHOLD_ROLES = {
     4: ["head_of_household", "spouse", "child", "parent"],
 }
 VIP_TIERS = ("platinum", "gold")
+# the columns the demo leaves at their defaults (insert_rows applies no model default)
+CLIENT_DEFAULTS = {
+    "currency": "CNY",
+    "language": "zh-hans",
+    "marketing_consent": "{}",
+    "investment_goals": "[]",
+    "kyc_status": KycStatus.PENDING.value,
+}
+T_COLS = [
+    "client_id",
+    "occurred_at",
+    "amount",
+    "direction",
+    "category",
+    "channel",
+    "external_ref",
+]
+
+# Other apps' columns of the demo's client rows, planned before the rows are written
+# (registered in their AppConfig.ready()): ``planner(ctx, clients) -> {column: values}``
+# with ``clients`` the (external id, kind) of every client to be created, in order, and
+# one value per client. The client rows are then written once, with those values, instead
+# of rewritten later by an UPDATE of every row (communications' last contact, risk's KYC).
+ClientColumnPlanner = Callable[[SeedContext, list[tuple[str, str]]], dict[str, list]]
+DEMO_CLIENT_COLUMNS: Registry[ClientColumnPlanner] = Registry("demo client columns")
+
+
+def register_client_columns(*, order: int, planner: ClientColumnPlanner) -> None:
+    DEMO_CLIENT_COLUMNS.register(
+        f"{planner.__module__}.{planner.__qualname__}", planner, order=order
+    )
+
+
+def _external_id(index: int) -> str:
+    return f"C{index + 1:08d}"
+
+
+def _planned_columns(ctx: SeedContext, plan: list) -> dict[str, list]:
+    clients = [(_external_id(i), p.kind) for i, p in enumerate(plan)]
+    columns: dict[str, list] = {}
+    for planner in DEMO_CLIENT_COLUMNS:
+        for column, values in planner(ctx, clients).items():
+            if len(values) != len(clients):
+                raise ValueError(f"{planner.__qualname__}: {len(values)} values of {column}")
+            columns[column] = values
+    return columns
 
 
 @dataclass
@@ -331,17 +383,7 @@ def _analyze(*models) -> None:
 
 
 INVEST_CATEGORIES = ["wealth", "fund", "insurance", "bond", "trust", "precious_metal"]
-H_COLS = [
-    "tenant_id",
-    "client_id",
-    "product_id",
-    "kind",
-    "account_number",
-    "balance",
-    "currency",
-    "opened_on",
-    "updated_at",
-]
+H_COLS = ["client_id", "product_id", "kind", "account_number", "balance", "opened_on"]
 
 
 def _holdings(rng, by_cat: dict, kind: str, aum: float, today) -> list[tuple]:
@@ -364,6 +406,28 @@ def _holdings(rng, by_cat: dict, kind: str, aum: float, today) -> list[tuple]:
         balance = Decimal(rng.lognormvariate(13.5, 1.0)).quantize(Decimal("0.01"))
         opened = (today - timedelta(days=rng.randrange(30, 3650))).date()
         out.append((loan, "66{cid:010d}01", balance, opened))
+    return out
+
+
+def _transactions(rng, count: int, scale: float, today, numbered: int) -> list[tuple]:
+    """``count`` transactions of one client over 15 months, as (occurred at, amount in
+    CNY, direction, category, channel, reference), referenced from ``numbered + 1``."""
+    out = []
+    for k in range(count):
+        direction = "in" if rng.random() < 0.45 else "out"
+        category = rng.choice(TX_CATEGORY_IN if direction == "in" else TX_CATEGORY_OUT)
+        moment = today - timedelta(minutes=rng.randrange(60 * 24 * 455))
+        amount = Decimal(rng.expovariate(1 / scale)).quantize(Decimal("0.01"))
+        out.append(
+            (
+                moment,
+                amount,
+                direction,
+                category,
+                rng.choice(CHANNELS),
+                f"T{numbered + k + 1:010d}",
+            )
+        )
     return out
 
 
@@ -408,18 +472,29 @@ def seed_portfolio(ctx: SeedContext) -> None:
 
     plan, groups = _plan_clients(rng, ctx.clients, pick_manager)
 
-    # --- clients --------------------------------------------------------------------------
-    # Holdings are drawn with their client, so AUM (non-loan holdings) and exposure
-    # (loans) are written with the client row: a recomputation over the freshly
-    # loaded tables would run without planner statistics (the app role may not
-    # ANALYZE tables it does not own) and scan the holdings once per client.
+    # --- clients, their holdings and transactions --------------------------------------
+    # Each client row is written once, with everything the demo knows about it: AUM
+    # (non-loan holdings) and exposure (loans) from the holdings drawn for it, its tier
+    # from those and its transactions (drawn with it), and the columns other apps plan
+    # (last contact, KYC: ``register_client_columns``). An UPDATE of every client row
+    # afterwards rewrites the row and its twenty indexes (10 s and more at 100,000
+    # clients, each time); a recomputation over the freshly loaded tables would also
+    # run without planner statistics.
+    thresholds = tier_thresholds()
+    vip_moves = _vip_replacements(products)
+    by_pk = {p.pk: p for p in products}
+    planned_columns = _planned_columns(ctx, plan)
     client_ids: list[int] = []
-    client_aum: list[float] = []
-    n_holdings = 0
+    n_holdings = n_tx = 0
+    n_tiered = 0
+    target_tx = ctx.clients * 10
     now = datetime.now(UTC)
+    tx_cutoff = now - timedelta(days=365)
+    last_pk = 0
+    ratings, channels = CreditRating.values[:6], Client.Channel.values
+    lifecycles = Client.Lifecycle.values  # (built anew at each access)
     for start in range(0, ctx.clients, CHUNK):
-        batch = []
-        drawn = []
+        clients, holdings_of, tx_of = [], [], []
         for i in range(start, min(start + CHUNK, ctx.clients)):
             planned = plan[i]
             rm, backup = planned.manager
@@ -435,51 +510,89 @@ def seed_portfolio(ctx: SeedContext) -> None:
             interests = sorted(rng.sample(INTERESTS, k=rng.choice([0, 1, 1, 2, 3])))
             city = rng.choice(CITIES)
             holdings = _holdings(rng, by_cat, kind, aum, today)
-            drawn.append(holdings)
-            batch.append(
-                Client(
-                    tenant_id=tenant_id,
-                    kind=kind,
-                    name=planned.name,
-                    external_id=f"C{i + 1:08d}",
-                    branch_id=rm.branch_id,
-                    dedicated_manager_id=rm.pk,
-                    backup_manager_id=getattr(backup, "pk", None),
-                    risk_tolerance=rng.choices(TOLERANCES, TOLERANCE_WEIGHTS)[0],
-                    preferred_channel=rng.choice(Client.Channel.values),
-                    lifecycle=rng.choices(Client.Lifecycle.values, [5, 85, 8, 2])[0],
-                    interests=interests,
-                    credit_rating=(
-                        rng.choice(CreditRating.values[:6])
-                        if kind == Client.Kind.CORPORATE or rng.random() < 0.2
-                        else ""
-                    ),
-                    last_contacted_at=today - timedelta(days=rng.randrange(1, 200)),
-                    national_id=nid,
-                    national_id_index=blind_index(nid),
-                    phone=phone,
-                    phone_index=blind_index(phone),
-                    email=email,
-                    email_index=blind_index(email),
-                    address=f"{city}{rng.choice(STREETS)}{rng.randrange(1, 999)}号",
-                    aum=sum((b for p, _a, b, _o in holdings if p.category != "loan"), Decimal(0)),
-                    exposure=sum(
-                        (b for p, _a, b, _o in holdings if p.category == "loan"), Decimal(0)
-                    ),
-                )
+            credit_rating = (
+                rng.choice(ratings) if kind == Client.Kind.CORPORATE or rng.random() < 0.2 else ""
             )
-            client_aum.append(aum)
-        Client.objects.bulk_create(batch, batch_size=2000)
-        client_ids.extend(c.pk for c in batch)
+            # ~10 transactions per client, heavier for richer clients, over 15 months:
+            # exactly ``target_tx`` in all (the last client takes the rest)
+            share = (target_tx - n_tx) / (ctx.clients - i)
+            left = max(0, target_tx - n_tx)
+            count = min(left, int(rng.expovariate(1 / share))) if share > 0 else 0
+            if i == ctx.clients - 1:
+                count = left
+            txs = _transactions(rng, count, max(aum / 50, 200), today, n_tx)
+            n_tx += count
+            client_aum = sum((b for p, _a, b, _o in holdings if p.category != "loan"), Decimal(0))
+            tier = tier_for(
+                aum=client_aum,
+                transactions_12m=sum(1 for t in txs if t[0] >= tx_cutoff),
+                credit_rating=credit_rating,
+                thresholds=thresholds,
+            )
+            n_tiered += tier != Client.Tier.STANDARD
+            if tier not in VIP_TIERS:  # VIP-only products are sold to platinum and gold only
+                holdings = [(by_pk[vip_moves.get(p.pk, p.pk)], a, b, o) for p, a, b, o in holdings]
+            holdings_of.append(holdings)
+            tx_of.append(txs)
+            row = {
+                "kind": kind,
+                "name": planned.name,
+                "external_id": _external_id(i),
+                "branch_id": rm.branch_id,
+                "dedicated_manager_id": rm.pk,
+                "backup_manager_id": getattr(backup, "pk", None),
+                "tier": tier,
+                "aum": client_aum,
+                "exposure": sum(
+                    (b for p, _a, b, _o in holdings if p.category == "loan"), Decimal(0)
+                ),
+                "risk_tolerance": rng.choices(TOLERANCES, TOLERANCE_WEIGHTS)[0],
+                "preferred_channel": rng.choice(channels),
+                "lifecycle": rng.choices(lifecycles, [5, 85, 8, 2])[0],
+                "interests": json.dumps(interests),
+                "credit_rating": credit_rating,
+                "last_contacted_at": today - timedelta(days=rng.randrange(1, 200)),
+                "national_id": encrypt(nid),
+                "national_id_index": blind_index(nid),
+                "phone": encrypt(phone),
+                "phone_index": blind_index(phone),
+                "email": encrypt(email) if email else "",
+                "email_index": blind_index(email),
+                "address": encrypt(f"{city}{rng.choice(STREETS)}{rng.randrange(1, 999)}号"),
+            }
+            for column, values in planned_columns.items():
+                row[column] = values[i]
+            clients.append(row)
+        insert_rows(
+            Client,
+            list(clients[0]),
+            [tuple(r.values()) for r in clients],
+            {"tenant_id": tenant_id, **CLIENT_DEFAULTS, "created_at": now, "updated_at": now},
+        )
+        ids = dict(
+            Client.objects.filter(pk__gt=last_pk).values_list("external_id", "pk").order_by()
+        )
+        pks = [ids[r["external_id"]] for r in clients]
+        last_pk = max(pks)
+        client_ids.extend(pks)
         rows = [
-            (tenant_id, c.pk, p.pk, p.category, account.format(cid=c.pk), b, "CNY", opened, now)
-            for c, holdings in zip(batch, drawn, strict=True)
+            (cid, p.pk, p.category, account.format(cid=cid), b, opened)
+            for cid, holdings in zip(pks, holdings_of, strict=True)
             for p, account, b, opened in holdings
         ]
-        insert_rows(Holding, H_COLS, rows)
+        insert_rows(
+            Holding, H_COLS, rows, {"tenant_id": tenant_id, "currency": "CNY", "updated_at": now}
+        )
         n_holdings += len(rows)
+        insert_rows(
+            Transaction,
+            T_COLS,
+            [(cid, *t) for cid, txs in zip(pks, tx_of, strict=True) for t in txs],
+            {"tenant_id": tenant_id, "currency": "CNY"},
+        )
     ctx.say(
-        f"  clients: {len(client_ids)}, holdings: {n_holdings} ({time.monotonic() - started:.1f}s)"
+        f"  clients: {len(client_ids)}, holdings: {n_holdings}, transactions: {n_tx} "
+        f"({time.monotonic() - started:.1f}s)"
     )
 
     # --- households and corporate groups ------------------------------------------------
@@ -501,60 +614,13 @@ def seed_portfolio(ctx: SeedContext) -> None:
     )
     ctx.say(f"  households and corporate groups: {len(groups)} ({time.monotonic() - started:.1f}s)")
 
-    # --- transactions: ~10 per client, heavier for richer clients, over 15 months ------------
-    t_cols = [
-        "tenant_id",
-        "client_id",
-        "occurred_at",
-        "amount",
-        "currency",
-        "direction",
-        "category",
-        "channel",
-        "external_ref",
-    ]
-    rows = []
-    n_tx = 0
-    target = ctx.clients * 10
-    for idx, cid in enumerate(client_ids):
-        remaining_clients = len(client_ids) - idx
-        share = (target - n_tx - len(rows)) / remaining_clients
-        left = max(0, target - n_tx - len(rows))
-        # exactly ``target`` in all: never beyond it, and the last client takes the rest
-        count = min(left, int(rng.expovariate(1 / share))) if share > 0 else 0
-        if idx == len(client_ids) - 1:
-            count = left
-        scale = max(client_aum[idx] / 50, 200)
-        for _ in range(count):
-            direction = "in" if rng.random() < 0.45 else "out"
-            category = rng.choice(TX_CATEGORY_IN if direction == "in" else TX_CATEGORY_OUT)
-            moment = today - timedelta(minutes=rng.randrange(60 * 24 * 455))
-            amount = Decimal(rng.expovariate(1 / scale)).quantize(Decimal("0.01"))
-            ref = f"T{n_tx + len(rows) + 1:010d}"
-            rows.append(
-                (
-                    tenant_id,
-                    cid,
-                    moment,
-                    amount,
-                    "CNY",
-                    direction,
-                    category,
-                    rng.choice(CHANNELS),
-                    ref,
-                )
-            )
-        if len(rows) >= CHUNK * 5:
-            insert_rows(Transaction, t_cols, rows)
-            n_tx += len(rows)
-            rows = []
-    insert_rows(Transaction, t_cols, rows)
-    n_tx += len(rows)
-    ctx.say(f"  transactions: {n_tx} ({time.monotonic() - started:.1f}s)")
-
     _analyze(Client, Transaction)
+    # the tiers were written with the clients: the real recomputation confirms them (one
+    # grouped SELECT; it updates only what the rules say otherwise, none normally)
     result = tiering_recompute(reason="demo_seeded")
-    _vip_holdings_to_eligible_tiers(tenant_id, products)
+    if result.changed:
+        _vip_holdings_to_eligible_tiers(tenant_id, products)
     ctx.say(
-        f"  AUM and tiers: {result.changed} clients above standard ({time.monotonic() - started:.1f}s)"
+        f"  AUM and tiers: {n_tiered} clients above standard, {result.changed} corrected"
+        f" ({time.monotonic() - started:.1f}s)"
     )

@@ -29,7 +29,9 @@ class CommunicationsConfig(AppConfig):
 
         register_notification_sink(key="communications.notifications", sink=notifications_write)
 
-        from .demo import seed_communications
+        from clients.demo import register_client_columns
+
+        from .demo import plan_last_contacts, seed_communications
         from .sections import (
             client_section_context,
             followup_entries,
@@ -69,6 +71,7 @@ class CommunicationsConfig(AppConfig):
             crontab="10 22 * * *",
         )  # daily, 06:10 in Asia/Shanghai
         register_seeder(order=50, seeder=seed_communications)
+        register_client_columns(order=50, planner=plan_last_contacts)
 
         from tenancy.audit_display import register_audit_events
 

@@ -2,12 +2,16 @@
 demo bank's clients (subjects that fit individuals or companies), and open
 follow-ups (some overdue, some due today; demo_rm's not reminded yet, so the
 worker's first reminder sweeps notify them). Deterministic
-for ``ctx.seed``; interactions go in through COPY (``insert_rows``), and the
-clients' last contact is one set-based UPDATE (fast at a million interactions)."""
+for ``ctx.seed``; interactions go in through COPY (``insert_rows``). For the
+demo's own clients which client each report is about and when is drawn before
+the clients are written (``plan_last_contacts``), so their last contact is
+written with them; for other clients it is one set-based UPDATE."""
 
 from __future__ import annotations
 
+import random
 import time
+from array import array
 from datetime import timedelta
 
 from django.db import connection
@@ -48,13 +52,37 @@ DUE_HOURS = [-72, -26, -3, 2, 5, 30, 75, 150]
 # fall due in its first half hour, so notifications appear while one watches.
 DEMO_RM_DUE_MINUTES = [-3 * 24 * 60, -26 * 60, -90, -5, 3, 8, 15, 25, 4 * 60, 26 * 60, 3 * 24 * 60]
 BATCH = 100_000
+# the earliest call report, minutes before the seeding (the latest: 30 minutes before)
+OLDEST_MINUTES = 400 * 24 * 60
+PLAN = "communications.drawn"
+
+
+def plan_last_contacts(ctx: SeedContext, clients: list[tuple[str, str]]) -> dict[str, list]:
+    """Draw which client each call report is about and when, before the demo's client
+    rows are written (clients.demo.register_client_columns), so each client's last
+    contact — its latest report — is written with the row instead of by an UPDATE
+    of every client afterwards. Every demo client has a dedicated manager."""
+    rng = random.Random(f"communications-{ctx.seed}")
+    now = timezone.now().replace(microsecond=0)
+    who = array("l", (rng.randrange(len(clients)) for _ in range(ctx.interactions)))
+    ago = array("l", (rng.randrange(30, OLDEST_MINUTES) for _ in range(ctx.interactions)))
+    nearest: list[int | None] = [None] * len(clients)
+    for i, minutes in zip(who, ago, strict=True):
+        if nearest[i] is None or minutes < nearest[i]:
+            nearest[i] = minutes
+    ctx.extra[PLAN] = (now, [external_id for external_id, _kind in clients], who, ago)
+    return {
+        "last_contacted_at": [
+            None if minutes is None else now - timedelta(minutes=minutes) for minutes in nearest
+        ]
+    }
 
 
 def seed_communications(ctx: SeedContext) -> None:
     clients = list(
         Client.objects.filter(dedicated_manager__isnull=False)
         .order_by("pk")
-        .values_list("pk", "dedicated_manager_id", "kind")
+        .values_list("pk", "dedicated_manager_id", "kind", "external_id")
     )
     if not clients:
         ctx.say("communications: no managed clients, nothing to seed")
@@ -63,14 +91,23 @@ def seed_communications(ctx: SeedContext) -> None:
     started = time.monotonic()
     now = timezone.now().replace(microsecond=0)
     tenant_id = ctx.tenant.pk
+    planned = ctx.extra.get(PLAN)
+    if planned is not None:  # the clients' last contact was written with them
+        now, external_ids, who, ago = planned
+        by_external_id = {c[3]: c for c in clients}
+        order = [by_external_id[e] for e in external_ids]
+        drawn = ((order[i], minutes) for i, minutes in zip(who, ago, strict=True))
+    else:
+        drawn = (
+            (clients[rng.randrange(len(clients))], rng.randrange(30, OLDEST_MINUTES))
+            for _ in range(ctx.interactions)
+        )
     columns = [
-        "tenant_id",
         "client_id",
         "author_id",
         "kind",
         "occurred_at",
         "created_at",
-        "updated_at",
         "duration_minutes",
         "subject",
         "summary",
@@ -82,19 +119,17 @@ def seed_communications(ctx: SeedContext) -> None:
     while made < ctx.interactions:
         rows = []
         for _ in range(min(BATCH, ctx.interactions - made)):
-            client_id, manager_id, client_kind = clients[rng.randrange(len(clients))]
+            (client_id, manager_id, client_kind, _e), minutes = next(drawn)
             subjects = CORPORATE_SUBJECTS if client_kind == "corporate" else INDIVIDUAL_SUBJECTS
             kind, subject, summary = subjects[rng.randrange(len(subjects))]
-            at = now - timedelta(minutes=rng.randrange(30, 400 * 24 * 60))
+            at = now - timedelta(minutes=minutes)
             rows.append(
                 (
-                    tenant_id,
                     client_id,
                     manager_id,
                     kind,
                     at,
                     at,
-                    now,
                     rng.choice([10, 15, 30, 45, 60, 90]),
                     subject,
                     summary,
@@ -103,27 +138,26 @@ def seed_communications(ctx: SeedContext) -> None:
                     rng.random() < 0.05,
                 )
             )
-        rows.sort(
-            key=lambda r: r[1]
-        )  # by client: the (tenant, client, time) index is written in order
-        insert_rows(Interaction, columns, rows)
+        rows.sort(key=lambda r: r[0])  # by client: the (tenant, client, time) index in order
+        insert_rows(Interaction, columns, rows, {"tenant_id": tenant_id, "updated_at": now})
         made += len(rows)
     ctx.say(f"  interactions: {made} ({time.monotonic() - started:.1f}s)")
-    _last_contacted_from_interactions(tenant_id)
-    ctx.say(f"  last contact of every client ({time.monotonic() - started:.1f}s)")
+    if planned is None:
+        _last_contacted_from_interactions(tenant_id)
+        ctx.say(f"  last contact of every client ({time.monotonic() - started:.1f}s)")
 
     # open follow-ups: every demo RM gets overdue, today's and upcoming ones
     follow_ups = []
     count = min(len(clients), max(20, ctx.interactions // 20))
     demo_rm = next((u for u in ctx.staff.get("rm", []) if u.username == "demo_rm"), None)
     mine = [c for c in clients if demo_rm and c[1] == demo_rm.pk]
-    for i, (client_id, manager_id, _kind) in enumerate(mine[: len(DEMO_RM_DUE_MINUTES)]):
+    for i, (client_id, manager_id, _kind, _e) in enumerate(mine[: len(DEMO_RM_DUE_MINUTES)]):
         # not reminded yet: the worker's first sweeps notify demo_rm
         follow_ups.append(
             _follow_up(ctx, client_id, manager_id, now + timedelta(minutes=DEMO_RM_DUE_MINUTES[i]))
         )
     for i in range(count):
-        client_id, manager_id, _kind = clients[rng.randrange(len(clients))]
+        client_id, manager_id, _kind, _e = clients[rng.randrange(len(clients))]
         offset_hours = DUE_HOURS[i % len(DUE_HOURS)] + rng.randrange(0, 3)
         follow_ups.append(
             # demo history: the past-due ones were reminded already

@@ -55,13 +55,14 @@ def seed_performance(ctx: SeedContext) -> None:
     _aum_history(rng, tenant_id, today, periods.first_day(past[0]))
     lost = _lost_clients(rng, past)
     for period in past:
-        key_client_base_record(period)
+        key_client_base_record(period, fresh=True)
         rows = lost.get(period, [])
         insert_rows(
             KeyClientBase,
             ["tenant_id", "period", "client_id", "manager_id", "branch_id"],
             [(tenant_id, period, c, mgr, br) for c, mgr, br in rows],
         )
+    key_client_base_record(current, fresh=True)
     for period in [*past, current]:
         snapshot_run(period, now=now)
     admins = ctx.staff.get(Role.ADMIN) or [None]

@@ -1,8 +1,9 @@
 """The set-based reads behind the scorecards: a handful of GROUP BY queries
-per tenant and period, each grouped twice (by the RM and by the client's
-own branch). Every number is additive (counts, sums, numerators and
-denominators), so a branch subtree and the tenant are sums of the branches'
-rows, done in Python over branches — never over clients.
+per tenant and period, each grouped by the RM and the client's own branch
+together (one row per pair, added to the RM's and to the branch's numbers).
+Every number is additive (counts, sums, numerators and denominators), so a
+branch subtree and the tenant are sums of the branches' rows, done in Python
+over branches — never over clients.
 
 Attribution: a client belongs to its dedicated manager and its branch; a
 survey answer to the manager and branch it had when answered (loyalty keeps
@@ -42,19 +43,18 @@ Components = dict[tuple[str, int], dict[str, Decimal]]
 RM, BRANCH = "rm", "br"
 
 
-def _add(out: Components, kind: str, rows, key: str) -> None:
-    for row in rows:
-        subject = row.pop(key)
-        if subject is None:
-            continue
-        bucket = out[(kind, int(subject))]
-        for name, value in row.items():
-            bucket[name] = bucket.get(name, Decimal(0)) + Decimal(value or 0)
-
-
 def _both(out: Components, qs, rm_field: str, branch_field: str, **aggregates) -> None:
-    _add(out, RM, qs.values(rm_field).annotate(**aggregates).order_by(), rm_field)
-    _add(out, BRANCH, qs.values(branch_field).annotate(**aggregates).order_by(), branch_field)
+    """Per RM and per branch from one query grouped by (RM, branch): every
+    aggregate is additive, so each (RM, branch) row adds to both (a client has
+    one of each; grouping twice read the same rows twice)."""
+    for row in qs.values(rm_field, branch_field).annotate(**aggregates).order_by():
+        subjects = ((RM, row.pop(rm_field)), (BRANCH, row.pop(branch_field)))
+        for kind, subject in subjects:
+            if subject is None:
+                continue
+            bucket = out[(kind, int(subject))]
+            for name, value in row.items():
+                bucket[name] = bucket.get(name, Decimal(0)) + Decimal(value or 0)
 
 
 def gather(

@@ -42,12 +42,14 @@ class RiskConfig(AppConfig):
         # watch-listed clients are due for a revisit sooner (clients/cadence.py)
         register_cadence_tightener(key="risk.watch_list", q=on_watch_list_q, factor=CADENCE_FACTOR)
 
+        from clients.demo import register_client_columns
         from tenancy.demo import register_seeder
         from tenancy.schedules import register_schedule
 
-        from .demo import seed_risk
+        from .demo import plan_kyc, seed_risk
 
         register_seeder(order=60, seeder=seed_risk)
+        register_client_columns(order=60, planner=plan_kyc)
 
         register_schedule(
             name="risk: review calendar reminders",

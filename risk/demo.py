@@ -9,7 +9,8 @@ it writes its audit event and the digest notices like every night).
 
 Deterministic for ``ctx.seed`` (its own generator; clients in ``external_id``
 order, dates as offsets from the day of the run) and set-based: bulk_create in
-batches, one UPDATE for arrears, one for KYC. No audit and no notifications
+batches, one UPDATE for arrears; the KYC dates written with the demo's clients
+(``plan_kyc``), else one UPDATE. No audit and no notifications
 (fixtures, like the staff).
 
 Capital: tier-1 = 6 × the largest client exposure (that client is at 16.7% of
@@ -161,7 +162,8 @@ def seed_risk(ctx: SeedContext) -> None:
 
     exposed = [c for c in clients if c[4] > 0]
     arrears = _seed_arrears(rng, tenant_id)
-    _seed_kyc(ctx.seed, tenant_id, settings, today)
+    if not ctx.extra.get(KYC_PLANNED):  # else written with the clients (plan_kyc)
+        _seed_kyc(ctx.seed, tenant_id, settings, today)
     ctx.say(f"  risk: arrears and KYC dates ({time.monotonic() - started:.1f}s)")
 
     # --- ratings -------------------------------------------------------------------------
@@ -373,6 +375,32 @@ def _seed_arrears(rng, tenant_id: int) -> dict[int, int]:
 
 
 KYC_BUCKETS = 25
+KYC_PLANNED = "risk.kyc_planned"
+
+
+def plan_kyc(ctx: SeedContext, clients: list[tuple[str, str]]) -> dict[str, list]:
+    """The KYC level and last refresh of every demo client, computed as ``_seed_kyc``
+    does (the same values for the same seed) before the client rows are written
+    (clients.demo.register_client_columns), so they are written with the rows
+    instead of by an UPDATE of every client."""
+    settings = risk_settings(persist=True)
+    today = timezone.now().date()
+    years = {
+        "high": settings.kyc_refresh_years_high,
+        "medium": settings.kyc_refresh_years_medium,
+        "low": settings.kyc_refresh_years_low,
+    }
+    levels, reviewed = [], []
+    for external_id, _kind in clients:
+        n = int(external_id[1:])
+        h1 = (n * 7919 + ctx.seed * 104729) % 1000
+        h2 = (n * 104723 + ctx.seed * 7) % KYC_BUCKETS
+        level = "high" if h1 < 150 else "medium" if h1 < 500 else "low"
+        days = round((h2 + 0.5) / KYC_BUCKETS * 1.08 * years[level] * 365)
+        levels.append(level)
+        reviewed.append(today - timedelta(days=days))
+    ctx.extra[KYC_PLANNED] = True
+    return {"kyc_risk_level": levels, "kyc_reviewed_on": reviewed}
 
 
 def _seed_kyc(seed: int, tenant_id: int, settings, today: date) -> None:

@@ -66,6 +66,25 @@ def tier_thresholds(*, create_missing: bool = True) -> dict[str, TierThreshold]:
     return rows
 
 
+def tier_for(
+    *,
+    aum: Decimal,
+    transactions_12m: int,
+    credit_rating: str,
+    thresholds: dict[str, TierThreshold],
+) -> str:
+    """The tier the recomputation gives a client with these inputs (the rules of
+    ``_new_tier_sql``), for loaders that know them before writing the row."""
+    rank = RATING_RANK.get(credit_rating, 0)
+    for tier in TIER_ORDER:
+        t = thresholds.get(tier)
+        if t is None or aum < t.min_aum or transactions_12m < t.min_transactions_12m:
+            continue
+        if not t.min_credit_rating or rank == 0 or rank >= RATING_RANK[t.min_credit_rating]:
+            return tier
+    return "standard"
+
+
 def _rating_rank_sql(column: str) -> str:
     whens = " ".join(f"WHEN '{r}' THEN {n}" for r, n in RATING_RANK.items())
     return f"(CASE {column} {whens} ELSE 0 END)"
