@@ -139,3 +139,32 @@ def test_tiering_query_count_does_not_grow_with_clients(bank):
     large, changed_large = _queries_to_retier(bank, 40)
     assert (changed_small, changed_large) == (3, 43)
     assert small == large <= 12
+
+
+def test_tier_for_gives_the_recomputations_tier(bank):
+    """seed_demo writes each client with its tier already set (``tier_for``,
+    the recomputation's rules in Python): for every edge the two must agree,
+    else the demo's clients would carry tiers the nightly job later changes."""
+    from clients.services.tiering import tier_for
+
+    cases = [
+        ("7000000", 12, "A"),
+        ("7000000", 12, "B"),
+        ("7000000", 12, ""),
+        ("7000000", 11, "AAA"),
+        ("2000000", 6, "BB"),
+        ("2000000", 6, "CCC"),
+        ("2000000", 5, ""),
+        ("1000", 0, ""),
+        ("0", 40, "AAA"),
+    ]
+    clients = [(_client(bank, bal, tx=tx, rating=r), bal, tx, r) for bal, tx, r in cases]
+    with bank.scope():
+        tiering_recompute()
+        thresholds = tier_thresholds()
+        for client, _bal, tx, rating in clients:
+            aum = Client.objects.values_list("aum", flat=True).get(pk=client.pk)
+            expected = tier_for(
+                aum=aum, transactions_12m=tx, credit_rating=rating, thresholds=thresholds
+            )
+            assert _tier(bank, client) == expected, (aum, tx, rating)
