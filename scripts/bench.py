@@ -21,7 +21,8 @@
 Environment (all optional): BENCH_CLIENTS (100000), BENCH_INTERACTIONS
 (10 × clients), BENCH_RMS_PER_BRANCH (the demo's 3) and BENCH_BRANCHES (its 7), in a
 database of its own), BENCH_RUNS (20), BENCH_CONCURRENCY (4), BENCH_SECONDS (5),
-BENCH_PORT (8765), BENCH_JOBS (1; 0 skips them), BENCH_ONLY (a part of the
+BENCH_PORT (8765), BENCH_JOBS (1; 0 skips them), BENCH_SWEEP (100000 follow-ups
+made due for the sweep job; 0 skips it), BENCH_ONLY (a part of the
 labels of the pages to run, e.g. "risk desk"), CONN_MAX_AGE (60; 0 reconnects
 every request, as development does), PG_ADMIN_URL, APP_ROLE,
 OWNER_ROLE, PG_HOST, PG_PORT. Only 127.0.0.1 is ever contacted. A
@@ -52,6 +53,7 @@ CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 JOBS = os.environ.get("BENCH_JOBS", "1") != "0"
+SWEEP = int(os.environ.get("BENCH_SWEEP", "100000"))  # follow-ups made due for the sweep job
 PG_HOST = os.environ.get("PG_HOST", "127.0.0.1")
 PG_PORT = os.environ.get("PG_PORT", "5432")
 APP_ROLE = os.environ.get("APP_ROLE", "steward_app")
@@ -437,6 +439,47 @@ def jobs() -> None:
         log(f"{label:<46} {took:8.2f}  {result!r}"[:200])
 
 
+def sweep_at_scale(n: int) -> None:
+    """Issue 12's sweep: ``n`` follow-ups of the demo tenant made due at once
+    (one per client with a dedicated manager, one due time: the worst case for
+    ordering), then one ``followup_reminders_for_tenant`` run with its email
+    tasks (eager, to the dummy mail backend) — all in a transaction rolled
+    back. Making the rows due is not timed."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.test import TestCase
+    from django.utils import timezone
+
+    from clients.models import Client
+    from communications.models import FollowUp
+    from communications.tasks import followup_reminders_for_tenant
+    from tenancy.context import tenant_scope
+    from tenancy.models import Tenant
+
+    tenant = Tenant.objects.get(slug="demo")
+    label = f"follow-up reminder sweep, {n:,} due"
+    with transaction.atomic(), tenant_scope(tenant):
+        due = timezone.now() - timedelta(minutes=1)
+        pairs = Client.objects.filter(dedicated_manager__isnull=False).values_list(
+            "pk", "dedicated_manager_id"
+        )[:n]
+        FollowUp.objects.bulk_create(
+            [
+                FollowUp(tenant_id=tenant.pk, client_id=c, assignee_id=m, due_at=due, note="bench")
+                for c, m in pairs
+            ],
+            batch_size=5000,
+        )
+        started = time.perf_counter()
+        # the email tasks run when the batches "commit": here, at the end
+        with TestCase.captureOnCommitCallbacks(execute=True) as sent:
+            reminded = followup_reminders_for_tenant(tenant_id=tenant.pk)
+        took = time.perf_counter() - started
+        transaction.set_rollback(True)
+    log(f"{label:<46} {took:8.2f}  {reminded} reminded, {len(sent)} email tasks")
+
+
 def main() -> None:
     log(f"bench database {DB} on {PG_HOST}:{PG_PORT}")
     env = database()
@@ -450,6 +493,8 @@ def main() -> None:
         server.wait(timeout=30)
     if JOBS:
         jobs()
+        if SWEEP:
+            sweep_at_scale(SWEEP)
 
 
 if __name__ == "__main__":
