@@ -43,8 +43,18 @@ INPUTS = frozenset(
 )
 
 
+_NONE = format_html("{}", "")
+_SELECTED = format_html(" {}", "selected")
+
+
 def _attrs(attrs: dict) -> SafeString:
-    """``attrs.html``: `` name="value"``, a bare `` name`` for True, nothing for False."""
+    """``attrs.html``: `` name="value"``, a bare `` name`` for True, nothing for False.
+    (An option's attributes are nearly always none or ``selected``: those two are
+    ready-made, an option list can hold hundreds.)"""
+    if not attrs:
+        return _NONE
+    if attrs == {"selected": True}:
+        return _SELECTED
     return _joined(
         format_html(" {}", name) if value is True else format_html(' {}="{}"', name, escape(value))
         for name, value in attrs.items()

@@ -46,7 +46,7 @@ def client_list(request):
         risk_tolerance=filters.get("risk_tolerance"),
         ordering=filters.get("sort") or "name",
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.for_list_page(qs), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "clients/list.html",
