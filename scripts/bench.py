@@ -445,9 +445,24 @@ def sweep_at_scale(n: int) -> None:
     ordering), then one ``followup_reminders_for_tenant`` run with its email
     tasks (eager, to the dummy mail backend) — all in a transaction rolled
     back. Making the rows due is not timed."""
-    from datetime import timedelta
+    import logging
 
     from django.db import transaction
+
+    from tenancy.models import Tenant
+
+    logging.getLogger("celery.app.trace").setLevel(logging.WARNING)  # a line per task
+    tenant = Tenant.objects.get(slug="demo")
+    label = f"follow-up reminder sweep, {n:,} due"
+    with transaction.atomic():
+        took, reminded, sent = _sweep(tenant, n)
+        transaction.set_rollback(True)
+    log(f"{label:<46} {took:8.2f}  {reminded} reminded, {len(sent)} email tasks")
+
+
+def _sweep(tenant, n: int):
+    from datetime import timedelta
+
     from django.test import TestCase
     from django.utils import timezone
 
@@ -455,11 +470,8 @@ def sweep_at_scale(n: int) -> None:
     from communications.models import FollowUp
     from communications.tasks import followup_reminders_for_tenant
     from tenancy.context import tenant_scope
-    from tenancy.models import Tenant
 
-    tenant = Tenant.objects.get(slug="demo")
-    label = f"follow-up reminder sweep, {n:,} due"
-    with transaction.atomic(), tenant_scope(tenant):
+    with tenant_scope(tenant):
         due = timezone.now() - timedelta(minutes=1)
         pairs = Client.objects.filter(dedicated_manager__isnull=False).values_list(
             "pk", "dedicated_manager_id"
@@ -476,8 +488,7 @@ def sweep_at_scale(n: int) -> None:
         with TestCase.captureOnCommitCallbacks(execute=True) as sent:
             reminded = followup_reminders_for_tenant(tenant_id=tenant.pk)
         took = time.perf_counter() - started
-        transaction.set_rollback(True)
-    log(f"{label:<46} {took:8.2f}  {reminded} reminded, {len(sent)} email tasks")
+    return took, reminded, sent
 
 
 def main() -> None:
