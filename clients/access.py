@@ -31,7 +31,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from tenancy.context import current_tenant_id, scope_memo
 from tenancy.crypto import mask, mask_email
-from tenancy.models import Role
+from tenancy.models import Branch, Role
 from tenancy.shortcuts import get_or_404
 
 from .models import Client, ClientUserObjectPermission, CreditRating
@@ -94,7 +94,7 @@ def client_visibility_q(user, prefix: str = "") -> Q | None:
     if user.role == Role.BRANCH_HEAD:
         if user.branch_id is None:
             return None
-        return subtree_q(user.branch, prefix)
+        return Q(**{f"{prefix}branch_id__in": subtree_branch_ids(user.branch)})
     if user.role == Role.RM:
         q = managed_by_q(user.pk, prefix)
         shared = _shared_client_ids(user)
@@ -102,6 +102,23 @@ def client_visibility_q(user, prefix: str = "") -> Q | None:
             q |= Q(**{f"{prefix}pk__in": shared})
         return q
     return None
+
+
+def subtree_branch_ids(branch) -> list[int]:
+    """Ids of ``branch`` and its sub-branches (``subtree_q``), read once per
+    scope and inlined as a literal list: a branch head's rule is then
+    ``branch_id IN (…)`` on the client row itself — an index condition — not a
+    join to the branch table and a ``LIKE`` on its path in every query (and in
+    each part of the desk's calendar, whose planning that join made dear)."""
+    memo = scope_memo()
+    key = ("subtree_branch_ids", branch.pk)
+    if key not in memo:
+        memo[key] = list(
+            Branch.objects.filter(path__startswith=branch.path)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    return memo[key]
 
 
 SHARED_IDS_INLINE_LIMIT = 1000
