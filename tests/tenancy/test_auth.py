@@ -94,8 +94,42 @@ def test_login_rotates_the_session_key(client, bank):
 
 def test_sessions_expire_after_idle_time(client, bank):
     client.post(LOGIN, {"username": bank.rm.username, "password": PASSWORD})
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert 0 < client.session.get_expiry_age() <= 30 * 60
+
+
+def _expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.cookies["sessionid"].value).expire_date
+
+
+def test_the_idle_timeout_moves_at_most_once_a_minute(client, bank):
+    """SessionIdleMiddleware: a page within a minute of the last save writes
+    nothing (no UPDATE of the session row per request); a page after it moves
+    the expiry to 30 minutes from now; a session past its expiry is signed out."""
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client.post(LOGIN, {"username": bank.rm.username, "password": PASSWORD})
+    client.get("/")
+    first = _expiry(client)
+    client.get("/")
+    assert _expiry(client) == first  # within the minute: not saved again
+    session = client.session
+    session["_touched"] = int(timezone.now().timestamp()) - 61
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() + timedelta(minutes=5)
+    )
+    client.get("/")
+    moved = _expiry(client)
+    assert timedelta(minutes=29) < moved - timezone.now() <= timedelta(minutes=30)
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    assert client.get("/").status_code == 302  # idle too long: to the login page
 
 
 def test_logins_and_failed_logins_are_audited(client, bank):
