@@ -77,13 +77,14 @@ def my_day_context(request) -> dict:
     now = timezone.now()
     tz = user_zone(user)
     followups = selectors.my_followups(user=user, now=now, tz=tz)
+    rules = selectors.comm_settings_get()  # the cadences, read once for both lists
     clients = selectors.client_choices(user=user)[:300]
     return {
         **followups,
         "counts": selectors.my_followup_counts(user=user, now=now, tz=tz),
         # a branch head's team at a glance (empty for every other role)
-        "team": selectors.team_summary(user=user, now=now, tz=tz),
-        "revisits": selectors.my_revisits(user=user, now=now),
+        "team": selectors.team_summary(user=user, now=now, tz=tz, settings=rules),
+        "revisits": selectors.my_revisits(user=user, now=now, settings=rules),
         "quick_form": InteractionForm(
             clients=clients,
             colleagues=selectors.colleague_list(user=user).none(),

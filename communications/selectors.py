@@ -183,7 +183,7 @@ def my_followups(
     return {"overdue": lists[0], "today": lists[1], "upcoming": lists[2]}
 
 
-def team_summary(*, user: User, now: datetime | None = None, tz=None) -> list[dict]:
+def team_summary(*, user: User, now: datetime | None = None, tz=None, settings=None) -> list[dict]:
     """A branch head's team at a glance: per RM of their subtree, the open
     follow-ups overdue and due today, and the key clients (dedicated to them)
     due for a revisit — on clients the branch head may see. Counts only: no
@@ -197,8 +197,8 @@ def team_summary(*, user: User, now: datetime | None = None, tz=None) -> list[di
     ids = [rm.pk for rm in rms]
     followups = {
         row["assignee_id"]: row
-        for row in FollowUp.objects.filter(
-            client__in=visible_clients(user).values("pk"),
+        for row in client_rows(FollowUp.objects.all(), user=user, join=True)
+        .filter(
             assignee_id__in=ids,
             status=FollowUp.Status.OPEN,
             due_at__lt=end_of_today,
@@ -210,7 +210,7 @@ def team_summary(*, user: User, now: datetime | None = None, tz=None) -> list[di
         )
         .order_by()
     }
-    revisits = dict(team_revisit_counts(user=user, rm_ids=ids, now=now))
+    revisits = dict(team_revisit_counts(user=user, rm_ids=ids, now=now, settings=settings))
     return [
         {
             "rm": rm,
@@ -222,13 +222,15 @@ def team_summary(*, user: User, now: datetime | None = None, tz=None) -> list[di
     ]
 
 
-def team_revisit_counts(*, user: User, rm_ids: list[int], now: datetime) -> QuerySet:
+def team_revisit_counts(*, user: User, rm_ids: list[int], now: datetime, settings=None) -> QuerySet:
     """(RM id, key clients dedicated to them due for a revisit) among the
     clients ``user`` sees: counted from the index ``client_team_revisit``
     alone (branch, manager; tier, last contact, lifecycle included)."""
     return (
         revisit_due_clients(
-            clients=visible_clients(user).filter(dedicated_manager_id__in=rm_ids), now=now
+            clients=visible_clients(user).filter(dedicated_manager_id__in=rm_ids),
+            now=now,
+            settings=settings,
         )
         .order_by()
         .values("dedicated_manager_id")
@@ -313,11 +315,14 @@ def revisit_due_clients(
     )
 
 
-def my_revisits(*, user: User, now: datetime | None = None, limit: int = 10) -> list[Client]:
+def my_revisits(
+    *, user: User, now: datetime | None = None, limit: int = 10, settings=None
+) -> list[Client]:
     clients = visible_clients(user)
     if user.role == Role.RM:
         clients = clients.filter(managed_by_q(user.pk))
-    return list(revisit_due_clients(clients=clients, now=now).defer(*PII_DEFERRED)[:limit])
+    due = revisit_due_clients(clients=clients, now=now, settings=settings)
+    return list(due.defer(*PII_DEFERRED)[:limit])
 
 
 # --- notifications and the calendar feed -------------------------------------------------------
