@@ -25,6 +25,19 @@ def audit_login(sender, request, user, **kwargs):
         audit_record(action="auth.login", actor=user, target=user, ip_address=_ip(request))
 
 
+@receiver(user_logged_in, dispatch_uid="tenancy.session_touched_at_login")
+def session_touched_at_login(sender, request, user, **kwargs):
+    """Signing in saves the session with a fresh expiry: it counts as the last
+    save for ``SessionIdleMiddleware`` (the next minute's pages write nothing)."""
+    from django.utils import timezone
+
+    from .middleware import SessionIdleMiddleware
+
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SessionIdleMiddleware.KEY] = int(timezone.now().timestamp())
+
+
 @receiver(user_logged_out, dispatch_uid="tenancy.audit_logout")
 def audit_logout(sender, request, user, **kwargs):
     if user is None or user.tenant_id is None:
