@@ -118,7 +118,9 @@ def followup_list(*, user: User, client: Client | None = None) -> QuerySet[Follo
     from a confidential report) and ``note_hidden`` (its note is behind the
     ethical wall for ``user``, and blanked)."""
     qs = (
-        client_rows(FollowUp.objects.all(), user=user, client=client)
+        # the rule on each row's client (join=True): the client is joined for
+        # select_related anyway, a semi-join over every visible client is not
+        client_rows(FollowUp.objects.all(), user=user, client=client, join=True)
         .annotate(
             confidential=Coalesce(F("interaction__confidential"), Value(False)),
             note_hidden=followup_note_hidden(user),
