@@ -8,10 +8,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
 
 
 def followups_to_ical(*, owner, follow_ups, base_url: str) -> bytes:
+    # imported here, as openpyxl is: only the feed's requests need it
+    from icalendar import Calendar, Event
+
     cal = Calendar()
     cal.add("prodid", "-//Steward//Follow-ups//EN")
     cal.add("version", "2.0")

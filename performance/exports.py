@@ -7,8 +7,6 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
-
 from tenancy.audit import audit_record
 from tenancy.spreadsheets import csv_safe
 
@@ -92,6 +90,9 @@ def scorecard_csv(*, user, period: str, scope: str, ip_address: str | None = Non
 def scorecard_xlsx(*, user, period: str, scope: str, ip_address: str | None = None) -> bytes:
     """The same rows as the CSV as an Excel workbook (one sheet, numbers as
     numbers, empty cells for no value); writes the audit event."""
+    # imported here: openpyxl is ~8 MiB in every web and worker process otherwise
+    from openpyxl import Workbook
+
     table = scorecard_table(user=user, period=period, scope=scope)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=f"{scope} {period}")
