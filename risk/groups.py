@@ -10,9 +10,10 @@ limit is the newest unexpired group ``CreditLimit`` in CNY. A user sees a
 group only through a client they see (``clients.access``); member names are
 listed for the visible members only, the others are a count.
 
-Every read here runs a fixed number of queries: the sums are one aggregate
-query (the desk's largest groups read the sums the triggers keep on
-``RelationshipGroup.exposure``), the current limits one more, the visible
+The sum is kept on the group (``RelationshipGroup.exposure``, by triggers:
+clients migration 0114), so every read here — the desk, the 360° section, the
+what-if, the scan — takes it from there. Each runs a fixed number of queries:
+the groups with their member counts, the current limits one more, the visible
 member names one more.
 """
 
@@ -23,11 +24,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from clients.access import sees_whole_bank, tenant_clients, visible_clients
-from clients.models import GroupMembership, RelationshipGroup
+from clients.models import RelationshipGroup
 from clients.selectors import group_list
 from tenancy.shortcuts import get_or_404
 
@@ -47,17 +48,13 @@ def _member_groups(clients: QuerySet) -> QuerySet:
 
 
 def _totals(group_ids) -> QuerySet:
-    """Per group: name, kind, the exposure of all its members and their number
-    (one aggregate query; ``group_ids`` is a list or a subquery)."""
+    """Per group: name, kind, the exposure of all its members (the sum the
+    triggers keep on ``RelationshipGroup.exposure``) and their number (one
+    query; ``group_ids`` is a list or a subquery)."""
     return (
-        tenant_clients()
-        .filter(group_memberships__group_id__in=group_ids)
-        .values(
-            gid=F("group_memberships__group_id"),
-            gname=F("group_memberships__group__name"),
-            gkind=F("group_memberships__group__kind"),
-        )
-        .annotate(total=Sum("exposure"), members=Count("id"))
+        RelationshipGroup.objects.filter(pk__in=group_ids)
+        .annotate(members=Count("memberships"))
+        .values("members", gid=F("pk"), gname=F("name"), gkind=F("kind"), total=F("exposure"))
         .order_by()
     )
 
@@ -231,27 +228,11 @@ def group_concentration(*, user, limit: int = 20) -> list[GroupExposure]:
     groups = RelationshipGroup.objects.filter(exposure__gt=0)
     if not sees_whole_bank(user):
         groups = groups.filter(pk__in=_member_groups(visible_clients(user)))
-    top = list(groups.order_by("-exposure", "pk").values("pk", "name", "kind", "exposure")[:limit])
-    if not top:
+    ids = list(groups.order_by("-exposure", "pk").values_list("pk", flat=True)[:limit])
+    if not ids:
         return []
-    ids = [t["pk"] for t in top]
-    members = dict(
-        GroupMembership.objects.filter(group_id__in=ids)
-        .values("group_id")
-        .annotate(n=Count("pk"))
-        .values_list("group_id", "n")
-        .order_by()
-    )
-    totals = [
-        {
-            "gid": t["pk"],
-            "gname": t["name"],
-            "gkind": t["kind"],
-            "total": t["exposure"],
-            "members": members.get(t["pk"], 0),
-        }
-        for t in top
-    ]
+    rank = {gid: i for i, gid in enumerate(ids)}
+    totals = sorted(_totals(ids), key=lambda t: rank[t["gid"]])
     return _figures(totals, _limits_by_group(ids), settings)
 
 

@@ -75,7 +75,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clients.access import tenant_clients
-from clients.models import GroupMembership
+from clients.models import GroupMembership, RelationshipGroup
 from clients.selectors.portfolio import base_currency, tenant_arrears, tenant_outflows
 from tenancy.audit import audit_record
 from tenancy.context import require_tenant_id
@@ -186,20 +186,18 @@ def signals(*, today, now: datetime) -> list[Signal]:
     found: list[Signal] = []
 
     # limit breach: the client's own limit, or a group limit of one of its groups
+    # (a group's exposure over all its members is kept on the group: clients 0114)
     group_limit = Subquery(
         current_group_limits(today=today)
-        .filter(group_id=OuterRef("group_id"))
+        .filter(group_id=OuterRef("pk"))
         .annotate(base=base_currency("amount"))
         .values("base")[:1],
         output_field=MONEY,
     )
     groups_over = (
-        GroupMembership.objects.annotate(glimit=group_limit)
-        .filter(glimit__isnull=False)
-        .values("group_id", "glimit")
-        .annotate(total=Sum("client__exposure"))
-        .filter(total__gt=F("glimit"))
-        .values("group_id")
+        RelationshipGroup.objects.annotate(glimit=group_limit)
+        .filter(glimit__isnull=False, exposure__gt=F("glimit"))
+        .values("pk")
     )
     in_group_over = Q(
         pk__in=GroupMembership.objects.filter(group_id__in=groups_over).values("client_id")
@@ -228,13 +226,7 @@ def signals(*, today, now: datetime) -> list[Signal]:
     if s.tier1_capital > 0:
         caps |= Q(exposure__gt=s.tier1_capital * s.single_client_cap_pct / HUNDRED)
         group_cap = s.tier1_capital * s.group_cap_pct / HUNDRED
-        over = (
-            GroupMembership.objects.order_by()
-            .values("group_id")
-            .annotate(total=Sum("client__exposure"))
-            .filter(total__gt=group_cap)
-            .values("group_id")
-        )
+        over = RelationshipGroup.objects.filter(exposure__gt=group_cap).values("pk")
         caps |= Q(pk__in=GroupMembership.objects.filter(group_id__in=over).values("client_id"))
     if s.net_capital > 0:
         caps |= Q(exposure__gt=s.net_capital * s.client_loans_cap_pct / HUNDRED)
