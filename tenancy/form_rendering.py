@@ -13,13 +13,15 @@ compares the two for every select the tests can build. An option whose
 
 from __future__ import annotations
 
+from html import escape
+
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
 TEXTAREA = "django/forms/widgets/textarea.html"
+LABEL = "django/forms/label.html"
 # Django's templates that are nothing but ``{% include "…/input.html" %}``
 INPUTS = frozenset(
     f"django/forms/widgets/{name}.html"
@@ -43,73 +45,72 @@ INPUTS = frozenset(
 )
 
 
-_NONE = format_html("{}", "")
-_SELECTED = format_html(" {}", "selected")
+def _esc(value) -> str:
+    """The template engine's autoescape (``conditional_escape``) without its
+    lazy-string wrapper: a safe string as it is, anything else escaped."""
+    html = getattr(value, "__html__", None)
+    return html() if html is not None else escape(str(value))
 
 
-def _attrs(attrs: dict) -> SafeString:
+def _attrs(attrs: dict) -> str:
     """``attrs.html``: `` name="value"``, a bare `` name`` for True, nothing for False.
-    (An option's attributes are nearly always none or ``selected``: those two are
-    ready-made, an option list can hold hundreds.)"""
+    (An option's attributes are nearly always none or ``selected``: an option
+    list can hold hundreds.)"""
     if not attrs:
-        return _NONE
+        return ""
     if attrs == {"selected": True}:
-        return _SELECTED
-    return _joined(
-        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, escape(value))
+        return " selected"
+    return "".join(
+        f" {_esc(name)}" if value is True else f' {_esc(name)}="{_esc(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
 
 
-def _joined(pieces) -> SafeString:
-    return format_html_join("", "{}", ((p,) for p in pieces))
-
-
-def _options(choices) -> SafeString:
-    return _joined(
-        format_html(
-            '\n  <option value="{}"{}>{}</option>',
-            escape(option["value"]),
-            _attrs(option["attrs"]),
-            option["label"],
-        )
+def _options(choices) -> str:
+    return "".join(
+        f'\n  <option value="{_esc(option["value"])}"{_attrs(option["attrs"])}>'
+        f"{_esc(option['label'])}</option>"
         for option in choices
     )
 
 
 def select_html(widget: dict) -> SafeString:
-    groups = _joined(
-        format_html('\n  <optgroup label="{}">{}\n  </optgroup>', name, _options(choices))
+    groups = "".join(
+        f'\n  <optgroup label="{_esc(name)}">{_options(choices)}\n  </optgroup>'
         if name
         else _options(choices)
         for name, choices, _index in widget["optgroups"]
     )
-    return format_html(
-        '<select name="{}"{}>{}\n</select>', widget["name"], _attrs(widget["attrs"]), groups
+    return mark_safe(
+        f'<select name="{_esc(widget["name"])}"{_attrs(widget["attrs"])}>{groups}\n</select>'
     )
 
 
 def input_html(widget: dict) -> SafeString:
     """``input.html``: the value only when it is not None."""
     value = widget["value"]
-    return format_html(
-        '<input type="{}" name="{}"{}{}>',
-        widget["type"],
-        widget["name"],
-        format_html(' value="{}"', escape(value)) if value is not None else "",
-        _attrs(widget["attrs"]),
+    shown = f' value="{_esc(value)}"' if value is not None else ""
+    return mark_safe(
+        f'<input type="{_esc(widget["type"])}" name="{_esc(widget["name"])}"{shown}'
+        f"{_attrs(widget['attrs'])}>"
     )
 
 
 def textarea_html(widget: dict) -> SafeString:
     """``textarea.html``: a newline after the opening tag, the value when truthy."""
-    return format_html(
-        '<textarea name="{}"{}>\n{}</textarea>',
-        widget["name"],
-        _attrs(widget["attrs"]),
-        widget["value"] or "",
+    return mark_safe(
+        f'<textarea name="{_esc(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+        f"{_esc(widget['value'] or '')}</textarea>"
     )
+
+
+def label_html(context: dict) -> SafeString:
+    """``label.html``: the tag with its attributes, or the bare label."""
+    if not context["use_tag"]:
+        return mark_safe(_esc(context["label"]))
+    tag = _esc(context["tag"])
+    return mark_safe(f"<{tag}{_attrs(context['attrs'])}>{_esc(context['label'])}</{tag}>")
 
 
 class FormRenderer(DjangoTemplates):
@@ -118,6 +119,8 @@ class FormRenderer(DjangoTemplates):
             return input_html(context["widget"])
         if template_name == TEXTAREA:
             return textarea_html(context["widget"])
+        if template_name == LABEL:
+            return label_html(context)
         if template_name == SELECT:
             widget = context["widget"]
             if all(

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,6 +28,20 @@ from ..sections import client_sections
 PAGE_SIZE = 50
 
 
+class ListPaginator(Paginator):
+    """Pages the list's row tuples but counts the filtered clients themselves:
+    the tuples' columns join the branch and the manager, which a count of
+    100,000 clients need not (21 ms of 30 for an admin)."""
+
+    def __init__(self, rows, per_page, *, counted):
+        super().__init__(rows, per_page)
+        self._counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return self._counted.count()
+
+
 @staff_required
 def client_list(request):
     user = request.user
@@ -46,7 +61,9 @@ def client_list(request):
         risk_tolerance=filters.get("risk_tolerance"),
         ordering=filters.get("sort") or "name",
     )
-    page = Paginator(selectors.for_list_page(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ListPaginator(selectors.for_list_page(qs), PAGE_SIZE, counted=qs).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "clients/list.html",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
@@ -198,3 +200,16 @@ def test_client_360_page_checks_visibility_once_and_passes_the_checked_client(ba
     rule = re.compile(rf'IN \(SELECT .{{0,200}}"dedicated_manager_id" = {bank.rm.pk}\b')
     rechecks = [q["sql"][:120] for q in ctx.captured_queries if rule.search(q["sql"])]
     assert rechecks == []
+
+
+@pytest.mark.parametrize("role", ["rm", "admin", "branch_head"])
+def test_client_list_counts_the_clients_without_the_columns_joins(bank, web_for, role):
+    """The rows join branch and manager for their columns; the count of the
+    filtered clients must not (an admin's 100,000: 21 ms of a 30 ms page)."""
+    _populate(bank, 5)
+    web = web_for(bank.users()[role])
+    with CaptureQueriesContext(connection) as ctx:
+        response = web.get(reverse("clients:list"), {"sort": "-aum"})
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert response.status_code == 200 and response.context["page"].paginator.count == 6
+    assert len(counts) == 1 and "JOIN" not in counts[0].upper(), counts

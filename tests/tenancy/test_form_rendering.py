@@ -94,3 +94,28 @@ def test_the_setting_uses_it():
     from django.forms.renderers import get_default_renderer
 
     assert isinstance(get_default_renderer(), FormRenderer)
+
+
+class Labelled(forms.Form):
+    plain = forms.CharField(label='Name & "alias" <b>')
+    required_one = forms.CharField(label="Why?")
+    many = forms.MultipleChoiceField(choices=[("1", "One")], widget=forms.CheckboxSelectMultiple)
+
+
+@pytest.mark.parametrize("auto_id", ["id_%s", False])
+@pytest.mark.parametrize("name", list(Labelled.base_fields))
+def test_labels_are_djangos_markup(name, auto_id):
+    def both(**kwargs):
+        ours = Labelled(renderer=FormRenderer(), auto_id=auto_id, **kwargs)[name]
+        django = Labelled(renderer=DjangoTemplates(), auto_id=auto_id, **kwargs)[name]
+        return ours, django
+
+    ours, django = both()
+    assert str(ours.label_tag()) == str(django.label_tag())
+    assert str(ours.label_tag(attrs={"class": 'x "y"'}, tag="legend")) == str(
+        django.label_tag(attrs={"class": 'x "y"'}, tag="legend")
+    )
+    assert str(ours.legend_tag()) == str(django.legend_tag())
+    if auto_id:
+        assert str(ours.label_tag()).startswith("<label")
+    assert "<b>" not in str(ours.label_tag())
