@@ -34,11 +34,11 @@ class ClientFilterForm(forms.Form):
     tier = forms.ChoiceField(
         label=_("Tier"), required=False, choices=[("", _("All tiers")), *Client.Tier.choices]
     )
-    branch = forms.ModelChoiceField(
-        label=_("Branch"), required=False, queryset=None, empty_label=_("All branches")
-    )
-    manager = forms.ModelChoiceField(
-        label=_("Manager"), required=False, queryset=None, empty_label=_("All managers")
+    # options as (id, name) pairs, not model choices: two wide querysets turned
+    # into model instances were a third of the list page's rendering
+    branch = forms.TypedChoiceField(label=_("Branch"), required=False, coerce=int, empty_value=None)
+    manager = forms.TypedChoiceField(
+        label=_("Manager"), required=False, coerce=int, empty_value=None
     )
     lifecycle = forms.ChoiceField(
         label=_("Lifecycle"),
@@ -65,10 +65,10 @@ class ClientFilterForm(forms.Form):
     )
 
     def __init__(self, *args, branches, managers, **kwargs):
+        """``branches``, ``managers``: ``(id, name)`` pairs the reader may filter by."""
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = branches
-        self.fields["manager"].queryset = managers
-        self.fields["manager"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["branch"].choices = [("", _("All branches")), *branches]
+        self.fields["manager"].choices = [("", _("All managers")), *managers]
 
 
 class ClientForm(forms.Form):

@@ -165,6 +165,15 @@ class Branch(TenantOwnedModel):
         return self.name
 
 
+def full_name(first: str, last: str) -> str:
+    """Chinese names read family name first, without a space (王敏); for rows
+    read as columns as well as for ``User.get_full_name``."""
+    first, last = first.strip(), last.strip()
+    if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
+        return f"{last}{first}"
+    return f"{first} {last}".strip()
+
+
 class Role(models.TextChoices):
     ADMIN = "admin", _("Tenant admin")
     BRANCH_HEAD = "branch_head", _("Branch head")
@@ -222,11 +231,7 @@ class User(AbstractUser):
         ]
 
     def get_full_name(self) -> str:
-        """Chinese names read family name first, without a space (王敏)."""
-        first, last = self.first_name.strip(), self.last_name.strip()
-        if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
-            return f"{last}{first}"
-        return f"{first} {last}".strip()
+        return full_name(self.first_name, self.last_name)
 
     @property
     def is_platform_user(self) -> bool:

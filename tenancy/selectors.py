@@ -15,6 +15,11 @@ def branch_list(*, user: User) -> QuerySet[Branch]:
     return Branch.objects.select_related("parent").order_by("path")
 
 
+def branch_choices(*, user: User) -> list[tuple[int, str]]:
+    """``(id, name)`` of the branches, in tree order, for a filter's options."""
+    return list(Branch.objects.order_by("path").values_list("id", "name"))
+
+
 def branch_get(*, user: User, branch_id) -> Branch:
     return get_or_404(branch_list(user=user), branch_id)
 

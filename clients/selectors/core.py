@@ -20,7 +20,7 @@ from clients.access import (
     visible_clients,
 )
 from tenancy import selectors as tenancy_selectors
-from tenancy.models import Role, User
+from tenancy.models import Role, User, full_name
 from tenancy.shortcuts import get_or_404
 
 from ..models import (
@@ -172,9 +172,9 @@ LIST_PAGE_FIELDS = (
 
 
 def for_list_page(qs: QuerySet[Client]) -> QuerySet:
-    """``client_list(...)`` narrowed to the list page's columns, as tuples
+    """``client_list(...)`` narrowed to the list page's columns, as named tuples
     (``LIST_PAGE_FIELDS``), in the same order and through the same policy."""
-    return qs.select_related(None).values_list(*LIST_PAGE_FIELDS)
+    return qs.select_related(None).values_list(*LIST_PAGE_FIELDS, named=True)
 
 
 # --- related rows (always through a visible client) ---------------------------------
@@ -245,8 +245,16 @@ def team_candidates(*, user: User) -> QuerySet[User]:
     return qs
 
 
-def managers_for_filter(*, user: User) -> QuerySet[User]:
-    return tenancy_selectors.staff_list(user=user).filter(role=Role.RM).select_related(None)
+def manager_choices(*, user: User) -> list[tuple[int, str]]:
+    """``(id, name)`` of the tenant's RMs (departed ones too: their clients can
+    still be found), by username, for the list's manager filter."""
+    rows = (
+        tenancy_selectors.staff_list(user=user)
+        .filter(role=Role.RM)
+        .select_related(None)
+        .values_list("id", "username", "first_name", "last_name")
+    )
+    return [(pk, full_name(first, last) or username) for pk, username, first, last in rows]
 
 
 # --- relationship groups ------------------------------------------------------------

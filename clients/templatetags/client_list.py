@@ -20,6 +20,7 @@ from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from tenancy.models import full_name
 from tenancy.templatetags.steward import id_url
 
 register = template.Library()
@@ -50,14 +51,6 @@ def _amount_formatter():
     ):
         return lambda amount: f"{amount:,.2f}"
     return lambda amount: floatformat(amount, "2g")  # pragma: no cover - no such locale here
-
-
-def _manager_name(username: str, first: str, last: str) -> str:
-    """``User.get_full_name()`` from the row's columns (family name first in Chinese)."""
-    first, last = first.strip(), last.strip()
-    if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
-        return f"{last}{first}" or username
-    return f"{first} {last}".strip() or username
 
 
 @register.simple_tag
@@ -94,7 +87,7 @@ def client_rows(page, can_bulk: bool):
             else ""
         )
         manager = (
-            escape(_manager_name(username, first, last)) if manager_id is not None else unassigned
+            escape(full_name(first, last) or username) if manager_id is not None else unassigned
         )
         out.append(
             f'<tr data-client="{pk}">{select}<td><a href="{id_url(pk, "clients:detail")}">'

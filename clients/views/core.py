@@ -47,8 +47,8 @@ def client_list(request):
     user = request.user
     form = ClientFilterForm(
         request.GET or None,
-        branches=tenancy_selectors.branch_list(user=user),
-        managers=selectors.managers_for_filter(user=user),
+        branches=tenancy_selectors.branch_choices(user=user),
+        managers=selectors.manager_choices(user=user),
     )
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.client_list(

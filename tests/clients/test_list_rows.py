@@ -75,3 +75,39 @@ def test_labels_follow_the_readers_language(bank, other_bank, web_for):
 def test_no_client_is_a_row_saying_so(bank, web_for):
     html = web_for(bank.rm).get("/clients/?q=nobody-at-all").content.decode()
     assert 'colspan="10"' in html and "data-client=" not in html
+
+
+def _options(html: str, name: str) -> dict[str, str]:
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return dict(re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select))
+
+
+def test_the_branch_and_manager_filters_offer_the_tenants_own_and_filter(bank, other_bank, web_for):
+    ClientFactory(branch=bank.branch, dedicated_manager=bank.rm, name="Mine")
+    ClientFactory(
+        branch=bank.sibling_branch,
+        dedicated_manager=bank.other_rm,
+        backup_manager=bank.rm,
+        name="Backed up",
+    )
+    ClientFactory(branch=other_bank.branch, dedicated_manager=other_bank.rm, name="Elsewhere")
+    web = web_for(bank.admin)
+    html = web.get("/clients/").content.decode()
+    branches, managers = _options(html, "branch"), _options(html, "manager")
+    assert set(branches) == {
+        "",
+        *(str(b.pk) for b in (bank.head_office, bank.region, bank.branch, bank.sibling_branch)),
+    }
+    assert branches[str(bank.sibling_branch.pk)] == "a Jing&#x27;an"
+    assert set(managers) == {"", str(bank.rm.pk), str(bank.other_rm.pk)}  # RMs only, this bank's
+    assert managers[str(bank.rm.pk)] == (bank.rm.get_full_name() or bank.rm.username)
+
+    def shown(**params):
+        return {row.name for row in web.get("/clients/", params).context["page"]}
+
+    assert shown(manager=bank.rm.pk) == {"Mine", "Backed up"}  # dedicated or backup
+    assert shown(branch=bank.sibling_branch.pk) == {"Backed up"}
+    # another bank's RM is no option: the filter is refused and the list unfiltered
+    response = web.get("/clients/", {"manager": other_bank.rm.pk})
+    assert "manager" in response.context["form"].errors
+    assert {row.name for row in response.context["page"]} == {"Mine", "Backed up"}

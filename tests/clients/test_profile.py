@@ -45,7 +45,7 @@ def test_raw_national_id_column_does_not_contain_the_plaintext(bank, profiled):
 @pytest.mark.parametrize("term", [VALID_ID, VALID_ID.lower(), "138-0013-8000", "wang@example.com"])
 def test_exact_search_by_id_number_phone_or_email_finds_the_client(bank, profiled, web_for, term):
     response = web_for(bank.admin).get(reverse("clients:list"), {"q": term})
-    assert [c.pk for c in response.context["page"]] == [profiled.pk]
+    assert [row.id for row in response.context["page"]] == [profiled.pk]
 
 
 def test_partial_id_number_finds_nothing(bank, profiled, api_for):
