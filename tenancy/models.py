@@ -29,6 +29,10 @@ class Tenant(models.Model):
         default=False,
         help_text=_("Every staff member must log in with a one-time code as well."),
     )
+    # Bumped by database triggers (tenancy 0005) whenever a branch or a staff
+    # member's name, role, branch or status changes: the per-process cache of
+    # filter options (tenancy.directory) is valid while it is unchanged.
+    directory_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("tenant")

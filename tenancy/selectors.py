@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
+from . import directory
 from .context import require_tenant_id
 from .models import AuditEvent, Branch, Role, User
 from .shortcuts import get_or_404
@@ -16,8 +17,13 @@ def branch_list(*, user: User) -> QuerySet[Branch]:
 
 
 def branch_choices(*, user: User) -> list[tuple[int, str]]:
-    """``(id, name)`` of the branches, in tree order, for a filter's options."""
-    return list(Branch.objects.order_by("path").values_list("id", "name"))
+    """``(id, name)`` of the branches, in tree order, for a filter's options
+    (kept per process while the tenant's directory is unchanged)."""
+    return directory.cached(
+        user.tenant,
+        "branch_choices",
+        lambda: list(Branch.objects.order_by("path").values_list("id", "name")),
+    )
 
 
 def branch_get(*, user: User, branch_id) -> Branch:

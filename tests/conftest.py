@@ -119,6 +119,17 @@ def _audit_checkpoints_per_test(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _directory_cache_per_test():
+    """Tenant ids repeat between tests (and a rolled-back test's versions with
+    them): no test reads another's cached filter options (tenancy.directory)."""
+    from tenancy import directory
+
+    directory.clear()
+    yield
+    directory.clear()
+
+
+@pytest.fixture(autouse=True)
 def _celery_join_flag_reset():
     """Eager ``.delay()`` sets Celery's process-wide "joining would block" flag
     for the duration of the call and restores the value it found. Two threads

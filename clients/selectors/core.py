@@ -19,6 +19,7 @@ from clients.access import (
     tier_rank,
     visible_clients,
 )
+from tenancy import directory
 from tenancy import selectors as tenancy_selectors
 from tenancy.models import Role, User, full_name
 from tenancy.shortcuts import get_or_404
@@ -247,14 +248,19 @@ def team_candidates(*, user: User) -> QuerySet[User]:
 
 def manager_choices(*, user: User) -> list[tuple[int, str]]:
     """``(id, name)`` of the tenant's RMs (departed ones too: their clients can
-    still be found), by username, for the list's manager filter."""
-    rows = (
-        tenancy_selectors.staff_list(user=user)
-        .filter(role=Role.RM)
-        .select_related(None)
-        .values_list("id", "username", "first_name", "last_name")
-    )
-    return [(pk, full_name(first, last) or username) for pk, username, first, last in rows]
+    still be found), by username, for the list's manager filter (kept per
+    process while the tenant's directory is unchanged: tenancy.directory)."""
+
+    def build():
+        rows = (
+            tenancy_selectors.staff_list(user=user)
+            .filter(role=Role.RM)
+            .select_related(None)
+            .values_list("id", "username", "first_name", "last_name")
+        )
+        return [(pk, full_name(first, last) or username) for pk, username, first, last in rows]
+
+    return directory.cached(user.tenant, "manager_choices", build)
 
 
 # --- relationship groups ------------------------------------------------------------
