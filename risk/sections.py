@@ -10,7 +10,6 @@ from tenancy.timezones import user_zone
 
 from . import calendar, policy, selectors, watchlist
 from .forms import AssessmentForm, ClassificationForm, GroupLimitForm, WatchListForm, WhatIfForm
-from .models import RiskAssessment
 from .scale import rating_scale
 
 AUTHORS = (Role.RM, Role.BRANCH_HEAD, Role.RISK_OFFICER)
@@ -29,12 +28,7 @@ def client_section_context(request, client) -> dict:
         request=request,
         on_watch_list=watch_entry is not None,
     )
-    history = selectors.rating_history(user=user, client=client, limit=10)
-    open_rows = list(
-        selectors.assessment_list(user=user, client=client)
-        .filter(status__in=[RiskAssessment.Status.DRAFT, RiskAssessment.Status.SUBMITTED])
-        .order_by("-created_at", "-pk")[:10]
-    )
+    history, open_rows = selectors.client_assessments(user=user, client=client, limit=10)
     may_assess = policy.can_assess(user, client)
     return {
         "client": client,
