@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from clients.models import Client
 from tenancy.audit import audit_record
+from tenancy.bulk import insert_returning_ids
 from tenancy.context import require_tenant_id
 from tenancy.models import Role, Tenant
 from tenancy.schedules import enqueue_after_commit
@@ -41,6 +42,25 @@ from ..models import FollowUp, Notification, ReminderDispatch
 from ..selectors import comm_settings_get, followup_list, revisit_due_clients
 
 REMINDER_BATCH = 1000
+DISPATCH_COLUMNS = [
+    "tenant_id",
+    "kind",
+    "follow_up_id",
+    "due_at",
+    "recipient_id",
+    "subject",
+    "body",
+    "created_at",
+]
+NOTIFICATION_COLUMNS = [
+    "tenant_id",
+    "recipient_id",
+    "title",
+    "body",
+    "url",
+    "follow_up_id",
+    "created_at",
+]
 EMAIL_RETRY_AFTER = timedelta(minutes=10)
 
 
@@ -125,33 +145,17 @@ def followup_reminders_claim(
                 "note": _note_copy(note, bool(confidential)),
             }
             dispatches.append(
-                ReminderDispatch(
-                    tenant_id=tenant.pk,
-                    kind=ReminderDispatch.Kind.DUE,
-                    follow_up_id=pk,
-                    due_at=due_at,
-                    recipient_id=assignee_id,
-                    subject=title,
-                    body=f"{body}\n\n{url}",
-                    created_at=now,
-                )
+                (tenant.pk, ReminderDispatch.Kind.DUE.value, pk, due_at, assignee_id, title)
+                + (f"{body}\n\n{url}", now)
             )
-            notifications.append(
-                Notification(
-                    tenant_id=tenant.pk,
-                    recipient_id=assignee_id,
-                    title=title,
-                    body=body,
-                    url=url,
-                    follow_up_id=pk,
-                    created_at=now,
-                )
-            )
-    ReminderDispatch.objects.bulk_create(dispatches)
-    Notification.objects.bulk_create(notifications)
+            notifications.append((tenant.pk, assignee_id, title, body, url, pk, now))
+    # plain rows, one INSERT each (tenancy.bulk): the ORM's per-value preparation
+    # was half of a batch's time
+    dispatch_ids = insert_returning_ids(ReminderDispatch, DISPATCH_COLUMNS, dispatches)
+    insert_returning_ids(Notification, NOTIFICATION_COLUMNS, notifications)
     reminded = [row[0] for row in claimed]
     FollowUp.objects.filter(pk__in=reminded).update(reminded_at=now)
-    _enqueue_emails(tenant.pk, [d.pk for d in dispatches])
+    _enqueue_emails(tenant.pk, dispatch_ids)
     return reminded
 
 
