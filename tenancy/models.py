@@ -42,6 +42,18 @@ class Tenant(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        """Saving a loaded tenant never writes its ``directory_version``: the
+        triggers may have moved it since the row was read, and writing the old
+        value back would make stale cached options valid again."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "directory_version"
+            ]
+        super().save(*args, **kwargs)
+
 
 class TenantQuerySet(models.QuerySet):
     """A queryset built with no tenant in scope matches nothing and raises

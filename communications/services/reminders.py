@@ -144,10 +144,9 @@ def followup_reminders_claim(
                 "due": due_texts[due_at],
                 "note": _note_copy(note, bool(confidential)),
             }
-            dispatches.append(
-                (tenant.pk, ReminderDispatch.Kind.DUE.value, pk, due_at, assignee_id, title)
-                + (f"{body}\n\n{url}", now)
-            )
+            kind = ReminderDispatch.Kind.DUE.value
+            text = f"{body}\n\n{url}"
+            dispatches.append((tenant.pk, kind, pk, due_at, assignee_id, title, text, now))
             notifications.append((tenant.pk, assignee_id, title, body, url, pk, now))
     # plain rows, one INSERT each (tenancy.bulk): the ORM's per-value preparation
     # was half of a batch's time

@@ -112,3 +112,15 @@ def test_a_build_in_a_transaction_that_changed_the_directory_is_not_kept(bank):
             later, "names", lambda: list(User.objects.values_list("username", flat=True))
         )
     assert "a_ghost" not in again
+
+
+def test_saving_a_tenant_read_earlier_keeps_the_version_the_triggers_moved(bank):
+    stale = Tenant.objects.get(pk=bank.tenant.pk)  # read at the start of a request
+    with bank.scope():
+        UserFactory(username="a_meanwhile", tenant=bank.tenant, role=Role.RM, branch=bank.branch)
+    moved = _version(bank.tenant)
+    assert moved > stale.directory_version
+    stale.require_two_factor = True
+    stale.save()  # e.g. the security settings page
+    assert _version(bank.tenant) == moved
+    assert Tenant.objects.get(pk=bank.tenant.pk).require_two_factor
