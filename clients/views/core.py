@@ -6,10 +6,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tenancy import directory
 from tenancy import selectors as tenancy_selectors
 from tenancy.forms import apply_errors
 from tenancy.models import Role
@@ -51,15 +54,29 @@ class ListPaginator(Paginator):
         return super().get_page(number)
 
 
-@staff_required
-def client_list(request):
-    user = request.user
-    form = ClientFilterForm(
-        request.GET or None,
+def _filter_form(user, data=None) -> ClientFilterForm:
+    return ClientFilterForm(
+        data,
         branches=tenancy_selectors.branch_choices(user=user),
         managers=selectors.manager_choices(user=user),
     )
-    filters = form.cleaned_data if form.is_valid() else {}
+
+
+@staff_required
+def client_list(request):
+    user = request.user
+    if request.GET:
+        form, filters_html = _filter_form(user, request.GET), None
+        filters = form.cleaned_data if form.is_valid() else {}
+    else:
+        # the landing page's filters are the same for everyone of the tenant
+        # reading the same language: rendered once per directory version
+        form, filters = None, {}
+        filters_html = directory.cached(
+            user.tenant,
+            f"client_list_filters:{translation.get_language()}",
+            lambda: render_to_string("clients/_list_filters.html", {"form": _filter_form(user)}),
+        )
     qs = selectors.client_list(
         user=user,
         search=filters.get("q") or "",
@@ -78,6 +95,7 @@ def client_list(request):
         "clients/list.html",
         {
             "form": form,
+            "filters_html": filters_html,
             "page": page,
             "can_create": access.can_create_client(user),
             "can_bulk": user.role in (Role.ADMIN, Role.BRANCH_HEAD),

@@ -111,3 +111,25 @@ def test_the_branch_and_manager_filters_offer_the_tenants_own_and_filter(bank, o
     response = web.get("/clients/", {"manager": other_bank.rm.pk})
     assert "manager" in response.context["form"].errors
     assert {row.name for row in response.context["page"]} == {"Mine", "Backed up"}
+
+
+def _filters(html: str) -> str:
+    return re.search(r'<form method="get" class="filters".*?</form>', html, re.S).group(0)
+
+
+def test_the_landing_filters_are_rendered_once_per_language_and_match_a_fresh_render(bank, web_for):
+    from tenancy import directory
+
+    web = web_for(bank.admin)
+    first = _filters(web.get("/clients/").content.decode())
+    cached = _filters(web.get("/clients/").content.decode())
+    directory.clear()
+    fresh = _filters(web.get("/clients/").content.decode())
+    assert first == cached == fresh
+    assert '<select name="manager"' in fresh and "全部客户经理" in fresh  # the tenant's Chinese
+    web.post("/i18n/setlang/", {"language": "en", "next": "/clients/"})
+    english = _filters(web.get("/clients/").content.decode())
+    assert "All managers" in english and "全部客户经理" not in english
+    # filtered, the form is the request's own: the chosen option selected
+    filtered = web.get("/clients/", {"manager": bank.rm.pk}).content.decode()
+    assert f'<option value="{bank.rm.pk}" selected>' in _filters(filtered)
