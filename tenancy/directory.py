@@ -21,8 +21,9 @@ _CACHE: dict[tuple[int, str], tuple[int, object]] = {}
 
 def cached(tenant, name: str, build: Callable[[], T]) -> T:
     """``build()`` for ``tenant`` (in scope), or what it returned while the
-    tenant's directory version was the same. ``build`` must read only
-    branches and staff columns the triggers watch.
+    tenant's directory version was the same. ``build`` may depend only on
+    the tenant's branches and the staff columns the triggers watch, and on
+    what ``name`` says (the client list's filter form: its language).
 
     ``tenant`` is the row the request read when it began. A build is kept only
     if the version is still that one *after* the build read its rows: not when
