@@ -31,7 +31,9 @@ def insert_returning_ids(model, columns: list[str], rows: list[tuple]) -> list[i
 
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
+    # the psycopg2 cursor itself, so its errors are wrapped as Django wraps its
+    # own (IntegrityError, DatabaseError from django.db)
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         returned = execute_values(
             cursor.cursor,
             f"INSERT INTO {table} ({names}) VALUES %s RETURNING id",

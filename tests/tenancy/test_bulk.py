@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.db import DatabaseError, transaction
 
 from communications.models import Notification
 from tenancy.bulk import insert_returning_ids
+
+from ..conftest import postgres_only
 
 pytestmark = pytest.mark.django_db
 
@@ -30,3 +33,14 @@ def test_rows_are_stored_as_given_and_ids_come_back_in_order(bank):
         assert (n.tenant_id, n.recipient_id, n.title, n.body, n.url, n.created_at) == row
         assert n.read_at is None
     assert insert_returning_ids(Notification, COLUMNS, []) == []
+
+
+@postgres_only()
+def test_a_row_of_another_tenant_is_refused_by_row_level_security(bank, other_bank):
+    """The plain INSERT skips the models' tenant stamping: the database's
+    policy is what refuses a row for a tenant other than the one in scope."""
+    row = (other_bank.tenant.pk, other_bank.rm.pk, "T", "", "/x/", datetime.now(UTC))
+    with bank.scope(), pytest.raises(DatabaseError), transaction.atomic():
+        insert_returning_ids(Notification, COLUMNS, [row])
+    with other_bank.scope():
+        assert not Notification.objects.filter(title="T").exists()
