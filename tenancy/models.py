@@ -16,6 +16,21 @@ from django.utils.translation import gettext_lazy as _
 from .context import TenantScopeError, current_tenant_id, require_tenant_id
 
 
+def trigger_kept(instance, save_kwargs: dict, *columns: str) -> dict:
+    """``save()`` keyword arguments that leave ``columns`` — kept by database
+    triggers — unwritten when a loaded row is saved in full: the triggers may
+    have changed them since the row was read. An insert, or a save naming its
+    ``update_fields``, is left as it is."""
+    if instance._state.adding or save_kwargs.get("update_fields") is not None:
+        return save_kwargs
+    fields = [
+        f.name
+        for f in instance._meta.concrete_fields
+        if not f.primary_key and f.name not in columns
+    ]
+    return {**save_kwargs, "update_fields": fields}
+
+
 class Tenant(models.Model):
     """One bank on the deployment (platform table, not tenant-owned)."""
 
@@ -43,16 +58,9 @@ class Tenant(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        """Saving a loaded tenant never writes its ``directory_version``: the
-        triggers may have moved it since the row was read, and writing the old
-        value back would make stale cached options valid again."""
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                f.name
-                for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "directory_version"
-            ]
-        super().save(*args, **kwargs)
+        """Never writes ``directory_version`` back (``trigger_kept``): writing
+        an old value would make stale cached options valid again."""
+        super().save(*args, **trigger_kept(self, kwargs, "directory_version"))
 
 
 class TenantQuerySet(models.QuerySet):

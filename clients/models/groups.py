@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tenancy.models import TenantOwnedModel
+from tenancy.models import TenantOwnedModel, trigger_kept
 
 from .core import Client
 
@@ -58,15 +58,8 @@ class RelationshipGroup(TenantOwnedModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        """Saving a loaded group never writes its ``exposure``: the triggers
-        may have changed it since the row was read."""
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                f.name
-                for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "exposure"
-            ]
-        super().save(*args, **kwargs)
+        """Never writes ``exposure``, which the triggers keep (``trigger_kept``)."""
+        super().save(*args, **trigger_kept(self, kwargs, "exposure"))
 
 
 class GroupMembership(TenantOwnedModel):
