@@ -132,6 +132,7 @@ def followup_reminders_claim(
     )
     url = reverse("communications:followups")
     due_texts: dict[datetime, str] = {}  # a backlog shares due times: format each once
+    due_kind = ReminderDispatch.Kind.DUE.value
     dispatches, notifications = [], []
     with translation.override(tenant.locale):
         for pk, due_at, note, assignee_id, client_name, confidential in claimed:
@@ -144,9 +145,8 @@ def followup_reminders_claim(
                 "due": due_texts[due_at],
                 "note": _note_copy(note, bool(confidential)),
             }
-            kind = ReminderDispatch.Kind.DUE.value
             text = f"{body}\n\n{url}"
-            dispatches.append((tenant.pk, kind, pk, due_at, assignee_id, title, text, now))
+            dispatches.append((tenant.pk, due_kind, pk, due_at, assignee_id, title, text, now))
             notifications.append((tenant.pk, assignee_id, title, body, url, pk, now))
     # plain rows, one INSERT each (tenancy.bulk): the ORM's per-value preparation
     # was half of a batch's time
