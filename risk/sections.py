@@ -60,8 +60,8 @@ def client_section_context(request, client) -> dict:
         "watch_form": WatchListForm(auto_id="watch_%s"),
         "may_set_limit": policy.can_set_limit(user),
         "group_limit_form": GroupLimitForm(auto_id=False),
-        # the client's next due dates: one query (the calendar's union, 5 rows)
-        "next_due": calendar.review_calendar(user=user, client=client)[:5],
+        # the client's next due dates: the calendar's first 5 rows for this client
+        "next_due": calendar.client_next_due(client=client, collaterals=collaterals),
         "tz": user_zone(user),
     }
 

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from clients.models import Client
 from risk import calendar
 from risk.models import ClientRating, Collateral, ReviewKind
 from risk.scale import risk_settings
@@ -19,6 +20,8 @@ from .helpers import (
     make_assessment,
     make_client,
     make_collateral,
+    make_group,
+    make_group_limit,
     make_limit,
 )
 
@@ -330,6 +333,51 @@ def test_the_client_page_shows_its_next_due_dates(bank, web_for):
         TODAY.strftime("%Y-%m-%d") not in body.split('data-testid="next-due"')[1].split("</ul>")[0]
     )
     assert other.pk != c.pk
+
+
+@pytest.mark.parametrize("level,reviewed", [("high", date(2024, 2, 29)), ("low", None)])
+@pytest.mark.parametrize("limit", [3, 5, 20])
+def test_one_clients_next_due_dates_are_the_calendars_first_rows(bank, level, reviewed, limit):
+    """The 360° page computes one client's next due dates in Python from the
+    rows its risk section has (``client_next_due``); they must be the
+    calendar's: every kind, real estate at and before its cap, a superseded
+    client limit, a group limit (two of that group's), another group's, and
+    nothing of another client."""
+    c = make_client(
+        bank,
+        kyc_risk_level=level,
+        kyc_reviewed_on=reviewed,
+        next_kyc_review=TODAY + timedelta(days=40),
+    )
+    other = make_client(bank, next_kyc_review=TODAY - timedelta(days=300))
+    make_assessment(bank, c, status="approved")
+    year_ago = TODAY - timedelta(days=365)
+    _collateral(bank, c, kind="real_estate", valued_at=year_ago)  # due at its cap
+    _collateral(
+        bank, c, kind="real_estate", valued_at=year_ago, next_revaluation_at=TODAY + timedelta(9)
+    )
+    _collateral(
+        bank, c, kind="real_estate", valued_at=year_ago, next_revaluation_at=TODAY + timedelta(900)
+    )
+    _collateral(bank, c, kind="deposit", valued_at=year_ago, next_revaluation_at=TODAY)
+    _collateral(bank, c, kind="deposit", valued_at=year_ago)  # no date: not listed
+    _collateral(bank, other, kind="deposit", valued_at=year_ago, next_revaluation_at=TODAY)
+    make_limit(bank, c, days=-5)  # superseded by the next one
+    make_limit(bank, c, days=60)
+    make_limit(bank, other, days=1)
+    family, company = make_group(bank, c, other, name="Family"), make_group(bank, c, name="Co")
+    make_group_limit(bank, family, days=2)
+    make_group_limit(bank, family, days=30)
+    make_group_limit(bank, company, days=-1)
+    with tenant_scope(bank.tenant):
+        client = Client.objects.get(pk=c.pk)
+        collaterals = list(Collateral.objects.filter(client=client))
+        ours = calendar.client_next_due(client=client, collaterals=collaterals, limit=limit)
+        theirs = calendar.review_calendar(user=bank.risk_officer, client=client)[:limit]
+    assert len(theirs) == min(limit, 9)  # rating, KYC, 4 revaluations, 3 limits
+    assert [(i.kind, i.client_id, i.client_name, i.item_id, i.due_on) for i in ours] == [
+        (i.kind, i.client_id, i.client_name, i.item_id, i.due_on) for i in theirs
+    ]
 
 
 @pytest.mark.parametrize("months", [1, 6, 12, 36])
