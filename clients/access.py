@@ -208,6 +208,17 @@ def client_rows(
     return queryset.filter(**{f"{field}__in": visible_clients(user).values("pk")})
 
 
+def with_client(rows, client, field: str = "client") -> list:
+    """``rows`` (read with ``client_rows(..., client=client)`` and without
+    joining the client) as a list, each carrying ``client`` as its ``field``:
+    one client's rows need not load that client again per row (its encrypted
+    fields decrypted for each)."""
+    rows = list(rows)
+    for row in rows:
+        setattr(row, field, client)
+    return rows
+
+
 # --- actions on a client the user sees -----------------------------------------------
 
 

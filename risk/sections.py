@@ -5,6 +5,7 @@ queries (the pages assert their counts)."""
 
 from __future__ import annotations
 
+from clients.access import with_client
 from tenancy.models import Role
 from tenancy.timezones import user_zone
 
@@ -17,7 +18,10 @@ AUTHORS = (Role.RM, Role.BRANCH_HEAD, Role.RISK_OFFICER)
 
 def client_section_context(request, client) -> dict:
     user = request.user
-    collaterals = list(selectors.collateral_list(user=user, client=client))
+    # one client's rows carry the instance, not a join of it again (with_client)
+    collaterals = with_client(
+        selectors.collateral_list(user=user, client=client).select_related(None), client
+    )
     alerts = list(selectors.client_alerts(user=user, client=client))
     watch_entry = watchlist.current_entry(client=client)
     exposure = selectors.client_exposure(

@@ -4,6 +4,7 @@ timeline's attendances. Each runs one query."""
 
 from __future__ import annotations
 
+from clients.access import with_client
 from clients.timeline import TimelineEntry
 from tenancy.timezones import user_zone
 
@@ -23,8 +24,11 @@ def client_events_context(request, client) -> dict:
 
 
 def event_entries(*, user, client, cursor, limit) -> list[TimelineEntry]:
-    qs = selectors.invitation_list(user=user, client=client).filter(
-        status=EventInvitation.Status.ATTENDED
+    qs = (
+        selectors.invitation_list(user=user, client=client)
+        .filter(status=EventInvitation.Status.ATTENDED)
+        .select_related(None)
+        .select_related("event")
     )
     if cursor:
         qs = qs.filter(cursor.q("event", "attended_at"))
@@ -36,5 +40,6 @@ def event_entries(*, user, client, cursor, limit) -> list[TimelineEntry]:
             template="loyalty/events/_timeline_event.html",
             obj=inv,
         )
-        for inv in qs.order_by("-attended_at", "-pk")[:limit]
+        # one client's: not joined again per row (clients.access.with_client)
+        for inv in with_client(qs.order_by("-attended_at", "-pk")[:limit], client)
     ]

@@ -10,7 +10,7 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from clients.access import client_rows, tier_rank, visible_clients
+from clients.access import client_rows, tier_rank, visible_clients, with_client
 from tenancy.shortcuts import get_or_404
 
 from ..models import Event, EventInvitation
@@ -115,11 +115,15 @@ def client_event_summary(*, user, client, limit: int = 10) -> dict:
     attended totals riding on the rows (one query)."""
     from django.db.models import Window
 
-    rows = list(
-        invitation_list(user=user, client=client).annotate(
+    rows = with_client(
+        invitation_list(user=user, client=client)
+        .select_related(None)
+        .select_related("event")  # the client is the one given, not joined again
+        .annotate(
             n_invited=Window(Count("pk")),
             n_attended=Window(Count("pk", filter=Q(status=EventInvitation.Status.ATTENDED))),
-        )[:limit]
+        )[:limit],
+        client,
     )
     return {
         "invitations": rows,

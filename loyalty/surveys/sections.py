@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from clients.access import with_client
 from clients.timeline import TimelineEntry
 from tenancy.models import Role
 from tenancy.timezones import user_zone
@@ -20,7 +21,9 @@ HISTORY = 10
 
 def client_section_context(request, client) -> dict:
     user = request.user
-    history = list(selectors.response_list(user=user, client=client)[:HISTORY])
+    history = with_client(
+        selectors.response_list(user=user, client=client).select_related(None)[:HISTORY], client
+    )
     open_rows = list(
         selectors.open_recoveries(user=user, client=client)
         .select_related(None)
