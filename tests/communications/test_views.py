@@ -209,6 +209,39 @@ def test_my_day_lists_overdue_today_upcoming_and_revisits(bank, key_client, web_
     assert key_client.name in page  # platinum, never contacted: due for a revisit
 
 
+def test_follow_up_rows_escape_and_offer_actions_only_to_who_may_change(bank, key_client, web_for):
+    """The rows are written in Python (``followup_rows``): names and notes
+    escaped, the note cut at 140 characters, the assignee shown on /follow-ups/
+    but not on My day, done / snooze only for those allowed (not compliance)."""
+    import django.test
+
+    with bank.scope():
+        type(key_client).objects.filter(pk=key_client.pk).update(name="<b>Wang & Sons</b>")
+    fu = make_followup(
+        key_client,
+        bank.rm,
+        due_at=timezone.now() - timedelta(hours=2),
+        note="<script>alert(1)</script>" + "x" * 200,
+        kind="revisit",
+    )
+    my_day = web_for(bank.rm).get("/").content.decode()
+    row = my_day.split(f'id="followup-{fu.pk}"')[1].split("</li>")[0]
+    assert "&lt;b&gt;Wang &amp; Sons&lt;/b&gt;" in row and "<script>" not in row
+    note = row.split('<div class="small">')[1].split("</div>")[0]
+    assert note.startswith("&lt;script&gt;alert(1)&lt;/script&gt;xxx"), note
+    assert "x" * 115 not in note  # 140 characters with the ellipsis
+    assert 'name="status" value="done"' in row and 'name="csrfmiddlewaretoken"' in row
+    assert 'class="fu-row overdue"' in my_day and "badge danger" in row
+    assert bank.rm.get_full_name() not in row  # compact on My day
+    listed = web_for(bank.rm).get(reverse("communications:followups")).content.decode()
+    assert bank.rm.get_full_name() in listed.split(f'id="followup-{fu.pk}"')[1].split("</li>")[0]
+    compliance = django.test.Client()
+    compliance.force_login(bank.compliance)
+    seen = compliance.get(reverse("communications:followups") + "?scope=team").content.decode()
+    row = seen.split(f'id="followup-{fu.pk}"')[1].split("</li>")[0]
+    assert "fu-actions" not in row and 'name="status"' not in row
+
+
 def test_follow_up_done_with_htmx_returns_the_row(bank, key_client, web_for):
     fu = make_followup(key_client, bank.rm)
     r = web_for(bank.rm).post(
