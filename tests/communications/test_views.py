@@ -89,6 +89,19 @@ def test_quick_log_from_my_day(bank, key_client, web_for):
         assert Interaction.objects.get().subject == "Quick call"
 
 
+def test_my_days_quick_log_offers_only_the_rms_own_clients(bank, other_bank, key_client, web_for):
+    """The quick log's client options are (id, name) rows of ``client_choices``:
+    the RM's own clients, not a colleague's, not another bank's."""
+    colleagues = ClientFactory(
+        tenant=bank.tenant, branch=bank.branch, dedicated_manager=bank.other_rm
+    )
+    foreign = ClientFactory(tenant=other_bank.tenant, branch=other_bank.branch)
+    page = web_for(bank.rm).get("/").content.decode()
+    select = page.split('name="client"')[1].split("</select>")[0]
+    assert f'<option value="{key_client.pk}">{html.escape(key_client.name)}</option>' in select
+    assert f'value="{colleagues.pk}"' not in select and f'value="{foreign.pk}"' not in select
+
+
 def test_quick_log_for_an_invisible_client_is_404(bank, web_for):
     stranger = ClientFactory(tenant=bank.tenant, branch=bank.sibling_branch)
     r = web_for(bank.rm).post(
