@@ -88,7 +88,6 @@ def my_day_context(request) -> dict:
     clients = selectors.client_choices(user=user)[:300]
     return {
         **followups,
-        "counts": selectors.my_followup_counts(user=user, now=now, tz=tz),
         # a branch head's team at a glance (empty for every other role)
         "team": selectors.team_summary(user=user, now=now, tz=tz, settings=rules),
         "revisits": selectors.my_revisits(user=user, now=now, settings=rules),

@@ -212,6 +212,9 @@ def test_my_day_lists_stop_at_their_limit_each_in_due_order(bank):
     make_followup(client, bank.other_rm, due_at=now - timedelta(days=1))  # not mine
     with bank.scope():
         lists = selectors.my_followups(user=bank.rm, now=now, limit=3)
+        counted = selectors.my_followup_counts(user=bank.rm, now=now)
+    # the counters ride on the rows: each list's length before the cut at 3
+    assert lists.pop("counts") == counted == {"overdue": 5, "today": 2, "upcoming": 4}
     ids = {k: [f.pk for f in v] for k, v in lists.items()}
     assert ids == {
         "overdue": [f.pk for f in overdue[:3]],
