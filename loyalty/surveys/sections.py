@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from clients.access import with_client
+from clients.selectors import CLIENT_PII_DEFERRED
 from clients.timeline import TimelineEntry
 from tenancy.models import Role
 from tenancy.timezones import user_zone
@@ -46,7 +47,15 @@ def my_day_context(request) -> dict:
     user = request.user
     if user.role not in (Role.RM, Role.BRANCH_HEAD):
         return {"recoveries": []}
-    qs = selectors.open_recoveries(user=user).order_by("due_at", "pk")
+    # the rows show kind, client name and the clock: no manager or response
+    # joined, and the client's encrypted contact fields not loaded (decrypted)
+    qs = (
+        selectors.open_recoveries(user=user)
+        .select_related(None)
+        .select_related("client")
+        .defer(*CLIENT_PII_DEFERRED)
+        .order_by("due_at", "pk")
+    )
     if user.role == Role.RM:
         qs = qs.filter(manager_id=user.pk)
     else:
