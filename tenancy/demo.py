@@ -15,6 +15,8 @@ import csv
 import io
 import random
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -100,16 +102,92 @@ def insert_rows(
     cols = ", ".join(columns)
     targets = ", ".join([*columns, *constants])
     values = ", ".join([*columns, *["%s"] * len(constants)])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS seed_{table} AS SELECT {cols} FROM {table} WITH NO DATA"
-        )
-        cursor.execute(f"TRUNCATE seed_{table}")
-        cursor.cursor.copy_expert(
-            f"COPY seed_{table} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf
-        )
-        cursor.execute(
+    statements = [
+        (
+            f"CREATE TEMP TABLE IF NOT EXISTS seed_{table} AS SELECT {cols} FROM {table} WITH NO DATA",
+            None,
+        ),
+        (f"TRUNCATE seed_{table}", None),
+        (f"COPY seed_{table} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf),
+        (
             f"INSERT INTO {table} ({targets}) SELECT {values} FROM seed_{table}",
             list(constants.values()),
-        )
-        cursor.execute(f"DROP TABLE seed_{table}")
+        ),
+        (f"DROP TABLE seed_{table}", None),
+    ]
+    if _background is not None:
+        _background.submit(statements)
+        return
+    with connection.cursor() as cursor:
+        _run(cursor.cursor, statements)
+
+
+def _run(cursor, statements) -> None:
+    """The statements of one ``insert_rows`` on a psycopg2 cursor (a file: COPY from it)."""
+    for sql, arg in statements:
+        if isinstance(arg, io.StringIO):
+            cursor.copy_expert(sql, arg)
+        else:
+            cursor.execute(sql, arg)
+
+
+class _BackgroundInserts:
+    """``insert_rows`` inside ``background_inserts()``: the COPY and INSERT of
+    a batch run on the seeding connection in a second thread while the
+    seeder builds the next batch in Python (psycopg2 waits on the server
+    without the GIL), so the seeder's Python time and PostgreSQL's time
+    overlap on two cores instead of adding up. One batch in flight at a time;
+    every other statement on the connection (an execute wrapper), the next
+    batch and the end of the block first wait for it, so the order of the
+    statements and the single transaction are as without it; an error of a
+    batch is raised in the seeder at that wait, as Django's DatabaseError."""
+
+    def __init__(self):
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-insert")
+        self.pending: Future | None = None
+
+    def wait(self) -> None:
+        future, self.pending = self.pending, None
+        if future is not None:
+            with connection.wrap_database_errors:
+                future.result()
+
+    def submit(self, statements) -> None:
+        self.wait()
+        connection.ensure_connection()
+        raw = connection.connection
+        self.pending = self.pool.submit(self._insert, raw, statements)
+
+    @staticmethod
+    def _insert(raw, statements) -> None:
+        with raw.cursor() as cursor:
+            _run(cursor, statements)
+
+    def __call__(self, execute, sql, params, many, context):
+        self.wait()
+        return execute(sql, params, many, context)
+
+
+_background: _BackgroundInserts | None = None
+
+
+@contextmanager
+def background_inserts():
+    """Run the block's ``insert_rows`` batches in the background (PostgreSQL;
+    elsewhere nothing changes). Leave the block before the transaction ends:
+    it waits for the last batch."""
+    global _background
+    if connection.vendor != "postgresql" or _background is not None:
+        yield
+        return
+    _background = inserts = _BackgroundInserts()
+    try:
+        with connection.execute_wrapper(inserts):
+            yield
+        inserts.wait()
+    finally:
+        _background = None
+        if inserts.pending is not None:  # the block failed: let the batch in flight end
+            with suppress(Exception):  # the block's own error is the one raised
+                inserts.pending.result()
+        inserts.pool.shutdown(wait=True)

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 
 from tenancy.audit import audit_record
 from tenancy.context import tenant_scope
-from tenancy.demo import SeedContext, run_seeders
+from tenancy.demo import SeedContext, background_inserts, run_seeders
 from tenancy.models import Branch, Role, Tenant, User
 from tenancy.services import _branch_save
 
@@ -154,7 +154,9 @@ class Command(BaseCommand):
                     staff=staff,
                     stdout=self.stdout,
                 )
-                run_seeders(ctx)
+                # the seeders' bulk inserts overlap their Python work (two cores)
+                with background_inserts():
+                    run_seeders(ctx)
         if connection.vendor == "postgresql":
             # fresh planner statistics for the bulk-loaded tables (autovacuum may be off or late;
             # without them the first pages plan 100k-row tables as if empty)
