@@ -221,3 +221,24 @@ def test_my_day_lists_stop_at_their_limit_each_in_due_order(bank):
         "today": [f.pk for f in today],
         "upcoming": [f.pk for f in week[:3]],
     }
+
+
+def test_my_day_lists_and_counts_only_follow_ups_on_clients_the_user_sees(bank):
+    """A follow-up still assigned to the RM on a client that has since gone to
+    a colleague (not shared back) is neither listed nor counted: the ids and
+    due times the lists are cut from are read behind the access policy."""
+    now = timezone.now()
+    mine = ClientFactory(branch=bank.branch, dedicated_manager=bank.rm)
+    gone = ClientFactory(branch=bank.branch, dedicated_manager=bank.other_rm)
+    shown = make_followup(mine, bank.rm, due_at=now - timedelta(days=2))
+    make_followup(gone, bank.rm, due_at=now - timedelta(days=1))
+    make_followup(gone, bank.rm, due_at=now + timedelta(days=2))
+    with bank.scope():
+        lists = selectors.my_followups(user=bank.rm, now=now)
+        counted = selectors.my_followup_counts(user=bank.rm, now=now)
+    assert lists.pop("counts") == counted == {"overdue": 1, "today": 0, "upcoming": 0}
+    assert {k: [f.pk for f in v] for k, v in lists.items()} == {
+        "overdue": [shown.pk],
+        "today": [],
+        "upcoming": [],
+    }
