@@ -191,6 +191,10 @@ class Client(TenantOwnedModel):
         ]
         indexes = [
             models.Index(fields=["tenant", "name"], name="client_tenant_name"),
+            # a branch subtree's clients by name (a branch head's list, My day's
+            # quick-log choices): the first page is read in order from here
+            # instead of walking the whole bank's names and dropping other branches'
+            models.Index(fields=["tenant", "branch", "name", "id"], name="client_branch_name"),
             # the access policy's scopes (a branch subtree, an RM's book): with the id
             # included, "rows of the clients a branch head sees" is an index-only
             # semi-join instead of a heap fetch per client
