@@ -20,6 +20,12 @@ source in their AppConfig.ready():
 
 A source reads through its own selectors (access policy), returns at most
 ``limit`` entries ordered by (at, pk) descending and honours the cursor.
+
+An entry is shown by including its ``template`` with ``obj``, or — for the
+sources with many rows per page (interactions, follow-ups) — by its ``write``,
+a function of ``obj`` returning the entry's HTML with every value escaped: as
+an included template each entry cost ~0.4 ms, most of the 360° timeline's
+rendering (``{% timeline_entries %}`` in ``clients/templatetags/timeline.py``).
 """
 
 from __future__ import annotations
@@ -42,6 +48,8 @@ class TimelineEntry:
     pk: int
     template: str
     obj: Any
+    # obj -> the entry's HTML (escaped), instead of including ``template``
+    write: Callable[[Any], str] | None = None
 
     @property
     def sort_key(self) -> tuple:

@@ -13,7 +13,7 @@ from tenancy.timezones import user_zone
 from . import policy, selectors
 from .forms import FollowUpForm, InteractionForm, NextStepFormSet, SharedRows
 from .models import FollowUp, Interaction
-from .timeline import TimelineEntry, timeline_page
+from .timeline import TimelineEntry, followup_html, interaction_html, timeline_page
 
 # The timeline is one client's (from ``client_get``): its rows are read without
 # joining that client again — 21 rows each decrypting its four encrypted
@@ -26,9 +26,7 @@ def interaction_entries(*, user, client, cursor, limit) -> list[TimelineEntry]:
         qs = qs.filter(cursor.q("interaction", "occurred_at"))
     rows = with_client(qs.select_related("author").order_by("-occurred_at", "-pk")[:limit], client)
     return [
-        TimelineEntry(
-            i.occurred_at, "interaction", i.pk, "communications/_entry_interaction.html", i
-        )
+        TimelineEntry(i.occurred_at, "interaction", i.pk, "", i, write=interaction_html)
         for i in rows
     ]
 
@@ -38,10 +36,7 @@ def followup_entries(*, user, client, cursor, limit) -> list[TimelineEntry]:
     if cursor is not None:
         qs = qs.filter(cursor.q("followup", "created_at"))
     rows = with_client(qs.select_related("assignee").order_by("-created_at", "-pk")[:limit], client)
-    return [
-        TimelineEntry(f.created_at, "followup", f.pk, "communications/_entry_followup.html", f)
-        for f in rows
-    ]
+    return [TimelineEntry(f.created_at, "followup", f.pk, "", f, write=followup_html) for f in rows]
 
 
 def _planning(client) -> dict:
