@@ -189,7 +189,7 @@ def test_the_team_revisit_count_is_covered_by_its_index(bank):
 
 
 def test_my_day_lists_stop_at_their_limit_each_in_due_order(bank):
-    """One query fills the three lists (a window per list): each holds its own
+    """The three lists are cut from one read of ids and due times: each holds its own
     first ``limit`` rows in due order, a long overdue list takes no place from
     today's or the week's, and nothing past the week or not open is listed."""
     now = timezone.now()
