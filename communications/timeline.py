@@ -41,11 +41,13 @@ __all__ = [
 esc = html.escape
 
 
-def _when(value) -> str:
+def local_minute(value) -> str:
+    """``value`` as "Y-m-d H:i" in the active time zone ("" for none)."""
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def _person(user) -> str:
+def person_html(user) -> str:
+    """A colleague's name (or username), escaped."""
     return esc(user.get_full_name() or user.username)
 
 
@@ -67,10 +69,10 @@ def interaction_html(i) -> str:
     url = esc(id_url(i.pk, "communications:interaction_detail"))
     return (
         f'<li class="tl-entry tl-interaction" data-kind="{esc(str(i.kind))}">\n'
-        f'  <span class="tl-when">{_when(i.occurred_at)}</span>\n'
+        f'  <span class="tl-when">{local_minute(i.occurred_at)}</span>\n'
         f'  <span class="badge">{esc(str(i.get_kind_display()))}</span>{confidential}\n'
         f'  <a href="{url}"><strong>{esc(str(i.subject))}</strong></a>\n'
-        f'  <span class="muted small">· {_person(i.author)}{minutes}'
+        f'  <span class="muted small">· {person_html(i.author)}{minutes}'
         f" · {esc(str(i.get_sentiment_display()))}</span>\n"
         f"  {summary}\n"
         f"  {outcome}\n"
@@ -86,11 +88,11 @@ def followup_html(f) -> str:
         note = esc(Truncator(f.note).chars(160))
     return (
         '<li class="tl-entry tl-followup">\n'
-        f'  <span class="tl-when">{_when(f.created_at)}</span>\n'
+        f'  <span class="tl-when">{local_minute(f.created_at)}</span>\n'
         f'  <span class="badge{css}">{esc(_("Follow-up"))} · {esc(str(f.get_status_display()))}'
         "</span>\n"
         f"  {note}\n"
-        f'  <span class="muted small">· {esc(_("Due"))} {_when(f.due_at)} · {_person(f.assignee)}'
+        f'  <span class="muted small">· {esc(_("Due"))} {local_minute(f.due_at)} · {person_html(f.assignee)}'
         "</span>\n"
         "</li>\n"
     )

@@ -3,11 +3,11 @@ import html
 from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from communications.timeline import local_minute, person_html
 from tenancy.templatetags.steward import id_url as _id_url
 
 register = template.Library()
@@ -56,7 +56,7 @@ def can_change_followup(follow_up, user) -> bool:
 def _row_html(fu, *, user, csrf: str, next_path: str, words: dict, compact: bool, flash) -> str:
     esc = html.escape
     overdue = fu.is_overdue
-    due = timezone.localtime(fu.due_at).strftime("%Y-%m-%d %H:%M")
+    due = local_minute(fu.due_at)
     parts = [
         f'<li class="fu-row{" overdue" if overdue else ""}" id="followup-{fu.pk}" '
         f'data-followup="{fu.pk}">\n'
@@ -68,7 +68,7 @@ def _row_html(fu, *, user, csrf: str, next_path: str, words: dict, compact: bool
     )
     who = ""
     if not compact:
-        who = " · " + esc(fu.assignee.get_full_name() or fu.assignee.username)
+        who = " · " + person_html(fu.assignee)
     parts.append(f'  <span class="muted small">{words["due"]} {due}{who}</span>\n')
     if fu.kind == "revisit":
         parts.append(f'  <span class="badge">{words["revisit"]}</span>\n')

@@ -59,7 +59,7 @@ def test_a_follow_up_entry_never_writes_a_hidden_note(bank, key_client):
     assert "the secret" not in out and "保密跟进事项" in out
 
 
-def test_other_sources_entries_are_their_included_templates(bank, key_client, web_for):
+def test_other_sources_entries_are_their_included_templates(bank, key_client):
     """A source without ``write`` (loyalty's) is shown by its template, in the
     same timezone block; mixed with written entries in the page's order."""
     event = SimpleNamespace(title=EVIL, location="上海")
