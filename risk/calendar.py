@@ -22,6 +22,7 @@ collateral or the credit limit.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -424,6 +425,17 @@ class CalendarRows:
 
     def __iter__(self):
         return iter(self[0 : self.count()])
+
+    def stream(self, chunk_size: int = 2000) -> Iterator[DueItem]:
+        """Every row in the calendar's order from one query, fetched
+        ``chunk_size`` at a time (a server-side cursor on PostgreSQL): a sweep
+        over the whole tenant holds one chunk, not every item."""
+        union = self._union()
+        if union is None:
+            return
+        ordered = union.order_by("r_due", "r_kind", "r_item_id")
+        for row in ordered.iterator(chunk_size=chunk_size):
+            yield self._item(row)
 
     def _item(self, row: dict) -> DueItem:
         return _due_item(row, self.today)

@@ -184,6 +184,56 @@ def test_a_sweep_that_crashes_after_the_ledger_insert_rolls_back(bank, monkeypat
     assert len(mail.outbox) == 6
 
 
+def test_a_sweep_in_several_batches_reminds_every_item_once(bank, monkeypatch, sweep):
+    """Items read and reminders notified a batch at a time (3 here): all of
+    them, each once, however the batches fall — 7 items, 14 reminders."""
+    _emails(bank)
+    monkeypatch.setattr(reminders, "BATCH", 3)
+    clients = [make_client(bank, next_kyc_review=TODAY - timedelta(days=i + 1)) for i in range(7)]
+    notified = []
+    original = reminders.notify
+    monkeypatch.setattr(reminders, "notify", lambda n: notified.append(len(n)) or original(n))
+    sweep()
+    assert notified == [3, 3, 3, 3, 2]
+    assert _ledger(bank) == sorted(
+        ("kyc_refresh", c.pk, "overdue", r.pk)
+        for c in clients
+        for r in (bank.rm, bank.risk_officer)
+    )
+    assert _notifications(bank) == 14
+    assert len(mail.outbox) == 14
+    sweep()
+    assert _notifications(bank) == 14
+
+
+def test_a_sweep_that_crashes_in_its_last_batch_writes_nothing(bank, monkeypatch, sweep):
+    """The batches share one transaction (the service's own): a crash after some were notified
+    rolls back every batch's ledger rows and notifications."""
+    monkeypatch.setattr(reminders, "BATCH", 2)
+    for i in range(3):
+        make_client(bank, next_kyc_review=TODAY - timedelta(days=i))
+    calls = []
+    original = reminders.notify
+
+    def crash_on_the_third(notices):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("worker killed")
+        return original(notices)
+
+    monkeypatch.setattr(reminders, "notify", crash_on_the_third)
+    # the service itself, not through the task (whose transaction would hide
+    # a service that wrote its batches outside one)
+    with tenant_scope(bank.tenant), pytest.raises(RuntimeError):
+        reminders.review_reminders_send()
+    assert _ledger(bank) == []
+    assert _notifications(bank) == 0
+    monkeypatch.setattr(reminders, "notify", original)
+    sweep()
+    assert len(_ledger(bank)) == 6
+    assert _notifications(bank) == 6
+
+
 def test_a_lost_email_enqueue_is_sent_by_the_next_sweep(bank, monkeypatch, sweep):
     _emails(bank)
     make_client(bank, next_kyc_review=TODAY)
