@@ -332,6 +332,18 @@ def test_cadence_job_opens_follow_ups_only_for_overdue_key_clients_and_is_idempo
         assert set(opened.values_list("assignee_id", flat=True)) == {bank.rm.pk}
 
 
+def test_cadence_job_in_batches_opens_one_follow_up_per_due_client(bank, monkeypatch):
+    """Read and inserted a batch at a time (2 here): every due key client
+    gets its one revisit, whatever the batches, and a rerun adds none."""
+    monkeypatch.setattr(dispatch, "REVISIT_BATCH", 2)
+    due = {_client(bank, "platinum", 40 + i).pk for i in range(5)}
+    assert tasks.revisit_cadence_for_tenant(tenant_id=bank.tenant.pk) == 5
+    assert tasks.revisit_cadence_for_tenant(tenant_id=bank.tenant.pk) == 0
+    with bank.scope():
+        opened = FollowUp.objects.filter(kind="revisit", status="open")
+        assert sorted(opened.values_list("client_id", flat=True)) == sorted(due)
+
+
 def test_cadence_follows_the_tenants_settings(bank):
     c = _client(bank, "platinum", 20)
     with bank.scope():
