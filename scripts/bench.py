@@ -17,13 +17,18 @@
    p95, requests per second, queries, page ÷ view floor, page ÷ bare floor.
 4. The background jobs at that size, each in a transaction rolled back (the
    database stays reusable), timed.
+5. A Celery worker's resident memory after start and after each scheduled
+   sweep, on a copy of the database (``worker_memory``).
 
 Environment (all optional): BENCH_CLIENTS (100000), BENCH_INTERACTIONS
 (10 × clients), BENCH_RMS_PER_BRANCH (the demo's 3) and BENCH_BRANCHES (its 7), in a
 database of its own), BENCH_RUNS (20), BENCH_CONCURRENCY (4), BENCH_SECONDS (5),
 BENCH_PORT (8765), BENCH_JOBS (1; 0 skips them), BENCH_SWEEP (100000 follow-ups
-made due for the sweep job; 0 skips it), BENCH_ONLY (a part of the
-labels of the pages to run, e.g. "risk desk"), CONN_MAX_AGE (60; 0 reconnects
+made due for the sweep job; 0 skips it), BENCH_WORKER (1: a Celery worker's
+memory over every scheduled sweep, on a copy of the database; 0 skips it),
+BENCH_WORKER_BROKER (REDIS_URL's server, database 13), BENCH_WORKER_START (10
+seconds for the worker to start), BENCH_ONLY (a part of the labels of the
+pages to run, e.g. "risk desk"), CONN_MAX_AGE (60; 0 reconnects
 every request, as development does), PG_ADMIN_URL, APP_ROLE,
 OWNER_ROLE, PG_HOST, PG_PORT. Only 127.0.0.1 is ever contacted. A
 measurement, not a test: ``make test`` keeps its query-count budgets.
@@ -54,6 +59,12 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 JOBS = os.environ.get("BENCH_JOBS", "1") != "0"
 SWEEP = int(os.environ.get("BENCH_SWEEP", "100000"))  # follow-ups made due for the sweep job
+WORKER = os.environ.get("BENCH_WORKER", "1") != "0"  # a real worker's memory over the sweeps
+WORKER_BROKER = os.environ.get(
+    "BENCH_WORKER_BROKER",
+    os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/12").rsplit("/", 1)[0] + "/13",
+)
+WORKER_START_SECONDS = float(os.environ.get("BENCH_WORKER_START", "10"))
 PG_HOST = os.environ.get("PG_HOST", "127.0.0.1")
 PG_PORT = os.environ.get("PG_PORT", "5432")
 APP_ROLE = os.environ.get("APP_ROLE", "steward_app")
@@ -421,6 +432,14 @@ def jobs() -> None:
         ("risk early-warning scan", "risk.scan", "scan_tenant", {}, True),
         ("points earn rules", "loyalty.points.earn", "earn_rules_run", {}, True),
         ("KPI snapshot (current month)", "performance.snapshots", "snapshot_run", {}, True),
+        ("risk review reminders", "risk.reminders", "review_reminders_send", {}, True),
+        (
+            "revisit follow-ups (cadence)",
+            "communications.services.reminders",
+            "revisit_followups_open",
+            {},
+            True,
+        ),
     ]
     log(f"\n{'job (in a transaction, rolled back)':<46} {'seconds':>8}  result")
     for label, module, name, kwargs, scoped in candidates:
@@ -496,6 +515,94 @@ def _sweep(tenant, n: int):
     return took, reminded, sent
 
 
+# --- 5. a worker's memory ---------------------------------------------------------------------
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def worker_memory(env: dict) -> None:
+    """Issue 12's worker RSS: a Celery worker (``--pool=solo``, as one child
+    of a prefork worker) on a copy of the bench database (its jobs commit),
+    with a Redis broker (``BENCH_WORKER_BROKER``), given every scheduled
+    sweep once in turn; VmRSS after start and after each sweep, its fan-out
+    and its email tasks are done (the queue and the unacknowledged set empty
+    for 1.5 s). The copy is dropped after."""
+    import redis
+    from django.db import connections
+
+    connections.close_all()  # CREATE DATABASE … TEMPLATE wants the bench database idle
+    copy = f"{DB}_worker"
+    _admin(f'DROP DATABASE IF EXISTS "{copy}"')
+    _admin(f'CREATE DATABASE "{copy}" TEMPLATE "{DB}" OWNER {OWNER_ROLE}')
+    broker = WORKER_BROKER
+    queue = redis.Redis.from_url(broker)
+    run_env = dict(env)
+    run_env.update(
+        DATABASE_URL=f"postgres://{APP_ROLE}@{PG_HOST}:{PG_PORT}/{copy}",
+        CELERY_BROKER_URL=broker,
+        CELERY_TASK_ALWAYS_EAGER="false",
+    )
+    run_env.pop("BENCH_SERVER", None)
+    tasks = [
+        row[0]
+        for row in _admin_db(
+            "SELECT task FROM django_celery_beat_periodictask WHERE enabled ORDER BY name"
+        )
+    ]
+    worker = subprocess.Popen(
+        [
+            str(Path(PY).parent / "celery"),
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env=run_env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def idle() -> None:
+        quiet_since = None
+        while True:
+            busy = queue.llen("celery") or queue.hlen("unacked")
+            now = time.perf_counter()
+            if busy:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = now
+            elif now - quiet_since >= 1.5:
+                return
+            time.sleep(0.1)
+
+    try:
+        time.sleep(WORKER_START_SECONDS)
+        log(f"\n{'worker (solo pool, Redis broker), after':<62} {'VmRSS MiB':>9}  seconds")
+        log(f"{'start':<62} {_rss_mib(worker.pid):9.1f}")
+        from config.celery import app
+
+        app.conf.broker_url = broker
+        app.conf.task_always_eager = False  # this process's jobs ran eagerly
+        for task in tasks:
+            started = time.perf_counter()
+            app.send_task(task)
+            idle()
+            took = time.perf_counter() - started - 1.5
+            log(f"{task:<62} {_rss_mib(worker.pid):9.1f}  {took:7.1f}")
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=60)
+        _admin(f'DROP DATABASE IF EXISTS "{copy}"')
+
+
 def main() -> None:
     log(f"bench database {DB} on {PG_HOST}:{PG_PORT}")
     env = database()
@@ -511,6 +618,8 @@ def main() -> None:
         jobs()
         if SWEEP:
             sweep_at_scale(SWEEP)
+        if WORKER:
+            worker_memory(env)
 
 
 if __name__ == "__main__":
