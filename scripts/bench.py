@@ -181,11 +181,11 @@ def database() -> dict[str, str]:
     return env
 
 
-def _admin_db(sql: str) -> list:
+def _admin_db(sql: str, db: str = DB) -> list:
     import psycopg2
 
     base = ADMIN_URL.rsplit("/", 1)[0]
-    conn = psycopg2.connect(f"{base}/{DB}")
+    conn = psycopg2.connect(f"{base}/{db}")
     conn.autocommit = True
     try:
         with conn.cursor() as cur:
@@ -533,6 +533,7 @@ def worker_memory(env: dict) -> None:
     and its email tasks are done (the queue and the unacknowledged set empty
     for 1.5 s). The copy is dropped after."""
     import redis
+    from celery import Celery
     from django.db import connections
 
     connections.close_all()  # CREATE DATABASE … TEMPLATE wants the bench database idle
@@ -587,20 +588,70 @@ def worker_memory(env: dict) -> None:
         time.sleep(WORKER_START_SECONDS)
         log(f"\n{'worker (solo pool, Redis broker), after':<62} {'VmRSS MiB':>9}  seconds")
         log(f"{'start':<62} {_rss_mib(worker.pid):9.1f}")
-        from config.celery import app
-
-        app.conf.broker_url = broker
-        app.conf.task_always_eager = False  # this process's jobs ran eagerly
+        # a client of the worker's broker of its own: this process's app has
+        # sent to REDIS_URL's broker already (the jobs above, eagerly)
+        app = Celery("bench", broker=broker)
         for task in tasks:
             started = time.perf_counter()
             app.send_task(task)
             idle()
             took = time.perf_counter() - started - 1.5
             log(f"{task:<62} {_rss_mib(worker.pid):9.1f}  {took:7.1f}")
+        if SWEEP:
+            _worker_sweep(run_env, copy, worker.pid, app, idle)
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)
         _admin(f'DROP DATABASE IF EXISTS "{copy}"')
+
+
+# made due in the copy's demo tenant, as ``_sweep`` does in a rolled-back transaction here
+MAKE_DUE = """
+from datetime import timedelta
+from django.utils import timezone
+from clients.models import Client
+from communications.models import FollowUp
+from tenancy.context import tenant_scope
+from tenancy.models import Tenant
+tenant = Tenant.objects.get(slug="demo")
+with tenant_scope(tenant):
+    due = timezone.now() - timedelta(minutes=1)
+    pairs = Client.objects.filter(dedicated_manager__isnull=False).values_list(
+        "pk", "dedicated_manager_id"
+    )[:{n}]
+    FollowUp.objects.bulk_create(
+        [FollowUp(tenant_id=tenant.pk, client_id=c, assignee_id=m, due_at=due, note="bench")
+         for c, m in pairs],
+        batch_size=5000,
+    )
+"""
+
+
+def _worker_sweep(run_env: dict, copy: str, pid: int, app, idle) -> None:
+    """The reminder sweep of ``SWEEP`` due follow-ups by the real worker:
+    from sending the scheduled task to the queue's end (its email tasks
+    included), then the ledger counted — each follow-up reminded once."""
+    subprocess.run(
+        [PY, "manage.py", "shell", "-v", "0", "-c", MAKE_DUE.format(n=SWEEP)],
+        cwd=ROOT,
+        env=run_env,
+        check=True,
+    )
+    started = time.perf_counter()
+    app.send_task("communications.tasks.followup_reminders_sweep")
+    idle()
+    took = time.perf_counter() - started - 1.5
+    made, ledger, once, emailed = _admin_db(
+        "SELECT count(DISTINCT f.id), count(d.id), count(DISTINCT d.follow_up_id),"
+        " count(d.emailed_at) FROM communications_followup f"
+        " LEFT JOIN communications_reminderdispatch d ON d.follow_up_id = f.id AND d.kind = 'due'"
+        " WHERE f.note = 'bench'",
+        db=copy,
+    )[0]
+    label = (
+        f"reminder sweep, {made:,} due: {ledger:,} reminded ({once:,} once), {emailed:,} emailed"
+    )
+    log(f"{label:<62} {_rss_mib(pid):9.1f}  {took:7.1f}")
 
 
 def main() -> None:
