@@ -229,11 +229,29 @@ def certification_requirement_set(*, user, category: str, certification: str) ->
 # --- expiry reminders ----------------------------------------------------------------------
 
 
-_LEDGER_SQL = (
-    "INSERT INTO performance_trainingreminder (tenant_id, training_id, days_before, sent_at) "
-    "SELECT %s, t, %s, %s FROM unnest(%s::bigint[]) AS t "
-    "ON CONFLICT (tenant_id, training_id, days_before) DO NOTHING RETURNING training_id"
-)
+CLAIM_BATCH = 1000  # ledger rows claimed per statement (4 parameters each)
+
+
+def _claim(*, tenant_id: int, days: int, now, training_ids: list[int]) -> list[int]:
+    """Insert the ledger rows of ``training_ids`` for ``days``; the ids whose
+    row this call wrote (``ON CONFLICT DO NOTHING RETURNING``: a row another
+    run holds is skipped). Plain multi-row ``VALUES``, so SQLite (``make
+    demo``, 3.35 or later) runs the same statement as PostgreSQL."""
+    sent_at = connection.ops.adapt_datetimefield_value(now)
+    claimed: list[int] = []
+    with connection.cursor() as cursor:
+        for i in range(0, len(training_ids), CLAIM_BATCH):
+            chunk = training_ids[i : i + CLAIM_BATCH]
+            cursor.execute(
+                "INSERT INTO performance_trainingreminder"
+                " (tenant_id, training_id, days_before, sent_at) VALUES "
+                + ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
+                + " ON CONFLICT (tenant_id, training_id, days_before) DO NOTHING"
+                " RETURNING training_id",
+                [value for pk in chunk for value in (tenant_id, pk, days, sent_at)],
+            )
+            claimed += [row[0] for row in cursor.fetchall()]
+    return sorted(claimed)
 
 
 def certification_reminders_send(*, today: date | None = None) -> int:
@@ -264,9 +282,7 @@ def certification_reminders_send(*, today: date | None = None) -> int:
             )
             if not due:
                 continue
-            with connection.cursor() as cursor:
-                cursor.execute(_LEDGER_SQL, [tenant.pk, days, now, due])
-                claimed = [r[0] for r in cursor.fetchall()]
+            claimed = _claim(tenant_id=tenant.pk, days=days, now=now, training_ids=due)
             written += len(claimed)
             _notify_expiring(tenant, claimed, today)
     return written
