@@ -170,9 +170,13 @@ def _limit_in_base(today) -> Subquery:
 
 
 def _lendable_in_base():
-    """``Collateral`` lendable value in CNY, as SQL (market × (1 − haircut/100))."""
+    """``Collateral`` lendable value in CNY, as SQL (market × (1 − haircut × 0.01)).
+    Multiplied, not divided by 100: SQLite (``make demo``) stores a whole
+    haircut such as 30 as an integer and divides integers as integers (30 /
+    100 = 0: no haircut at all); PostgreSQL's numeric gives the same either way."""
     return ExpressionWrapper(
-        base_currency("market_value") * (Value(Decimal("1")) - F("haircut_pct") / Value(HUNDRED)),
+        base_currency("market_value")
+        * (Value(Decimal("1")) - F("haircut_pct") * Value(Decimal("0.01"))),
         output_field=MONEY,
     )
 
