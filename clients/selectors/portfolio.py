@@ -5,7 +5,7 @@ invisible client does not exist for the user."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Case, Count, DecimalField, F, Max, QuerySet, Sum, Value, When
@@ -80,7 +80,16 @@ def holding_get(*, user, holding_id) -> Holding:
 
 
 def _day_start(d: date) -> datetime:
-    return timezone.make_aware(datetime.combine(d, time.min))
+    """Midnight of ``d`` in the current time zone. Midnight of 0001-01-01
+    east of UTC falls before the first UTC instant, which Python cannot
+    hold (SQLite's adapter, ``make demo``, converts to UTC): that day
+    starts at the first UTC instant instead."""
+    start = timezone.make_aware(datetime.combine(d, time.min))
+    try:
+        start.astimezone(UTC)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)
+    return start
 
 
 def transaction_list(
