@@ -228,8 +228,13 @@ class ClientViewSet(
         page = self.paginate_queryset(selectors.coverage_history(user=request.user, client=client))
         return self.get_paginated_response(CoverageChangeSerializer(page, many=True).data)
 
-    @extend_schema(request=TeamMemberSerializer, responses=TeamMemberSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=TeamMemberSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=TeamMemberSerializer, responses={201: TeamMemberSerializer}
+    )
+    # a client's coverage team is a handful of people: a plain list, and the
+    # schema says so (without this it described a paginated page)
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def team(self, request, pk=None):
         client = self.get_object()
         if request.method == "POST":

@@ -82,3 +82,19 @@ def test_the_page_shares_with_staff_of_the_subtree(bank, web_for, client_of):
         {"user": bank.other_rm.pk, "team_role": "product_specialist"},
     )
     assert _members(bank, client_of) == {bank.other_rm.pk}
+
+
+def test_the_team_is_a_plain_list_as_the_schema_says(bank, api_for, client_of):
+    """GET answers a list (a team is a handful of people), POST the one new
+    member with 201: the OpenAPI schema described a paginated page and a list."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    team = paths["/api/v1/clients/{id}/team/"]
+    listed = team["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert listed["type"] == "array"
+    assert set(team["post"]["responses"]) == {"201"}
+    api = api_for(bank.admin)
+    assert _share(api, client_of, bank.other_rm).status_code == 201
+    members = api.get(f"/api/v1/clients/{client_of.pk}/team/").json()
+    assert isinstance(members, list) and [m["user"] for m in members] == [bank.other_rm.pk]
