@@ -24,6 +24,7 @@ from django.db import connection
 from communications.services import calendar_token_rotate
 from config.logredact import MASK, RedactingFilter, redact
 from tenancy import tokens
+from tests.conftest import postgres_only
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -214,6 +215,7 @@ def _check(out, statuses, canaries):
     return len(canaries)
 
 
+@postgres_only()  # the server is given the test database as a PostgreSQL URL
 @pytest.mark.django_db(transaction=True)
 def test_no_canary_in_runserver_logs(bank):
     requests, canaries = _canary_requests(bank)
@@ -230,6 +232,7 @@ def test_no_canary_in_runserver_logs(bank):
     _check(out, statuses, canaries)
 
 
+@postgres_only()
 @pytest.mark.django_db(transaction=True)
 def test_no_canary_in_gunicorn_access_log(bank):
     requests, canaries = _canary_requests(bank)

@@ -84,7 +84,7 @@ def test_authenticator_secret_is_encrypted_at_rest(bank):
 def test_recovery_codes_are_stored_only_as_digests(bank):
     _device, codes = enrol(bank.rm)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT digests::text FROM tenancy_recoverycodedevice")
+        cursor.execute("SELECT CAST(digests AS TEXT) FROM tenancy_recoverycodedevice")
         stored = cursor.fetchone()[0]
     normalised = [c.replace("-", "") for c in codes]
     assert not any(c in stored or n in stored for c, n in zip(codes, normalised, strict=True))
