@@ -528,7 +528,7 @@ def _rss_mib(pid: int) -> float:
 def worker_memory(env: dict) -> None:
     """Issue 12's worker RSS: a Celery worker (``--pool=solo``, as one child
     of a prefork worker) on a copy of the bench database (its jobs commit),
-    with a Redis broker (``BENCH_WORKER_BROKER``), given every scheduled
+    with a Redis broker (``BENCH_WORKER_BROKER``, emptied first), given every scheduled
     sweep once in turn; VmRSS after start and after each sweep, its fan-out
     and its email tasks are done (the queue and the unacknowledged set empty
     for 1.5 s). The copy is dropped after."""
@@ -542,6 +542,9 @@ def worker_memory(env: dict) -> None:
     _admin(f'CREATE DATABASE "{copy}" TEMPLATE "{DB}" OWNER {OWNER_ROLE}')
     broker = WORKER_BROKER
     queue = redis.Redis.from_url(broker)
+    # the bench worker's own broker database: what an interrupted run left there
+    # would be the new worker's first tasks
+    queue.delete("celery", "unacked", "unacked_index")
     run_env = dict(env)
     run_env.update(
         DATABASE_URL=f"postgres://{APP_ROLE}@{PG_HOST}:{PG_PORT}/{copy}",
