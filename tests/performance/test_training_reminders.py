@@ -90,3 +90,24 @@ def test_another_tenants_certifications_are_not_reminded_in_this_scope(bank, oth
     assert _send(bank) == 0
     assert _send(other_bank) == 1
     assert _notified(bank) == []
+
+
+def test_a_claim_another_run_already_wrote_is_skipped(bank):
+    """Two runs that both found a certification due (concurrent ones do, each
+    before the other's ledger row exists): the ledger's unique key lets the
+    first claim it; the second claims nothing and so notifies nobody."""
+    from django.utils import timezone
+
+    from performance.training import _claim
+
+    row = trained(bank, bank.rm, certification="fund", expires_on=today() + timedelta(days=50))
+    claim = {
+        "tenant_id": bank.tenant.pk,
+        "days": 60,
+        "now": timezone.now(),
+        "training_ids": [row.pk],
+    }
+    with bank.scope():
+        assert _claim(**claim) == [row.pk]
+        assert _claim(**claim) == []
+        assert TrainingReminder.objects.filter(training=row, days_before=60).count() == 1
