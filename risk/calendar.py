@@ -414,11 +414,15 @@ class CalendarRows:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, key):
+    def _ordered(self):
+        """The union in the calendar's order (None without parts)."""
         union = self._union()
-        if union is None:
+        return None if union is None else union.order_by("r_due", "r_kind", "r_item_id")
+
+    def __getitem__(self, key):
+        ordered = self._ordered()
+        if ordered is None:
             return []
-        ordered = union.order_by("r_due", "r_kind", "r_item_id")
         if isinstance(key, slice):
             return [self._item(r) for r in ordered[key]]
         return self._item(ordered[key])
@@ -430,10 +434,9 @@ class CalendarRows:
         """Every row in the calendar's order from one query, fetched
         ``chunk_size`` at a time (a server-side cursor on PostgreSQL): a sweep
         over the whole tenant holds one chunk, not every item."""
-        union = self._union()
-        if union is None:
+        ordered = self._ordered()
+        if ordered is None:
             return
-        ordered = union.order_by("r_due", "r_kind", "r_item_id")
         for row in ordered.iterator(chunk_size=chunk_size):
             yield self._item(row)
 

@@ -484,29 +484,38 @@ def sweep_at_scale(n: int) -> None:
     log(f"{label:<46} {took:8.2f}  {reminded} reminded, {len(sent)} email tasks")
 
 
-def _sweep(tenant, n: int):
+def make_due(tenant, n: int) -> None:
+    """``n`` follow-ups of ``tenant`` (in scope) due a minute ago, one per
+    client with a dedicated manager, all at the same time (the worst case
+    for ordering). Not timed; also run in the worker's copy (step 5)."""
     from datetime import timedelta
 
-    from django.test import TestCase
     from django.utils import timezone
 
     from clients.models import Client
     from communications.models import FollowUp
+
+    due = timezone.now() - timedelta(minutes=1)
+    pairs = Client.objects.filter(dedicated_manager__isnull=False).values_list(
+        "pk", "dedicated_manager_id"
+    )[:n]
+    FollowUp.objects.bulk_create(
+        [
+            FollowUp(tenant_id=tenant.pk, client_id=c, assignee_id=m, due_at=due, note="bench")
+            for c, m in pairs
+        ],
+        batch_size=5000,
+    )
+
+
+def _sweep(tenant, n: int):
+    from django.test import TestCase
+
     from communications.tasks import followup_reminders_for_tenant
     from tenancy.context import tenant_scope
 
     with tenant_scope(tenant):
-        due = timezone.now() - timedelta(minutes=1)
-        pairs = Client.objects.filter(dedicated_manager__isnull=False).values_list(
-            "pk", "dedicated_manager_id"
-        )[:n]
-        FollowUp.objects.bulk_create(
-            [
-                FollowUp(tenant_id=tenant.pk, client_id=c, assignee_id=m, due_at=due, note="bench")
-                for c, m in pairs
-            ],
-            batch_size=5000,
-        )
+        make_due(tenant, n)
         started = time.perf_counter()
         # the email tasks run when the batches "commit": here, at the end
         with TestCase.captureOnCommitCallbacks(execute=True) as sent:
@@ -608,25 +617,16 @@ def worker_memory(env: dict) -> None:
         _admin(f'DROP DATABASE IF EXISTS "{copy}"')
 
 
-# made due in the copy's demo tenant, as ``_sweep`` does in a rolled-back transaction here
+# ``make_due`` in the copy's demo tenant (``manage.py shell``, the copy's DATABASE_URL)
 MAKE_DUE = """
-from datetime import timedelta
-from django.utils import timezone
-from clients.models import Client
-from communications.models import FollowUp
+import sys
+sys.path.insert(0, "scripts")
+from bench import make_due
 from tenancy.context import tenant_scope
 from tenancy.models import Tenant
 tenant = Tenant.objects.get(slug="demo")
 with tenant_scope(tenant):
-    due = timezone.now() - timedelta(minutes=1)
-    pairs = Client.objects.filter(dedicated_manager__isnull=False).values_list(
-        "pk", "dedicated_manager_id"
-    )[:{n}]
-    FollowUp.objects.bulk_create(
-        [FollowUp(tenant_id=tenant.pk, client_id=c, assignee_id=m, due_at=due, note="bench")
-         for c, m in pairs],
-        batch_size=5000,
-    )
+    make_due(tenant, {n})
 """
 
 
